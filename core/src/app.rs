@@ -1,0 +1,128 @@
+//! The app handle: one data directory, its settings and the event bus, shared by every transport.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bus::{DEFAULT_CHANNEL_CAPACITY, DEFAULT_RING_CAPACITY, EventBus};
+use crate::settings::SettingsStore;
+use crate::{AppError, FlowEvent};
+
+/// Which edition is serving the core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Edition {
+    /// Flow Server: HTTP, SSE and WebSocket.
+    Server,
+    /// Flow Desktop: Tauri IPC.
+    Desktop,
+}
+
+/// What an [`App`] is opened on.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// The data directory (`FLOW_STUDIO_DIR`).
+    pub data_dir: PathBuf,
+    /// The edition in front of the core.
+    pub edition: Edition,
+    /// Claude Code's task lists (`TASKS_DIR`).
+    pub tasks_dir: PathBuf,
+    /// Claude Code's session transcripts (`PROJECTS_DIR`).
+    pub projects_dir: PathBuf,
+}
+
+impl AppConfig {
+    /// A config with the default Claude Code directories under `home`.
+    pub fn new(data_dir: impl Into<PathBuf>, edition: Edition, home: &Path) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            edition,
+            tasks_dir: home.join(".claude").join("tasks"),
+            projects_dir: home.join(".claude").join("projects"),
+        }
+    }
+}
+
+/// The user's home directory, from `HOME` (or `USERPROFILE` on Windows).
+pub fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The default data directory, `~/.flow-studio`, shared by both editions.
+pub fn default_data_dir(home: &Path) -> PathBuf {
+    home.join(".flow-studio")
+}
+
+/// Name, version, edition and data directory of a running instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// Product name.
+    pub name: String,
+    /// Version of the core.
+    pub version: String,
+    /// Which edition is serving.
+    pub edition: Edition,
+    /// Absolute path of the data directory.
+    pub data_dir: String,
+}
+
+struct Inner {
+    config: AppConfig,
+    bus: Arc<EventBus>,
+    settings: SettingsStore,
+}
+
+/// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+impl App {
+    /// Opens (creating if needed) the data directory and loads its settings.
+    pub fn open(config: AppConfig) -> Result<Self, AppError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| AppError::io(format!("creating data directory {}", config.data_dir.display()), e))?;
+        let data_dir = config
+            .data_dir
+            .canonicalize()
+            .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
+        let settings = SettingsStore::open(&data_dir)?;
+        let config = AppConfig { data_dir, ..config };
+        tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
+        Ok(Self(Arc::new(Inner {
+            config,
+            bus: Arc::new(EventBus::new(DEFAULT_RING_CAPACITY, DEFAULT_CHANNEL_CAPACITY)),
+            settings,
+        })))
+    }
+
+    /// What the core was opened on.
+    pub fn config(&self) -> &AppConfig {
+        &self.0.config
+    }
+
+    /// The event bus every transport streams from.
+    pub fn bus(&self) -> &Arc<EventBus> {
+        &self.0.bus
+    }
+
+    /// The settings document.
+    pub fn settings(&self) -> &SettingsStore {
+        &self.0.settings
+    }
+
+    /// Publishes an event to every client.
+    pub fn publish(&self, event: FlowEvent) -> u64 {
+        self.0.bus.publish(event)
+    }
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.0.config).finish_non_exhaustive()
+    }
+}

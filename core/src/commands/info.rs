@@ -1,0 +1,14 @@
+//! Commands about the instance itself.
+
+use crate::{App, AppError, AppInfo};
+
+/// Name, version, edition and data directory of this instance.
+pub async fn app_info(app: &App) -> Result<AppInfo, AppError> {
+    let config = app.config();
+    Ok(AppInfo {
+        name: "Flow".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        edition: config.edition,
+        data_dir: config.data_dir.display().to_string(),
+    })
+}

@@ -1,0 +1,18 @@
+//! Flow's core: every behaviour of the product, with no transport.
+//!
+//! Transports (`flow-ipc`, `flow-http`) expand [`for_each_command!`] into their own wrappers, so a
+//! command is written once here and reached identically over Tauri IPC, HTTP and WebSocket.
+
+pub mod app;
+pub mod atomic_file;
+pub mod bus;
+pub mod commands;
+pub mod error;
+pub mod event;
+pub mod settings;
+pub mod theme;
+
+pub use app::{App, AppConfig, AppInfo, Edition};
+pub use bus::{BusItem, Envelope, EventBus, Subscription};
+pub use error::AppError;
+pub use event::FlowEvent;

@@ -1,0 +1,79 @@
+import type { AppInfo } from "@flow/bindings";
+import { Link, NavLink, Navigate, Route, Routes } from "react-router";
+import { asAppError, useHost } from "../host";
+import { PlannedPage } from "../pages/PlannedPage";
+import { SettingsPage } from "../settings/SettingsPage";
+import { ConnectionIndicator } from "./ConnectionIndicator";
+import { SECTIONS } from "./sections";
+
+export function Shell({ info }: { info: AppInfo }) {
+  const host = useHost();
+  const signOut = host.signOut;
+
+  return (
+    <div className="shell">
+      <header className="app-header">
+        <Link className="brand" to="/board">
+          {info.name}
+        </Link>
+        <span className="badge" title={`Version ${info.version}`}>
+          {info.edition === "server" ? "Server" : "Desktop"}
+        </span>
+        <span className="header-spacer" />
+        <ConnectionIndicator />
+        {signOut !== undefined && (
+          <button
+            type="button"
+            className="quiet"
+            onClick={() => {
+              signOut().catch((cause: unknown) => {
+                console.error("sign out failed", asAppError(cause));
+              });
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </header>
+      <nav className="sidebar" aria-label="Main">
+        <ul>
+          {SECTIONS.map((section) => (
+            <li key={section.path}>
+              <NavLink to={section.path}>{section.title}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        <Routes>
+          <Route path="/" element={<Navigate to="/board" replace />} />
+          {SECTIONS.map((section) => (
+            <Route
+              key={section.path}
+              path={section.path}
+              element={
+                section.planned === undefined ? (
+                  <SettingsPage />
+                ) : (
+                  <PlannedPage title={section.title} purpose={section.planned} />
+                )
+              }
+            />
+          ))}
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="page">
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <NavLink to="/board">Go to the board</NavLink>.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { createClient, isAppError, type AppError, type Transport } from "@flow/bindings";
+import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { createEventHub } from "./event-hub";
+import { parseFlowEvent } from "./flow-event";
+import { createStore } from "./store";
+import type { ConnectionState, Host } from "./types";
+
+// Tauri rejects with whatever the command returned as its error; the core returns AppError
+// JSON, but a missing command or a serialisation failure comes back as a bare string.
+function toAppError(cause: unknown): AppError {
+  if (isAppError(cause)) return cause;
+  if (typeof cause === "string") {
+    try {
+      const parsed: unknown = JSON.parse(cause);
+      if (isAppError(parsed)) return parsed;
+    } catch {
+      // Not JSON: report the string itself.
+    }
+    return { kind: "Internal", error: cause };
+  }
+  return { kind: "Internal", error: cause instanceof Error ? cause.message : String(cause) };
+}
+
+const ipcTransport: Transport = {
+  invoke: (command, args) => invoke<unknown>(command, args).catch((cause: unknown) => Promise.reject(toAppError(cause))),
+};
+
+export function createIpcHost(): Host {
+  const hub = createEventHub();
+  const connection = createStore<ConnectionState>("connecting");
+  let started = false;
+
+  return {
+    kind: "ipc",
+    client: createClient(ipcTransport),
+    subscribe: hub.subscribe,
+    connection,
+    // The desktop shell is the user's own process: there is no session to lose.
+    authRequired: createStore(false),
+    start() {
+      if (started) return;
+      started = true;
+      listen<unknown>("flow-event", (message) => {
+        const event = parseFlowEvent(message.payload);
+        if (event !== null) hub.emit(event);
+      }).then(
+        () => {
+          connection.set("open");
+        },
+        (cause: unknown) => {
+          console.error("could not listen for flow events", cause);
+          connection.set("reconnecting");
+        },
+      );
+    },
+  };
+}

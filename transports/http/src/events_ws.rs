@@ -1,0 +1,121 @@
+//! `GET /api/ws`: events out, `{id, cmd, args}` invocations in with `{id, ok|err}` replies.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use flow_core::{AppError, BusItem, FlowEvent};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::invoke::dispatch;
+use crate::router::HttpState;
+
+/// Pings without an answer before the connection is considered dead.
+const MAX_MISSED_PONGS: u32 = 2;
+
+/// Upgrades to a WebSocket session.
+pub(crate) async fn upgrade(State(state): State<HttpState>, ws: WebSocketUpgrade) -> Response {
+    let limit = state.options.body_limit;
+    ws.max_message_size(limit).on_upgrade(move |socket| session(socket, state))
+}
+
+#[derive(Deserialize)]
+struct Invocation {
+    id: Value,
+    #[serde(alias = "command")]
+    cmd: String,
+    #[serde(default)]
+    args: Value,
+}
+
+fn text(value: &impl serde::Serialize) -> Message {
+    Message::Text(Utf8Bytes::from(serde_json::to_string(value).unwrap_or_else(|_| String::from("{}"))))
+}
+
+async fn session(socket: WebSocket, state: HttpState) {
+    let (mut sink, mut incoming) = socket.split();
+    let mut subscription = state.app.bus().subscribe(None);
+    // Replies are produced by spawned invocations, so a slow command never holds up events.
+    let (replies, mut reply_rx) = mpsc::channel::<Message>(64);
+    let mut ping = tokio::time::interval(state.options.keep_alive.max(Duration::from_millis(100)));
+    ping.tick().await;
+    let mut missed_pongs = 0u32;
+    let shutdown = state.options.shutdown.clone();
+
+    if sink.send(text(&FlowEvent::Connected)).await.is_err() {
+        return;
+    }
+    loop {
+        let outgoing = tokio::select! {
+            item = subscription.next() => match item {
+                Some(BusItem::Event(envelope)) => Message::Text(Utf8Bytes::from(envelope.json.as_str())),
+                Some(BusItem::Resync) => text(&FlowEvent::Resync),
+                None => break,
+            },
+            Some(reply) = reply_rx.recv() => reply,
+            message = incoming.next() => match message {
+                Some(Ok(Message::Text(body))) => match handle_text(&state, body.as_str(), &replies) {
+                    Some(reply) => reply,
+                    None => continue,
+                },
+                Some(Ok(Message::Pong(_))) => { missed_pongs = 0; continue }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => continue,
+            },
+            _ = ping.tick() => {
+                if missed_pongs >= MAX_MISSED_PONGS {
+                    tracing::debug!("websocket peer stopped answering pings");
+                    break;
+                }
+                missed_pongs += 1;
+                Message::Ping(Default::default())
+            }
+            () = shutdown.cancelled() => {
+                if sink.send(Message::Close(None)).await.is_err() {
+                    tracing::trace!("websocket closed before the close frame");
+                }
+                break;
+            }
+        };
+        if sink.send(outgoing).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Answers a text frame at once (pings, bad frames) or spawns the invocation it asks for.
+fn handle_text(state: &HttpState, body: &str, replies: &mpsc::Sender<Message>) -> Option<Message> {
+    let value: Value = match serde_json::from_str(body) {
+        Ok(value) => value,
+        Err(e) => {
+            let err = AppError::InvalidInput(format!("malformed JSON message: {e}"));
+            return Some(text(&json!({"id": null, "err": err})));
+        }
+    };
+    if value.get("type").and_then(Value::as_str) == Some("ping") {
+        return Some(text(&json!({"type": "pong"})));
+    }
+    let invocation: Invocation = match serde_json::from_value(value.clone()) {
+        Ok(invocation) => invocation,
+        Err(e) => {
+            let err = AppError::InvalidInput(format!("expected {{id, cmd, args}}: {e}"));
+            return Some(text(&json!({"id": value.get("id").cloned(), "err": err})));
+        }
+    };
+    let app = state.app.clone();
+    let replies = replies.clone();
+    tokio::spawn(async move {
+        let reply = match dispatch(&app, &invocation.cmd, invocation.args).await {
+            Ok(ok) => json!({"id": invocation.id, "ok": ok}),
+            Err(err) => json!({"id": invocation.id, "err": err}),
+        };
+        if replies.send(text(&reply)).await.is_err() {
+            tracing::debug!("websocket closed before a reply was sent");
+        }
+    });
+    None
+}

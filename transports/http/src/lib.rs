@@ -1,0 +1,59 @@
+//! Flow's HTTP transport: the core's command table behind `POST /api/invoke/{cmd}`, the event bus
+//! as SSE (`/api/events`) and WebSocket (`/api/ws`), REST routes over the same core functions,
+//! a bearer-token gate, and the UI with SPA fallback.
+//!
+//! No behaviour lives here: every route calls a core command.
+
+mod api_error;
+mod auth;
+mod events_sse;
+mod events_ws;
+mod invoke;
+mod json_body;
+mod rest;
+mod router;
+mod static_ui;
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+pub use auth::AccessToken;
+pub use invoke::COMMAND_NAMES;
+pub use router::router;
+pub use static_ui::StaticUi;
+
+/// How the HTTP transport is put together.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The token every `/api/*` request must carry (header or session cookie).
+    pub token: AccessToken,
+    /// Where the UI comes from.
+    pub ui: StaticUi,
+    /// Largest accepted request body, in bytes (413 above it).
+    pub body_limit: usize,
+    /// Interval of SSE keep-alive comments and WebSocket pings.
+    pub keep_alive: Duration,
+    /// Cancelled on shutdown: ends every open stream so the server can drain.
+    pub shutdown: CancellationToken,
+}
+
+impl HttpOptions {
+    /// Defaults: 2 MiB bodies, 15 s keep-alive.
+    pub fn new(token: AccessToken, ui: StaticUi, shutdown: CancellationToken) -> Self {
+        Self { token, ui, body_limit: 2 * 1024 * 1024, keep_alive: Duration::from_secs(15), shutdown }
+    }
+}
+
+/// Serves `app` on `listener` until `options.shutdown` is cancelled, then drains connections.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: flow_core::App,
+    options: HttpOptions,
+) -> std::io::Result<()> {
+    let shutdown = options.shutdown.clone();
+    let router = router(app, options);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await
+}

@@ -1,0 +1,12 @@
+//! REST routes kept for existing clients; each one calls the same core command as the bridge.
+
+mod theme;
+
+use axum::Router;
+
+use crate::router::HttpState;
+
+/// Every REST route, relative to `/api`.
+pub(crate) fn routes() -> Router<HttpState> {
+    Router::new().merge(theme::routes())
+}

@@ -1,0 +1,65 @@
+/** The name of one command. */
+export type CommandName = (typeof COMMANDS)[number];
+
+/**
+ * How a client reaches the core. `invoke` resolves with the command's result, or rejects with
+ * an `AppError` (never an `Error`): command failures as the core reported them, transport
+ * failures as `Unavailable`.
+ */
+export interface Transport {
+	invoke(command: CommandName, args: Record<string, unknown>): Promise<unknown>;
+}
+
+const APP_ERROR_KINDS: readonly string[] = ["NotFound", "InvalidInput", "Conflict", "Unauthorized", "PayloadTooLarge", "Unavailable", "Internal"];
+
+/** Whether a value is an `AppError` as the core sends it. */
+export function isAppError(value: unknown): value is AppError {
+	if (typeof value !== "object" || value === null) return false;
+	const record = value as Record<string, unknown>;
+	return typeof record.kind === "string" && APP_ERROR_KINDS.includes(record.kind) && typeof record.error === "string";
+}
+
+/** Options of `createHttpTransport`. */
+export interface HttpTransportOptions {
+	/** Server origin, e.g. `http://127.0.0.1:3456`; empty for same-origin (the browser UI). */
+	baseUrl?: string;
+	/** Access token sent as `Authorization: Bearer`; omit to rely on the session cookie. */
+	token?: string;
+	/** A `fetch` implementation (defaults to the global one). */
+	fetch?: typeof fetch;
+}
+
+/** The HTTP transport: `POST {baseUrl}/api/invoke/{command}` with the arguments as the body. */
+export function createHttpTransport(options: HttpTransportOptions = {}): Transport {
+	const base = (options.baseUrl ?? "").replace(/\/+$/, "");
+	return {
+		async invoke(command, args) {
+			const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+			const headers: Record<string, string> = { "Content-Type": "application/json" };
+			if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+			let response: Response;
+			try {
+				response = await doFetch(`${base}/api/invoke/${command}`, {
+					method: "POST",
+					headers,
+					body: JSON.stringify(args),
+					credentials: "same-origin",
+				});
+			} catch (cause) {
+				const error: AppError = { kind: "Unavailable", error: `cannot reach the server: ${cause instanceof Error ? cause.message : String(cause)}` };
+				throw error;
+			}
+			const text = await response.text();
+			let body: unknown = null;
+			try {
+				body = text === "" ? null : JSON.parse(text);
+			} catch {
+				body = null;
+			}
+			if (response.ok) return body;
+			if (isAppError(body)) throw body;
+			const error: AppError = { kind: "Internal", error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+			throw error;
+		},
+	};
+}
