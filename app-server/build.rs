@@ -19,9 +19,14 @@ fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
 }
 
 fn main() -> io::Result<()> {
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or_else(|| io::Error::other("CARGO_MANIFEST_DIR unset"))?);
+    let manifest = PathBuf::from(
+        env::var_os("CARGO_MANIFEST_DIR")
+            .ok_or_else(|| io::Error::other("CARGO_MANIFEST_DIR unset"))?,
+    );
     let dist = manifest.join("../frontend/dist");
-    let out = PathBuf::from(env::var_os("OUT_DIR").ok_or_else(|| io::Error::other("OUT_DIR unset"))?).join("ui");
+    let out =
+        PathBuf::from(env::var_os("OUT_DIR").ok_or_else(|| io::Error::other("OUT_DIR unset"))?)
+            .join("ui");
     println!("cargo:rerun-if-changed={}", dist.display());
     if out.exists() {
         fs::remove_dir_all(&out)?;

@@ -57,22 +57,34 @@ pub struct Paths {
 impl Config {
     /// The address to bind.
     pub fn listen_addr(&self) -> String {
-        self.addr.clone().unwrap_or_else(|| format!("127.0.0.1:{}", self.port))
+        self.addr
+            .clone()
+            .unwrap_or_else(|| format!("127.0.0.1:{}", self.port))
     }
 
     /// Fills in the home-relative defaults.
     pub fn resolve(&self) -> Result<Paths, ConfigError> {
         let home = flow_core::app::home_dir();
-        let under_home = |explicit: &Option<PathBuf>, var: &'static str, default: fn(&std::path::Path) -> PathBuf| {
+        let under_home = |explicit: &Option<PathBuf>,
+                          var: &'static str,
+                          default: fn(&std::path::Path) -> PathBuf| {
             match explicit {
                 Some(path) => Ok(path.clone()),
                 None => home.as_deref().map(default).ok_or(ConfigError::NoHome(var)),
             }
         };
         Ok(Paths {
-            data_dir: under_home(&self.data_dir, "FLOW_STUDIO_DIR", flow_core::app::default_data_dir)?,
-            tasks_dir: under_home(&self.tasks_dir, "TASKS_DIR", |h| h.join(".claude").join("tasks"))?,
-            projects_dir: under_home(&self.projects_dir, "PROJECTS_DIR", |h| h.join(".claude").join("projects"))?,
+            data_dir: under_home(
+                &self.data_dir,
+                "FLOW_STUDIO_DIR",
+                flow_core::app::default_data_dir,
+            )?,
+            tasks_dir: under_home(&self.tasks_dir, "TASKS_DIR", |h| {
+                h.join(".claude").join("tasks")
+            })?,
+            projects_dir: under_home(&self.projects_dir, "PROJECTS_DIR", |h| {
+                h.join(".claude").join("projects")
+            })?,
         })
     }
 }

@@ -24,7 +24,10 @@ enum ServerError {
     #[error(transparent)]
     Core(#[from] flow_core::AppError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
     #[error("cannot start the async runtime: {0}")]
@@ -34,11 +37,15 @@ enum ServerError {
 fn main() -> ExitCode {
     let config = Config::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run(config)),
         Err(e) => Err(ServerError::Runtime(e)),
@@ -72,15 +79,22 @@ async fn run(config: Config) -> Result<(), ServerError> {
     let addr = config.listen_addr();
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
-        .map_err(|source| ServerError::Bind { addr: addr.clone(), source })?;
-    let local = listener.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
+        .map_err(|source| ServerError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr, source })?;
     let url = browser_url(local);
     announce(&url, &token);
     if config.open_browser {
         open_browser(token.login_url(&url));
     }
     tokio::spawn(wait_for_signal(shutdown.clone()));
-    flow_http::serve(listener, app, options).await.map_err(ServerError::Serve)?;
+    flow_http::serve(listener, app, options)
+        .await
+        .map_err(ServerError::Serve)?;
     tracing::info!("server stopped");
     Ok(())
 }
@@ -88,15 +102,29 @@ async fn run(config: Config) -> Result<(), ServerError> {
 /// A URL a browser on this machine can open, even when bound to every interface.
 fn browser_url(local: SocketAddr) -> String {
     let ip = local.ip();
-    let host = if ip.is_unspecified() { "127.0.0.1".to_owned() } else { ip.to_string() };
-    let host = if local.is_ipv6() && !ip.is_unspecified() { format!("[{host}]") } else { host };
+    let host = if ip.is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        ip.to_string()
+    };
+    let host = if local.is_ipv6() && !ip.is_unspecified() {
+        format!("[{host}]")
+    } else {
+        host
+    };
     format!("http://{host}:{}", local.port())
 }
 
 /// Prints where the server is, once, on stdout (logs go to stderr and never hold the token).
-#[allow(clippy::print_stdout, reason = "the URL is the program's output, not a log line")]
+#[allow(
+    clippy::print_stdout,
+    reason = "the URL is the program's output, not a log line"
+)]
 fn announce(url: &str, token: &token::ServerToken) {
-    println!("Flow Server {} listening on {url}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Flow Server {} listening on {url}",
+        env!("CARGO_PKG_VERSION")
+    );
     match token.login_url(url) {
         Some(login) => println!("Login URL: {login}"),
         None => println!("Sign in at {url}/ with the token from FLOW_SERVER_TOKEN"),

@@ -28,7 +28,10 @@ impl ServerToken {
 /// Uses `given`, else the stored token, else creates and stores a new one (mode 0600).
 pub fn load_or_create(given: Option<&str>, data_dir: &Path) -> Result<ServerToken, AppError> {
     if let Some(token) = given {
-        return Ok(ServerToken { access: AccessToken::new(token)?, printable: None });
+        return Ok(ServerToken {
+            access: AccessToken::new(token)?,
+            printable: None,
+        });
     }
     let path = data_dir.join(TOKEN_FILE);
     let token = match std::fs::read_to_string(&path) {
@@ -40,12 +43,16 @@ pub fn load_or_create(given: Option<&str>, data_dir: &Path) -> Result<ServerToke
             token
         }
     };
-    Ok(ServerToken { access: AccessToken::new(&token)?, printable: Some(token) })
+    Ok(ServerToken {
+        access: AccessToken::new(&token)?,
+        printable: Some(token),
+    })
 }
 
 fn generate() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no OS randomness: {e}")))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Internal(format!("no OS randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -57,7 +64,9 @@ fn store(path: &Path, token: &str) -> Result<(), AppError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| AppError::io(format!("writing {}", path.display()), e))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| AppError::io(format!("writing {}", path.display()), e))?;
     file.write_all(token.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| AppError::io(format!("writing {}", path.display()), e))

@@ -84,8 +84,12 @@ pub struct App(Arc<Inner>);
 impl App {
     /// Opens (creating if needed) the data directory and loads its settings.
     pub fn open(config: AppConfig) -> Result<Self, AppError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| AppError::io(format!("creating data directory {}", config.data_dir.display()), e))?;
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            AppError::io(
+                format!("creating data directory {}", config.data_dir.display()),
+                e,
+            )
+        })?;
         let data_dir = config
             .data_dir
             .canonicalize()
@@ -95,7 +99,10 @@ impl App {
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         Ok(Self(Arc::new(Inner {
             config,
-            bus: Arc::new(EventBus::new(DEFAULT_RING_CAPACITY, DEFAULT_CHANNEL_CAPACITY)),
+            bus: Arc::new(EventBus::new(
+                DEFAULT_RING_CAPACITY,
+                DEFAULT_CHANNEL_CAPACITY,
+            )),
             settings,
         })))
     }
@@ -123,6 +130,8 @@ impl App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("config", &self.0.config).finish_non_exhaustive()
+        f.debug_struct("App")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
     }
 }

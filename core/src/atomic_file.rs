@@ -11,7 +11,8 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     let dir = path
         .parent()
         .ok_or_else(|| AppError::Internal(format!("{} has no parent directory", path.display())))?;
-    std::fs::create_dir_all(dir).map_err(|e| AppError::io(format!("creating {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| AppError::io(format!("creating {}", dir.display()), e))?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .tempfile_in(dir)

@@ -49,7 +49,13 @@ impl Ring {
         if seq + 1 < oldest {
             return None;
         }
-        Some(self.events.iter().filter(|e| e.seq > seq).cloned().collect())
+        Some(
+            self.events
+                .iter()
+                .filter(|e| e.seq > seq)
+                .cloned()
+                .collect(),
+        )
     }
 }
 
@@ -78,7 +84,9 @@ impl EventBus {
     fn ring(&self) -> MutexGuard<'_, Ring> {
         // A panic while holding this lock cannot leave the ring inconsistent (every mutation is a
         // single push/pop), so a poisoned lock is safe to keep using.
-        self.ring.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.ring
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Publishes an event to the ring and every live subscriber; returns its sequence number.
@@ -180,7 +188,11 @@ impl Subscription {
                     return Some(BusItem::Event(envelope));
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::debug!(missed, after = self.last, "subscriber lagged; replaying from the ring");
+                    tracing::debug!(
+                        missed,
+                        after = self.last,
+                        "subscriber lagged; replaying from the ring"
+                    );
                     // Bound first: the ring guard must be released before `head()` locks it again.
                     let replay = self.bus.ring().after(self.last);
                     match replay {
@@ -203,9 +215,12 @@ mod tests {
     use crate::settings::Settings;
 
     fn ev(n: u32) -> FlowEvent {
-        let mut settings = Settings::default();
-        settings.max_parallel_nodes = n;
-        FlowEvent::SettingsChanged { settings }
+        FlowEvent::SettingsChanged {
+            settings: Settings {
+                max_parallel_nodes: n,
+                ..Default::default()
+            },
+        }
     }
 
     fn seq_of(item: Option<BusItem>) -> u64 {

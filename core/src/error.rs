@@ -72,7 +72,10 @@ mod tests {
     #[test]
     fn wire_shape_is_kind_and_error() {
         let json = serde_json::to_value(AppError::NotFound("no such flow".into())).unwrap();
-        assert_eq!(json, serde_json::json!({"kind": "NotFound", "error": "no such flow"}));
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "NotFound", "error": "no such flow"})
+        );
         let back: AppError = serde_json::from_value(json).unwrap();
         assert_eq!(back, AppError::NotFound("no such flow".into()));
         assert_eq!(back.kind(), "NotFound");

@@ -96,7 +96,10 @@ impl ThemeName {
 
     /// The name with its colours.
     pub fn state(self) -> ThemeState {
-        ThemeState { theme: self, colors: self.colors() }
+        ThemeState {
+            theme: self,
+            colors: self.colors(),
+        }
     }
 }
 
@@ -110,10 +113,16 @@ impl FromStr for ThemeName {
             "retroarcade" => "retro-arcade",
             other => other,
         };
-        Self::ALL.into_iter().find(|t| t.as_str() == canonical).ok_or_else(|| {
-            let known: Vec<_> = Self::ALL.iter().map(|t| t.as_str()).collect();
-            AppError::InvalidInput(format!("unknown theme `{s}`; expected one of: {}", known.join(", ")))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == canonical)
+            .ok_or_else(|| {
+                let known: Vec<_> = Self::ALL.iter().map(|t| t.as_str()).collect();
+                AppError::InvalidInput(format!(
+                    "unknown theme `{s}`; expected one of: {}",
+                    known.join(", ")
+                ))
+            })
     }
 }
 
@@ -123,8 +132,14 @@ mod tests {
 
     #[test]
     fn aliases_parse_and_names_round_trip() {
-        assert_eq!("neobrutalism".parse::<ThemeName>().unwrap(), ThemeName::NeoBrutalism);
-        assert_eq!("retro_arcade".parse::<ThemeName>().unwrap(), ThemeName::RetroArcade);
+        assert_eq!(
+            "neobrutalism".parse::<ThemeName>().unwrap(),
+            ThemeName::NeoBrutalism
+        );
+        assert_eq!(
+            "retro_arcade".parse::<ThemeName>().unwrap(),
+            ThemeName::RetroArcade
+        );
         for theme in ThemeName::ALL {
             assert_eq!(theme.as_str().parse::<ThemeName>().unwrap(), theme);
             assert_eq!(serde_json::to_value(theme).unwrap(), theme.as_str());

@@ -1,1 +1,11 @@
-//! placeholder
+//! Test harness shared by Flow's cross-transport and end-to-end tests: a real `flow-server`
+//! process on a free loopback port, and an SSE reader.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "test harness: a failed step must fail the test that called it"
+)]
+
+pub mod server;
+pub mod sse;

@@ -12,7 +12,9 @@ pub async fn settings_get(app: &App) -> Result<Settings, AppError> {
 pub async fn settings_update(app: &App, patch: SettingsPatch) -> Result<Settings, AppError> {
     let (settings, changed) = app.settings().update(patch).await?;
     if changed {
-        app.publish(FlowEvent::SettingsChanged { settings: settings.clone() });
+        app.publish(FlowEvent::SettingsChanged {
+            settings: settings.clone(),
+        });
     }
     Ok(settings)
 }

@@ -12,7 +12,14 @@ pub async fn theme_get(app: &App) -> Result<ThemeState, AppError> {
 
 /// Switches and persists the theme.
 pub async fn theme_set(app: &App, theme: ThemeName) -> Result<ThemeState, AppError> {
-    let settings = settings_update(app, SettingsPatch { theme: Some(theme), ..Default::default() }).await?;
+    let settings = settings_update(
+        app,
+        SettingsPatch {
+            theme: Some(theme),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(settings.theme.state())
 }
 

@@ -72,7 +72,12 @@ impl SettingValue for u32 {
 }
 
 fn number(min: u32, max: u32, step: u32, unit: Option<&str>) -> SettingControl {
-    SettingControl::Number { min, max, step, unit: unit.map(str::to_owned) }
+    SettingControl::Number {
+        min,
+        max,
+        step,
+        unit: unit.map(str::to_owned),
+    }
 }
 
 macro_rules! define_settings {
@@ -180,29 +185,50 @@ mod tests {
     fn patch_changes_only_given_keys() {
         let base = Settings::default();
         let next = base
-            .apply(SettingsPatch { max_parallel_nodes: Some(4), ..Default::default() })
+            .apply(SettingsPatch {
+                max_parallel_nodes: Some(4),
+                ..Default::default()
+            })
             .unwrap();
         assert_eq!(next.max_parallel_nodes, 4);
-        assert_eq!(Settings { max_parallel_nodes: 1, ..next }, base);
+        assert_eq!(
+            Settings {
+                max_parallel_nodes: 1,
+                ..next
+            },
+            base
+        );
     }
 
     #[test]
     fn out_of_range_names_the_key_and_the_range() {
         let err = Settings::default()
-            .apply(SettingsPatch { max_parallel_nodes: Some(0), ..Default::default() })
+            .apply(SettingsPatch {
+                max_parallel_nodes: Some(0),
+                ..Default::default()
+            })
             .unwrap_err();
-        assert_eq!(err, AppError::InvalidInput("setting `max_parallel_nodes` must be between 1 and 64, got 0".into()));
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `max_parallel_nodes` must be between 1 and 64, got 0".into()
+            )
+        );
     }
 
     #[test]
     fn unknown_patch_keys_are_rejected() {
-        let err = serde_json::from_value::<SettingsPatch>(serde_json::json!({"max_paralel_nodes": 2})).unwrap_err();
+        let err =
+            serde_json::from_value::<SettingsPatch>(serde_json::json!({"max_paralel_nodes": 2}))
+                .unwrap_err();
         assert!(err.to_string().contains("max_paralel_nodes"), "{err}");
     }
 
     #[test]
     fn null_in_a_patch_means_unchanged() {
-        let patch: SettingsPatch = serde_json::from_value(serde_json::json!({"theme": null, "allow_cloud_ai": true})).unwrap();
+        let patch: SettingsPatch =
+            serde_json::from_value(serde_json::json!({"theme": null, "allow_cloud_ai": true}))
+                .unwrap();
         let next = Settings::default().apply(patch).unwrap();
         assert_eq!(next.theme, ThemeName::Default);
         assert!(next.allow_cloud_ai);

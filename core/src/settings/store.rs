@@ -42,15 +42,22 @@ impl SettingsStore {
                 Ok(_) | Err(_) => {
                     let aside = set_aside(&path)?;
                     tracing::warn!(file = %path.display(), kept_as = %aside.display(), "settings file was not a JSON object; using defaults");
-                    Stored { settings: Settings::default(), unknown: Map::new() }
+                    Stored {
+                        settings: Settings::default(),
+                        unknown: Map::new(),
+                    }
                 }
             },
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                Stored { settings: Settings::default(), unknown: Map::new() }
-            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Stored {
+                settings: Settings::default(),
+                unknown: Map::new(),
+            },
             Err(err) => return Err(AppError::io(format!("reading {}", path.display()), err)),
         };
-        Ok(Self { path, state: Mutex::new(stored) })
+        Ok(Self {
+            path,
+            state: Mutex::new(stored),
+        })
     }
 
     /// The current settings.
@@ -69,7 +76,11 @@ impl SettingsStore {
         let mut doc = state.unknown.clone();
         match serde_json::to_value(&next) {
             Ok(Value::Object(known)) => doc.extend(known),
-            Ok(_) => return Err(AppError::Internal("settings did not serialise to an object".into())),
+            Ok(_) => {
+                return Err(AppError::Internal(
+                    "settings did not serialise to an object".into(),
+                ));
+            }
             Err(e) => return Err(AppError::Internal(format!("serialising settings: {e}"))),
         }
         let mut bytes = serde_json::to_vec_pretty(&Value::Object(doc))
@@ -89,7 +100,8 @@ fn set_aside(path: &Path) -> Result<PathBuf, AppError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let aside = path.with_file_name(format!("settings.json.broken-{secs}"));
-    std::fs::rename(path, &aside).map_err(|e| AppError::io(format!("moving aside {}", path.display()), e))?;
+    std::fs::rename(path, &aside)
+        .map_err(|e| AppError::io(format!("moving aside {}", path.display()), e))?;
     Ok(aside)
 }
 
@@ -101,16 +113,25 @@ mod tests {
     #[tokio::test]
     async fn update_persists_and_keeps_unknown_keys() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("settings.json"), r#"{"future_knob": [1, 2], "theme": "claude"}"#).unwrap();
+        std::fs::write(
+            dir.path().join("settings.json"),
+            r#"{"future_knob": [1, 2], "theme": "claude"}"#,
+        )
+        .unwrap();
         let store = SettingsStore::open(dir.path()).unwrap();
         assert_eq!(store.get().await.theme, ThemeName::Claude);
         let (next, changed) = store
-            .update(SettingsPatch { theme: Some(ThemeName::Aurora), ..Default::default() })
+            .update(SettingsPatch {
+                theme: Some(ThemeName::Aurora),
+                ..Default::default()
+            })
             .await
             .unwrap();
         assert!(changed);
         assert_eq!(next.theme, ThemeName::Aurora);
-        let on_disk: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+        let on_disk: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap())
+                .unwrap();
         assert_eq!(on_disk["future_knob"], serde_json::json!([1, 2]));
         assert_eq!(on_disk["theme"], "aurora");
         let reopened = SettingsStore::open(dir.path()).unwrap();
@@ -131,7 +152,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SettingsStore::open(dir.path()).unwrap();
         let err = store
-            .update(SettingsPatch { scheduler_poll_secs: Some(0), ..Default::default() })
+            .update(SettingsPatch {
+                scheduler_poll_secs: Some(0),
+                ..Default::default()
+            })
             .await
             .unwrap_err();
         assert_eq!(err.kind(), "InvalidInput");
@@ -151,7 +175,10 @@ mod tests {
             .filter(|n| n.starts_with("settings.json.broken-"))
             .collect();
         assert_eq!(aside.len(), 1);
-        assert_eq!(std::fs::read_to_string(dir.path().join(&aside[0])).unwrap(), "{ not json");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(&aside[0])).unwrap(),
+            "{ not json"
+        );
     }
 
     #[tokio::test]
@@ -164,9 +191,19 @@ mod tests {
             let toggle = i % 2 == 0;
             tasks.push(tokio::spawn(async move {
                 if toggle {
-                    store.update(SettingsPatch { allow_cloud_ai: Some(true), ..Default::default() }).await
+                    store
+                        .update(SettingsPatch {
+                            allow_cloud_ai: Some(true),
+                            ..Default::default()
+                        })
+                        .await
                 } else {
-                    store.update(SettingsPatch { theme: Some(theme), ..Default::default() }).await
+                    store
+                        .update(SettingsPatch {
+                            theme: Some(theme),
+                            ..Default::default()
+                        })
+                        .await
                 }
             }));
         }
@@ -174,7 +211,8 @@ mod tests {
             t.await.unwrap().unwrap();
         }
         let on_disk: Settings =
-            serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap())
+                .unwrap();
         assert_eq!(on_disk, store.get().await);
         assert!(on_disk.allow_cloud_ai);
     }

@@ -48,7 +48,8 @@ impl AccessToken {
     pub fn new(token: &str) -> Result<Self, AppError> {
         if token.len() < 16 || !token.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(AppError::InvalidInput(
-                "the access token must be at least 16 printable ASCII characters without spaces".into(),
+                "the access token must be at least 16 printable ASCII characters without spaces"
+                    .into(),
             ));
         }
         let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes())
@@ -56,7 +57,11 @@ impl AccessToken {
         mac.update(b"flow-session-v1");
         let session = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
         let session_digest = sha256(&session);
-        Ok(Self(Arc::new(Digests { token: sha256(token), session, session_digest })))
+        Ok(Self(Arc::new(Digests {
+            token: sha256(token),
+            session,
+            session_digest,
+        })))
     }
 
     fn accepts_bearer(&self, candidate: &str) -> bool {
@@ -73,7 +78,10 @@ impl AccessToken {
             .get_all(header::AUTHORIZATION)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .filter_map(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .any(|t| self.accepts_bearer(t.trim()));
         bearer
             || CookieJar::from_headers(headers)
@@ -87,7 +95,11 @@ fn sha256(value: &str) -> [u8; 32] {
 }
 
 /// Middleware on every `/api/*` route: 401 with an `AppError` body unless authorised.
-pub(crate) async fn require_auth(State(state): State<HttpState>, request: Request, next: Next) -> Response {
+pub(crate) async fn require_auth(
+    State(state): State<HttpState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if state.options.token.authorizes(request.headers()) {
         next.run(request).await
     } else {
@@ -107,7 +119,11 @@ fn behind_https(headers: &HeaderMap) -> bool {
 
 /// `POST /api/session` (authorised): sets the HttpOnly session cookie browsers use for
 /// `fetch`, `EventSource` and `WebSocket`, none of which can all carry a header.
-pub(crate) async fn open_session(State(state): State<HttpState>, headers: HeaderMap, jar: CookieJar) -> impl IntoResponse {
+pub(crate) async fn open_session(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> impl IntoResponse {
     let cookie = Cookie::build((SESSION_COOKIE, state.options.token.0.session.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -119,7 +135,10 @@ pub(crate) async fn open_session(State(state): State<HttpState>, headers: Header
 
 /// `DELETE /api/session` (public): clears the session cookie.
 pub(crate) async fn close_session(jar: CookieJar) -> impl IntoResponse {
-    (StatusCode::NO_CONTENT, jar.remove(Cookie::build(SESSION_COOKIE).path("/")))
+    (
+        StatusCode::NO_CONTENT,
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+    )
 }
 
 #[cfg(test)]
@@ -136,15 +155,24 @@ mod tests {
         let token = token();
         let mut headers = HeaderMap::new();
         assert!(!token.authorizes(&headers));
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer 0123456789abcdef-secret"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer 0123456789abcdef-secret"),
+        );
         assert!(token.authorizes(&headers));
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer 0123456789abcdef-secreT"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer 0123456789abcdef-secreT"),
+        );
         assert!(!token.authorizes(&headers));
         let cookie = format!("other=1; {SESSION_COOKIE}={}", token.0.session);
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
         assert!(token.authorizes(&headers));
-        headers.insert(header::COOKIE, HeaderValue::from_static("flow_session=forged"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("flow_session=forged"),
+        );
         assert!(!token.authorizes(&headers));
     }
 

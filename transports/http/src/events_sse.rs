@@ -41,9 +41,9 @@ pub(crate) async fn events(
         let bus = bus.clone();
         async move {
             let frame = match subscription.next().await? {
-                BusItem::Event(envelope) => {
-                    Event::default().id(envelope.seq.to_string()).data(envelope.json.as_str())
-                }
+                BusItem::Event(envelope) => Event::default()
+                    .id(envelope.seq.to_string())
+                    .data(envelope.json.as_str()),
                 BusItem::Resync => control_frame(&FlowEvent::Resync, bus.head()),
             };
             Some((Ok(frame), subscription))
@@ -53,5 +53,9 @@ pub(crate) async fn events(
         .chain(live)
         .take_until(state.options.shutdown.clone().cancelled_owned());
 
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(state.options.keep_alive).text("ping"))
+    Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(state.options.keep_alive)
+            .text("ping"),
+    )
 }

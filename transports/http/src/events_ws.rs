@@ -20,7 +20,8 @@ const MAX_MISSED_PONGS: u32 = 2;
 /// Upgrades to a WebSocket session.
 pub(crate) async fn upgrade(State(state): State<HttpState>, ws: WebSocketUpgrade) -> Response {
     let limit = state.options.body_limit;
-    ws.max_message_size(limit).on_upgrade(move |socket| session(socket, state))
+    ws.max_message_size(limit)
+        .on_upgrade(move |socket| session(socket, state))
 }
 
 #[derive(Deserialize)]
@@ -33,7 +34,9 @@ struct Invocation {
 }
 
 fn text(value: &impl serde::Serialize) -> Message {
-    Message::Text(Utf8Bytes::from(serde_json::to_string(value).unwrap_or_else(|_| String::from("{}"))))
+    Message::Text(Utf8Bytes::from(
+        serde_json::to_string(value).unwrap_or_else(|_| String::from("{}")),
+    ))
 }
 
 async fn session(socket: WebSocket, state: HttpState) {

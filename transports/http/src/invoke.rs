@@ -35,13 +35,18 @@ macro_rules! http_dispatch {
 flow_core::for_each_command!(http_dispatch);
 
 fn decode_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T, AppError> {
-    let args = if args.is_null() { Value::Object(Default::default()) } else { args };
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
     serde_json::from_value(args)
         .map_err(|e| AppError::InvalidInput(format!("invalid arguments for `{command}`: {e}")))
 }
 
 fn encode<T: serde::Serialize>(value: T) -> Result<Value, AppError> {
-    serde_json::to_value(value).map_err(|e| AppError::Internal(format!("could not encode the result: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| AppError::Internal(format!("could not encode the result: {e}")))
 }
 
 /// `POST /api/invoke/{cmd}` with the arguments object as the body.
@@ -68,5 +73,7 @@ pub(crate) async fn invoke_body(
     State(state): State<HttpState>,
     JsonBody(request): JsonBody<InvokeRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(dispatch(&state.app, &request.cmd, request.args).await?))
+    Ok(Json(
+        dispatch(&state.app, &request.cmd, request.args).await?,
+    ))
 }

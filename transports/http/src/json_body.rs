@@ -32,7 +32,11 @@ where
 
 /// Parses a JSON document, naming the line and column of a syntax error.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        bytes
+    };
     serde_json::from_slice(bytes).map_err(|e| {
         if e.is_syntax() || e.is_eof() {
             AppError::InvalidInput(format!("malformed JSON body: {e}"))

@@ -41,7 +41,13 @@ pub struct HttpOptions {
 impl HttpOptions {
     /// Defaults: 2 MiB bodies, 15 s keep-alive.
     pub fn new(token: AccessToken, ui: StaticUi, shutdown: CancellationToken) -> Self {
-        Self { token, ui, body_limit: 2 * 1024 * 1024, keep_alive: Duration::from_secs(15), shutdown }
+        Self {
+            token,
+            ui,
+            body_limit: 2 * 1024 * 1024,
+            keep_alive: Duration::from_secs(15),
+            shutdown,
+        }
     }
 }
 

@@ -28,7 +28,10 @@ pub(crate) struct HttpState {
 /// The whole HTTP surface of a Flow Server over `app`.
 pub fn router(app: App, options: HttpOptions) -> Router {
     let body_limit = options.body_limit;
-    let state = HttpState { app, options: Arc::new(options) };
+    let state = HttpState {
+        app,
+        options: Arc::new(options),
+    };
 
     let api = Router::new()
         .route("/invoke", post(invoke::invoke_body))
@@ -48,7 +51,10 @@ pub fn router(app: App, options: HttpOptions) -> Router {
         .fallback(static_ui::serve)
         .layer(
             ServiceBuilder::new()
-                .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+                .layer(SetSensitiveRequestHeadersLayer::new([
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                ]))
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
@@ -75,7 +81,10 @@ fn request_span(request: &Request) -> tracing::Span {
 
 fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     use axum::response::IntoResponse;
-    ApiError(AppError::Internal("the server hit a bug while handling this request".into())).into_response()
+    ApiError(AppError::Internal(
+        "the server hit a bug while handling this request".into(),
+    ))
+    .into_response()
 }
 
 async fn health() -> axum::Json<serde_json::Value> {
@@ -83,5 +92,8 @@ async fn health() -> axum::Json<serde_json::Value> {
 }
 
 async fn api_not_found(method: axum::http::Method, OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError(AppError::NotFound(format!("no API route {method} {}", uri.path())))
+    ApiError(AppError::NotFound(format!(
+        "no API route {method} {}",
+        uri.path()
+    )))
 }

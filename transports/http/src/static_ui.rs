@@ -26,7 +26,10 @@ impl StaticUi {
             Self::Dir(root) => {
                 let relative = Path::new(path);
                 // Only plain names: `..`, roots and prefixes could walk out of the directory.
-                if !relative.components().all(|c| matches!(c, Component::Normal(_))) {
+                if !relative
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_)))
+                {
                     return None;
                 }
                 let full = root.join(relative);
@@ -42,7 +45,11 @@ impl StaticUi {
 /// Serves a UI file; unknown paths without a file extension get `index.html` (client routes).
 pub(crate) async fn serve(State(state): State<HttpState>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
     }
     let ui = &state.options.ui;
     let path = uri.path().trim_start_matches('/');
@@ -50,13 +57,20 @@ pub(crate) async fn serve(State(state): State<HttpState>, method: Method, uri: U
     if let Some(bytes) = ui.read(path).await {
         return file_response(path, bytes);
     }
-    let looks_like_file = path.rsplit('/').next().is_some_and(|name| name.contains('.'));
+    let looks_like_file = path
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| name.contains('.'));
     if looks_like_file {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     match ui.read("index.html").await {
         Some(bytes) => file_response("index.html", bytes),
-        None => (StatusCode::NOT_FOUND, "the UI is not built: run `npm run build` in frontend/").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "the UI is not built: run `npm run build` in frontend/",
+        )
+            .into_response(),
     }
 }
 
@@ -64,13 +78,20 @@ fn file_response(path: &str, bytes: Cow<'static, [u8]>) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     // Vite fingerprints everything under assets/, so those never change; index.html must be
     // revalidated so a new build is picked up.
-    let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let cache = if path.starts_with("assets/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(mime.as_ref()) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }

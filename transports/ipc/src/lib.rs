@@ -13,6 +13,7 @@ pub const EVENT_NAME: &str = "flow-event";
 macro_rules! ipc_commands {
     ($( $(#[$meta:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
         /// The core's commands as Tauri commands (generated from the command table).
+        #[allow(clippy::let_underscore_must_use, reason = "inside the code `#[tauri::command]` generates")]
         pub mod commands {
             $(
                 $(#[$meta])*

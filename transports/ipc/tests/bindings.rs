@@ -1,11 +1,18 @@
 //! `bindings/index.ts` must equal what the command table generates. Run with
 //! `UPDATE_BINDINGS=1` (or `./dev bindings`) to rewrite it.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed step must fail the test"
+)]
+
 use std::path::PathBuf;
 
 #[test]
 fn bindings_are_up_to_date() {
-    let generated = flow_ipc::bindings::render::<tauri::test::MockRuntime>().expect("bindings render");
+    let generated =
+        flow_ipc::bindings::render::<tauri::test::MockRuntime>().expect("bindings render");
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bindings/index.ts");
     if std::env::var_os("UPDATE_BINDINGS").is_some() {
         std::fs::write(&path, &generated).expect("write bindings");
@@ -20,12 +27,22 @@ fn bindings_are_up_to_date() {
 
 #[test]
 fn every_table_command_has_a_typed_client_function() {
-    let generated = flow_ipc::bindings::render::<tauri::test::MockRuntime>().expect("bindings render");
+    let generated =
+        flow_ipc::bindings::render::<tauri::test::MockRuntime>().expect("bindings render");
     for name in flow_core::commands::COMMAND_NAMES {
-        assert!(generated.contains(&format!("transport.invoke(\"{name}\"")), "{name} has no client function");
-        assert!(generated.contains(&format!("\t\"{name}\",\n")), "{name} missing from COMMANDS");
+        assert!(
+            generated.contains(&format!("transport.invoke(\"{name}\"")),
+            "{name} has no client function"
+        );
+        assert!(
+            generated.contains(&format!("\t\"{name}\",\n")),
+            "{name} missing from COMMANDS"
+        );
     }
     assert!(generated.contains("export type FlowEvent"));
     assert!(generated.contains("export type AppError"));
-    assert!(!generated.contains("export type Result<"), "std Result leaked into the bindings");
+    assert!(
+        !generated.contains("export type Result<"),
+        "std Result leaked into the bindings"
+    );
 }

@@ -1,0 +1,184 @@
+//! Spawns the real `flow-server` binary on `127.0.0.1:0` with temporary directories.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where `cargo build` put the server binary: next to the test executable's `deps/` folder,
+/// or `FLOW_SERVER_BIN`.
+pub fn server_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("FLOW_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps layout");
+    let bin = profile_dir.join(format!("flow-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it with `cargo build -p flow-server` (cargo test --workspace does)",
+        bin.display()
+    );
+    bin
+}
+
+/// How to start a server.
+#[derive(Default, Clone)]
+pub struct ServerOptions {
+    /// `FLOW_SERVER_TOKEN`; `None` lets the server create one.
+    pub token: Option<String>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+}
+
+/// A running `flow-server`, killed on drop.
+pub struct ServerProcess {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// The token clients must send.
+    pub token: String,
+    /// The login URL, when the server printed one.
+    pub login_url: Option<String>,
+    /// The data directory (deleted on drop).
+    pub data_dir: tempfile::TempDir,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// Starts a server and waits until it prints where it listens.
+    pub fn start(options: ServerOptions) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp data dir");
+        let claude = data_dir.path().join("claude");
+        let mut command = Command::new(server_binary());
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", data_dir.path())
+            .env("FLOW_SERVER_ADDR", "127.0.0.1:0")
+            .env("FLOW_STUDIO_DIR", data_dir.path().join("studio"))
+            .env("TASKS_DIR", claude.join("tasks"))
+            .env("PROJECTS_DIR", claude.join("projects"))
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(token) = &options.token {
+            command.env("FLOW_SERVER_TOKEN", token);
+        }
+        for (key, value) in &options.env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn flow-server");
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let err_pipe = child.stderr.take().expect("stderr pipe");
+        std::thread::spawn(move || {
+            for line in BufReader::new(err_pipe).lines().map_while(Result::ok) {
+                let mut log = sink.lock().expect("stderr log");
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+
+        let (tx, rx) = std::sync::mpsc::channel();
+        let out_pipe = child.stdout.take().expect("stdout pipe");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out_pipe).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut url = None;
+        let mut login_url = None;
+        let mut printed = Vec::new();
+        while url.is_none() || (options.token.is_none() && login_url.is_none()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = match rx.recv_timeout(left) {
+                Ok(line) => line,
+                Err(_) => panic!(
+                    "flow-server did not announce itself; stdout: {printed:?}; stderr:\n{}",
+                    stderr.lock().expect("stderr log")
+                ),
+            };
+            if let Some(rest) = line.split(" listening on ").nth(1) {
+                url = Some(rest.trim().to_owned());
+            }
+            if let Some(rest) = line.strip_prefix("Login URL: ") {
+                login_url = Some(rest.trim().to_owned());
+            }
+            printed.push(line);
+        }
+        let url = url.expect("listening line");
+        let token = match (&options.token, &login_url) {
+            (Some(token), _) => token.clone(),
+            (None, Some(login)) => login
+                .split("token=")
+                .nth(1)
+                .expect("token in login URL")
+                .to_owned(),
+            (None, None) => unreachable!("loop waits for the login URL"),
+        };
+        Self {
+            child,
+            url,
+            token,
+            login_url,
+            data_dir,
+            stderr,
+        }
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr log").clone()
+    }
+
+    /// The process id, for signals.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `timeout` for the process to exit; its exit code if it did.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// `POST /api/invoke/{command}` with the bearer token; the status and the JSON body.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/invoke/{command}", self.url))
+            .bearer_auth(&self.token)
+            .json(&args)
+            .send()
+            .await
+            .expect("invoke request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Err(err) = self.child.kill() {
+            eprintln!("could not kill flow-server: {err}");
+        }
+        if let Err(err) = self.child.wait() {
+            eprintln!("could not reap flow-server: {err}");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Every command in the core's table, called through Tauri IPC (`MockRuntime`) and through a
+//! real HTTP server on loopback, gives the same JSON. The list of commands comes from the table
+//! itself, so a new command is covered (or fails here) without editing this file, unless it
+//! takes arguments, in which case `sample_args` must say what to send.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a failed step must fail the test"
+)]
+
+use std::time::Duration;
+
+use flow_core::{App, AppConfig, Edition};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+use tauri::webview::InvokeRequest;
+use tokio_util::sync::CancellationToken;
+
+const TOKEN: &str = "parity-test-token-0123456789";
+
+/// Each command with the names of its arguments, straight from the table.
+macro_rules! table_commands {
+    ($( $(#[$meta:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
+        const TABLE: &[(&str, &[&str])] = &[$( (stringify!($name), &[$(stringify!($arg)),*]) ),*];
+    };
+}
+flow_core::for_each_command!(table_commands);
+
+/// Arguments for commands that take some; no-argument commands get `{}`.
+fn sample_args(command: &str, arg_names: &[&str]) -> Value {
+    match command {
+        _ if arg_names.is_empty() => json!({}),
+        "settings_update" => json!({"patch": {"max_parallel_nodes": 3, "allow_cloud_ai": true}}),
+        "theme_set" => json!({"theme": "aurora"}),
+        other => panic!(
+            "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
+        ),
+    }
+}
+
+fn open_core(dir: &tempfile::TempDir) -> App {
+    let config = AppConfig::new(dir.path().join("studio"), Edition::Desktop, dir.path());
+    App::open(config).expect("open core")
+}
+
+struct Ipc {
+    webview: tauri::WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+}
+
+impl Ipc {
+    fn new(core: App) -> Self {
+        let builder = flow_ipc::specta_builder::<MockRuntime>();
+        let app = mock_builder()
+            .invoke_handler(builder.invoke_handler())
+            .build(mock_context(noop_assets()))
+            .expect("mock app");
+        flow_ipc::attach(app.handle(), core);
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("mock webview");
+        Self { webview, _app: app }
+    }
+
+    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request)
+            .map(|body| body.deserialize::<Value>().expect("JSON response"))
+    }
+}
+
+struct Http {
+    url: String,
+    runtime: tokio::runtime::Runtime,
+    shutdown: CancellationToken,
+}
+
+impl Http {
+    fn new(core: App) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let shutdown = CancellationToken::new();
+        let token = flow_http::AccessToken::new(TOKEN).expect("token");
+        let ui = flow_http::StaticUi::Dir(std::env::temp_dir().join("flow-parity-no-ui"));
+        let options = flow_http::HttpOptions::new(token, ui, shutdown.clone());
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind loopback");
+        let url = format!("http://{}", listener.local_addr().expect("local addr"));
+        runtime.spawn(flow_http::serve(listener, core, options));
+        Self {
+            url,
+            runtime,
+            shutdown,
+        }
+    }
+
+    fn call(&self, command: &str, args: Value) -> Result<Value, Value> {
+        self.runtime.block_on(async {
+            let response = reqwest::Client::new()
+                .post(format!("{}/api/invoke/{command}", self.url))
+                .bearer_auth(TOKEN)
+                .json(&args)
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await
+                .expect("HTTP invoke");
+            let ok = response.status().is_success();
+            let body: Value = response.json().await.expect("JSON body");
+            if ok { Ok(body) } else { Err(body) }
+        })
+    }
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Data directories differ between the two cores; everything else must not.
+fn normalize(value: Result<Value, Value>, data_dir: &str) -> Result<Value, Value> {
+    let fix = |v: Value| -> Value {
+        serde_json::from_str(&v.to_string().replace(data_dir, "<DATA_DIR>")).expect("re-parse")
+    };
+    value.map(fix).map_err(fix)
+}
+
+#[test]
+fn every_command_answers_the_same_over_ipc_and_http() {
+    let ipc_dir = tempfile::tempdir().expect("tmp");
+    let http_dir = tempfile::tempdir().expect("tmp");
+    let ipc_core = open_core(&ipc_dir);
+    let http_core = open_core(&http_dir);
+    let ipc_data = ipc_core.config().data_dir.display().to_string();
+    let http_data = http_core.config().data_dir.display().to_string();
+    let ipc = Ipc::new(ipc_core);
+    let http = Http::new(http_core);
+
+    assert_eq!(
+        flow_http::COMMAND_NAMES,
+        flow_core::commands::COMMAND_NAMES,
+        "HTTP bridge and table differ"
+    );
+    assert!(!TABLE.is_empty());
+    for (command, arg_names) in TABLE {
+        let args = sample_args(command, arg_names);
+        let over_ipc = normalize(ipc.call(command, args.clone()), &ipc_data);
+        let over_http = normalize(http.call(command, args), &http_data);
+        assert!(
+            over_ipc.is_ok(),
+            "`{command}` is unreachable over IPC: {over_ipc:?}"
+        );
+        assert!(
+            over_http.is_ok(),
+            "`{command}` is unreachable over HTTP: {over_http:?}"
+        );
+        assert_eq!(
+            over_ipc, over_http,
+            "`{command}` answers differently over IPC and HTTP"
+        );
+    }
+}
+
+#[test]
+fn command_errors_are_the_same_app_error_on_both_transports() {
+    let ipc_dir = tempfile::tempdir().expect("tmp");
+    let http_dir = tempfile::tempdir().expect("tmp");
+    let ipc = Ipc::new(open_core(&ipc_dir));
+    let http = Http::new(open_core(&http_dir));
+    let bad = json!({"patch": {"scheduler_poll_secs": 0}});
+    let over_ipc = ipc.call("settings_update", bad.clone());
+    let over_http = http.call("settings_update", bad);
+    let expected = json!({"kind": "InvalidInput", "error": "setting `scheduler_poll_secs` must be between 1 and 3600, got 0"});
+    assert_eq!(over_ipc, Err(expected.clone()));
+    assert_eq!(over_http, Err(expected));
+    assert!(ipc.call("no_such_command", json!({})).is_err());
+    assert_eq!(
+        http.call("no_such_command", json!({})),
+        Err(json!({"kind": "NotFound", "error": "unknown command `no_such_command`"}))
+    );
+}
