@@ -1,1 +1,101 @@
-fn main() {}
+//! Flow Desktop: the Tauri 2 shell around the shared UI (`frontend/dist`, embedded at build
+//! time) and the core's command table (mounted by `flow-ipc`).
+//!
+//! Environment:
+//! - `FLOW_STUDIO_DIR`: the data directory (default `~/.flow-studio`).
+//! - `TASKS_DIR`, `PROJECTS_DIR`: Claude Code's task lists and transcripts
+//!   (default `~/.claude/tasks` and `~/.claude/projects`).
+//! - `RUST_LOG`: the tracing filter (default `info`); `flow_desktop::ipc=debug` logs every
+//!   command the webview invokes.
+//!
+//! The UI is always the built `frontend/dist` (embedded by `generate_context!`, rebuilt when
+//! `dist` changes): `tauri.conf.json` deliberately has no `devUrl`, so a plain
+//! `cargo build -p flow-desktop` works without a dev server. Build the UI first
+//! (`cd frontend && npm ci && npm run build`); `app-desktop/smoke.sh` checks the result.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+/// Exit code when the core cannot be opened (bad data directory, unreadable settings...).
+const EXIT_CORE: u8 = 2;
+/// Exit code when the Tauri app fails to build or run.
+const EXIT_TAURI: u8 = 1;
+
+fn main() -> ExitCode {
+    init_tracing();
+
+    let config = match config_from_env() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("flow-desktop: {message}");
+            return ExitCode::from(EXIT_CORE);
+        }
+    };
+    let core = match flow_core::App::open(config) {
+        Ok(core) => core,
+        Err(err) => {
+            eprintln!("flow-desktop: could not open the Flow core: {err}");
+            return ExitCode::from(EXIT_CORE);
+        }
+    };
+
+    let builder = flow_ipc::specta_builder::<tauri::Wry>();
+    let commands = builder.invoke_handler();
+    let app = tauri::Builder::default()
+        .invoke_handler(move |invoke| {
+            tracing::debug!(target: "flow_desktop::ipc", command = invoke.message.command(), "invoke");
+            commands(invoke)
+        })
+        .setup(move |app| {
+            builder.mount_events(app);
+            flow_ipc::attach(app.handle(), core);
+            tracing::info!("desktop shell ready");
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+
+    match app {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("flow-desktop: the desktop app failed: {err}");
+            ExitCode::from(EXIT_TAURI)
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+fn init_tracing() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+/// The core's configuration from the environment; the home directory is needed only for the
+/// defaults that are not overridden.
+fn config_from_env() -> Result<flow_core::AppConfig, String> {
+    let home = flow_core::app::home_dir();
+    let dir =
+        |var: &str, default: &dyn Fn(&std::path::Path) -> PathBuf| -> Result<PathBuf, String> {
+            match std::env::var_os(var).filter(|v| !v.is_empty()) {
+                Some(value) => Ok(PathBuf::from(value)),
+                None => home.as_deref().map(default).ok_or_else(|| {
+                    format!("{var} is not set and the home directory is unknown (set HOME)")
+                }),
+            }
+        };
+    Ok(flow_core::AppConfig {
+        data_dir: dir("FLOW_STUDIO_DIR", &flow_core::app::default_data_dir)?,
+        edition: flow_core::Edition::Desktop,
+        tasks_dir: dir("TASKS_DIR", &|h| h.join(".claude").join("tasks"))?,
+        projects_dir: dir("PROJECTS_DIR", &|h| h.join(".claude").join("projects"))?,
+    })
+}

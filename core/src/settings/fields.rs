@@ -165,9 +165,9 @@ define_settings! {
     scheduler_enabled: bool = true, "Scheduler enabled", "Scheduler", SettingControl::Toggle;
     /// How often the scheduler checks for due schedules.
     scheduler_poll_secs: u32 = 30, "Scheduler poll interval", "Scheduler", number(1, 3600, 1, Some("s"));
-    /// Allow `ai` nodes to use the in-instance model runtime.
+    /// Allow AI nodes to use the models that run inside this instance.
     allow_local_ai: bool = true, "Local models", "AI", SettingControl::Toggle;
-    /// Allow `ai` nodes to call cloud providers; off keeps inference inside this instance.
+    /// Allow AI nodes to call cloud providers; off keeps inference inside this instance.
     allow_cloud_ai: bool = false, "Cloud providers", "AI", SettingControl::Toggle;
     /// How many models may stay loaded in memory at once (least recently used is evicted).
     max_loaded_models: u32 = 1, "Loaded models", "AI", number(1, 16, 1, None);
