@@ -100,9 +100,9 @@ export type Settings = {
 	scheduler_enabled: boolean,
 	/**  How often the scheduler checks for due schedules. */
 	scheduler_poll_secs: number,
-	/**  Allow `ai` nodes to use the in-instance model runtime. */
+	/**  Allow AI nodes to use the models that run inside this instance. */
 	allow_local_ai: boolean,
-	/**  Allow `ai` nodes to call cloud providers; off keeps inference inside this instance. */
+	/**  Allow AI nodes to call cloud providers; off keeps inference inside this instance. */
 	allow_cloud_ai: boolean,
 	/**  How many models may stay loaded in memory at once (least recently used is evicted). */
 	max_loaded_models: number,
@@ -124,9 +124,9 @@ export type SettingsPatch = {
 	scheduler_enabled?: boolean | null,
 	/**  How often the scheduler checks for due schedules. */
 	scheduler_poll_secs?: number | null,
-	/**  Allow `ai` nodes to use the in-instance model runtime. */
+	/**  Allow AI nodes to use the models that run inside this instance. */
 	allow_local_ai?: boolean | null,
-	/**  Allow `ai` nodes to call cloud providers; off keeps inference inside this instance. */
+	/**  Allow AI nodes to call cloud providers; off keeps inference inside this instance. */
 	allow_cloud_ai?: boolean | null,
 	/**  How many models may stay loaded in memory at once (least recently used is evicted). */
 	max_loaded_models?: number | null,
