@@ -19,15 +19,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tracing_subscriber::EnvFilter;
-
 /// Exit code when the core cannot be opened (bad data directory, unreadable settings...).
 const EXIT_CORE: u8 = 2;
 /// Exit code when the Tauri app fails to build or run.
 const EXIT_TAURI: u8 = 1;
 
 fn main() -> ExitCode {
-    init_tracing();
+    flow_core::logging::init_stderr();
 
     let config = match config_from_env() {
         Ok(config) => config,
@@ -66,17 +64,6 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_TAURI)
         }
     }
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
-fn init_tracing() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
 }
 
 /// The core's configuration from the environment; the home directory is needed only for the

@@ -10,7 +10,6 @@ use clap::Parser;
 use flow_core::{App, AppConfig, Edition};
 use flow_http::{HttpOptions, StaticUi};
 use tokio_util::sync::CancellationToken;
-use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
 
@@ -30,19 +29,15 @@ enum ServerError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("PUBLIC_DIR {} has no index.html: point it at a built UI such as frontend/dist", .0.display())]
+    PublicDir(std::path::PathBuf),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
 
 fn main() -> ExitCode {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    flow_core::logging::init_stderr();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build();
@@ -70,7 +65,8 @@ async fn run(config: Config) -> Result<(), ServerError> {
     })?;
     let token = token::load_or_create(config.token.as_deref(), &app.config().data_dir)?;
     let ui = match &config.public_dir {
-        Some(dir) => StaticUi::Dir(dir.clone()),
+        Some(dir) if dir.join("index.html").is_file() => StaticUi::Dir(dir.clone()),
+        Some(dir) => return Err(ServerError::PublicDir(dir.clone())),
         None => StaticUi::Embedded(&EMBEDDED_UI),
     };
     let shutdown = CancellationToken::new();

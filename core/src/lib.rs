@@ -9,6 +9,7 @@ pub mod bus;
 pub mod commands;
 pub mod error;
 pub mod event;
+pub mod logging;
 pub mod settings;
 pub mod theme;
 

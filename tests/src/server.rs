@@ -3,24 +3,53 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Where `cargo build` put the server binary: next to the test executable's `deps/` folder,
-/// or `FLOW_SERVER_BIN`.
+/// The server binary: `FLOW_SERVER_BIN`, or the workspace's own build, brought up to date once
+/// per test process (a plain `cargo test` does not rebuild another package's binary, and a
+/// stale one would test old code).
 pub fn server_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(locate_or_build).clone()
+}
+
+fn locate_or_build() -> PathBuf {
     if let Some(path) = std::env::var_os("FLOW_SERVER_BIN") {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().expect("test executable path");
+    // <target>/<profile>/deps/<test executable>
     let profile_dir = exe
         .parent()
         .and_then(|deps| deps.parent())
         .expect("target/<profile>/deps layout");
+    let target_dir = profile_dir.parent().expect("target directory");
+    let release = profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "flow-server",
+            "--bin",
+            "flow-server",
+        ])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if release {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build for flow-server");
+    assert!(status.success(), "building flow-server failed");
     let bin = profile_dir.join(format!("flow-server{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.is_file(),
-        "{} is missing: build it with `cargo build -p flow-server` (cargo test --workspace does)",
+        "{} is missing after cargo build",
         bin.display()
     );
     bin

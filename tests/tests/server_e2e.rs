@@ -393,6 +393,26 @@ async fn browsers_get_a_session_cookie_that_authorises_streams() {
     assert_eq!(events.status(), 200);
     assert_eq!(events.headers()["content-type"], "text/event-stream");
 
+    let handshake = |origin: String| {
+        client
+            .get(format!("{}/api/ws", server.url))
+            .header("cookie", &pair)
+            .header("origin", origin)
+            .header("connection", "upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", "13")
+            .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .send()
+    };
+    let hijack = handshake("http://evil.example".into()).await.unwrap();
+    assert_eq!(
+        hijack.status(),
+        401,
+        "a cross-origin handshake riding the cookie is refused"
+    );
+    let own = handshake(server.url.clone()).await.unwrap();
+    assert_eq!(own.status(), 101, "the UI's own origin may open a socket");
+
     let logout = client
         .delete(format!("{}/api/session", server.url))
         .header("cookie", &pair)
@@ -443,6 +463,46 @@ async fn the_ui_is_served_with_spa_fallback() {
         !escape.text().await.unwrap().contains("root:"),
         "path traversal"
     );
+}
+
+#[tokio::test]
+async fn public_dir_replaces_the_embedded_ui() {
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(ui.path().join("index.html"), "<p>custom ui</p>").unwrap();
+    std::fs::create_dir(ui.path().join("assets")).unwrap();
+    std::fs::write(ui.path().join("assets/app.js"), "console.log(1)").unwrap();
+    let server = ServerProcess::start(ServerOptions {
+        token: Some(TOKEN.into()),
+        env: vec![("PUBLIC_DIR".into(), ui.path().display().to_string())],
+    });
+    let client = reqwest::Client::new();
+    let deep = client
+        .get(format!("{}/flows/42", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deep.text().await.unwrap(), "<p>custom ui</p>");
+    let asset = client
+        .get(format!("{}/assets/app.js", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        asset.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let outside = client
+        .get(format!("{}/assets/..%2F..%2Findex.html", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(outside.status(), 500);
 }
 
 #[tokio::test]
@@ -557,4 +617,13 @@ fn a_bad_token_or_address_is_a_clear_startup_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen on not-an-address"));
+    let empty = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(flow_tests::server::server_binary())
+        .env("FLOW_STUDIO_DIR", tempfile::tempdir().unwrap().path())
+        .env("FLOW_SERVER_ADDR", "127.0.0.1:0")
+        .env("PUBLIC_DIR", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no index.html"));
 }

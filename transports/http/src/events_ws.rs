@@ -4,13 +4,15 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use flow_core::{AppError, BusItem, FlowEvent};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::api_error::ApiError;
 use crate::invoke::dispatch;
 use crate::router::HttpState;
 
@@ -18,10 +20,37 @@ use crate::router::HttpState;
 const MAX_MISSED_PONGS: u32 = 2;
 
 /// Upgrades to a WebSocket session.
-pub(crate) async fn upgrade(State(state): State<HttpState>, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn upgrade(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if !same_origin_or_bearer(&headers) {
+        return ApiError(AppError::Unauthorized(
+            "cross-origin WebSocket refused".into(),
+        ))
+        .into_response();
+    }
     let limit = state.options.body_limit;
     ws.max_message_size(limit)
         .on_upgrade(move |socket| session(socket, state))
+}
+
+/// Browsers attach the session cookie to WebSocket handshakes from any page, so a handshake
+/// from another origin is refused unless it carries the bearer token itself (which a hostile
+/// page cannot know).
+fn same_origin_or_bearer(headers: &HeaderMap) -> bool {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| host.eq_ignore_ascii_case(origin_host))
 }
 
 #[derive(Deserialize)]
