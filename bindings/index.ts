@@ -34,12 +34,143 @@ export type AppInfo = {
 	dataDir: string,
 };
 
+/**  What a new feature is made of; everything but the name is optional. */
+export type CreateFeatureInput = {
+	/**  Short name (required, not blank). */
+	name: string,
+	/**  Longer description. */
+	description?: string | null,
+	/**  Priority; missing means after every existing feature (`MAX(priority) + 1`). */
+	priority?: number | null,
+	/**  Grouping. */
+	category?: string | null,
+	/**  Verification steps. */
+	steps?: string[] | null,
+	/**  Features this one depends on. */
+	dependencies?: DependencyRef[] | null,
+};
+
+/**
+ *  A dependency in a create request: an existing feature's id (`5`), or the position of
+ *  another feature in the same bulk request (`{"index": 0}`).
+ */
+export type DependencyRef = 
+/**  An existing feature's id. */
+number | 
+/**  A position in the same bulk request. */
+{ 
+/**  Zero-based position in the batch. */
+index: number };
+
 /**  Which edition is serving the core. */
 export type Edition = 
 /**  Flow Server: HTTP, SSE and WebSocket. */
 "server" | 
 /**  Flow Desktop: Tauri IPC. */
 "desktop";
+
+/**  One feature: a unit of work with steps, a priority and the features it depends on. */
+export type Feature = {
+	/**  Database id, assigned on creation. */
+	id: number,
+	/**  Lower runs first. */
+	priority: number,
+	/**  Free-form grouping. */
+	category: string,
+	/**  Short name. */
+	name: string,
+	/**  Longer description. */
+	description: string,
+	/**  Steps to verify the feature. */
+	steps: string[],
+	/**  Whether the feature passes. */
+	passes: boolean,
+	/**  Whether an agent has claimed it. */
+	inProgress: boolean,
+	/**  Ids of the features this one depends on. */
+	dependencies: number[],
+	/**  Creation time (RFC 3339). */
+	createdAt: string | null,
+	/**  Last change (RFC 3339). */
+	updatedAt: string | null,
+};
+
+/**  One entry of a feature's change log. */
+export type FeatureChangeEvent = {
+	/**  Log entry id. */
+	id: number,
+	/**  The feature it is about. */
+	featureId: number,
+	/**
+	 *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
+	 *  `dependency_added`, `dependency_removed`.
+	 */
+	eventType: string,
+	/**  The field that changed, if one did. */
+	field: string | null,
+	/**  Its old value (JSON text). */
+	oldValue: string | null,
+	/**  Its new value (JSON text). */
+	newValue: string | null,
+	/**  The agent that made the change, when known. */
+	agent: string | null,
+	/**  Where the change came from (`flow`). */
+	source: string,
+	/**  When (RFC 3339). */
+	createdAt: string,
+};
+
+/**  One node of the dependency graph. */
+export type FeatureGraphNode = {
+	/**  Feature id. */
+	id: number,
+	/**  Feature name. */
+	name: string,
+	/**  Feature category. */
+	category: string,
+	/**  Feature priority. */
+	priority: number,
+	/**  Whether it passes. */
+	passes: boolean,
+	/**  Whether it is claimed. */
+	inProgress: boolean,
+	/**  Whether a dependency does not pass. */
+	blocked: boolean,
+	/**  Ids it depends on. */
+	dependencies: number[],
+	/**  Ids that depend on it. */
+	dependents: number[],
+};
+
+/**  A partial change to a feature; missing fields stay as they are. */
+export type FeaturePatch = {
+	/**  New name (not blank). */
+	name?: string | null,
+	/**  New description. */
+	description?: string | null,
+	/**  New priority. */
+	priority?: number | null,
+	/**  New category. */
+	category?: string | null,
+	/**  New steps. */
+	steps?: string[] | null,
+	/**  New dependency ids (replacing the old list; cycles are refused). */
+	dependencies?: number[] | null,
+};
+
+/**  Counts over every feature. */
+export type FeatureStats = {
+	/**  Number of features. */
+	total: number,
+	/**  Features that pass. */
+	passing: number,
+	/**  Features neither passing nor in progress (`total - passing - inProgress`). */
+	failing: number,
+	/**  Features claimed by an agent. */
+	inProgress: number,
+	/**  Features with at least one dependency that does not pass. */
+	blocked: number,
+};
 
 /**
  *  One event pushed to clients over SSE, WebSocket and Tauri events alike.
@@ -55,7 +186,93 @@ export type FlowEvent =
 /**  Settings changed (the theme included); carries the whole new settings document. */
 { type: "settings-changed"; 
 /**  The settings after the change. */
-settings: Settings };
+settings: Settings } | 
+/**  A feature of the agent board's features store was created, changed or deleted. */
+{ type: "feature-update"; 
+/**  The feature's id. */
+featureId: number; 
+/**
+ *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
+ *  `dependency-added`, `dependency-removed` or `deleted`.
+ */
+change: string };
+
+/**
+ *  Any JSON value. Only its TypeScript shape matters: fields holding `serde_json` values are
+ *  exported as this type.
+ */
+export type JsonValue = 
+/**  `null`. */
+null | 
+/**  `true` / `false`. */
+boolean | 
+/**  A number. */
+number | null | 
+/**  A string. */
+string | 
+/**  An array. */
+JsonValue[] | 
+/**  An object. */
+{ [key in string]: JsonValue };
+
+/**  The answer to adding a note: the whole updated task document, as written. */
+export type NoteAdded = {
+	/**  Always true. */
+	success: boolean,
+	/**  The task document with every field it has on disk. */
+	task: JsonValue,
+};
+
+/**
+ *  One session of the list, in the original's shape (every key present, `null` when unknown),
+ *  plus `transcript` with what the JSONL says beyond that.
+ */
+export type SessionListItem = {
+	/**
+	 *  The task-list directory name (the session UUID, `session-<uuid>` or a team name), or the
+	 *  transcript's session id for a session that has no task list.
+	 */
+	id: string,
+	/**  `customTitle` ?? `slug`. */
+	name: string | null,
+	/**  The three-word slug. */
+	slug: string | null,
+	/**  The working directory (`cwd`). */
+	project: string | null,
+	/**  `sessions-index.json` `description`, else its `summary`. */
+	description: string | null,
+	/**  `sessions-index.json` `gitBranch`, else the transcript's last branch. */
+	gitBranch: string | null,
+	/**  Every `*.json` file of the list, parseable or not. */
+	taskCount: number,
+	/**  Completed tasks. */
+	completed: number,
+	/**  Tasks in progress. */
+	inProgress: number,
+	/**  Other tasks. */
+	pending: number,
+	/**  `sessions-index.json` `created`, else the transcript's first timestamp. */
+	createdAt: string | null,
+	/**
+	 *  Newest task-file mtime (the list dir's when empty; the transcript's for a session without
+	 *  a list), `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+	 */
+	modifiedAt: string,
+	/**  Transcript statistics, null when the session has no transcript. */
+	transcript: SessionTranscript | null,
+};
+
+/**  What a session's transcript adds to the original list item. */
+export type SessionTranscript = {
+	/**  User lines plus assistant messages. */
+	messageCount: number,
+	/**  Models that answered, in order of first use. */
+	models: string[],
+	/**  The last timestamp in the transcript. */
+	lastActivity: string | null,
+	/**  Token usage, each API response counted once. */
+	usage: TokenUsage,
+};
 
 /**  How a settings form renders one field; also the field's validation rule. */
 export type SettingControl = 
@@ -136,6 +353,47 @@ export type SettingsPatch = {
 	ai_inference_queue_timeout_ms?: number | null,
 };
 
+/**
+ *  A task as the board shows it: the original's typed fields (`""`/`[]` when missing, ids as
+ *  strings), then every other field of the document (`metadata`, custom fields) as stored.
+ */
+export type Task = {
+	/**  The id (`"1"`, `"2"`, …); a numeric id on disk is sent as a string. */
+	id: string,
+	/**  Imperative title. */
+	subject: string,
+	/**  Markdown description (`""` when missing or null). */
+	description: string,
+	/**  Present-continuous form shown while in progress (`""` when missing). */
+	activeForm: string,
+	/**  `pending`, `in_progress` or `completed` (others passed through). */
+	status: string,
+	/**  The owning agent in teams (`""` when missing). */
+	owner: string,
+	/**  Ids of tasks this one blocks. */
+	blocks: string[],
+	/**  Ids of tasks this one waits for. */
+	blockedBy: string[],
+} & { [key in string]: JsonValue };
+
+/**  The answer to deleting a task. */
+export type TaskDeleted = {
+	/**  Always true. */
+	success: boolean,
+	/**  The deleted task's id. */
+	taskId: string,
+};
+
+/**  A task of `GET /api/tasks/all`: the task's fields, then the session it belongs to. */
+export type TaskWithSession = {
+	/**  The task list (session) id. */
+	sessionId: string,
+	/**  The session's display name (`customTitle` ?? `slug`), or null. */
+	sessionName: string | null,
+	/**  The session's working directory, or null. */
+	project: string | null,
+} & Task;
+
 /**  The four colours a theme defines, as CSS hex strings. */
 export type ThemeColors = {
 	/**  Accent colour. */
@@ -176,6 +434,18 @@ export type ThemeState = {
 	colors: ThemeColors,
 };
 
+/**  Token counts (numbers, since they may exceed 32 bits). */
+export type TokenUsage = {
+	/**  Uncached input tokens. */
+	inputTokens: number | null,
+	/**  Output tokens. */
+	outputTokens: number | null,
+	/**  Tokens written to the prompt cache. */
+	cacheCreationInputTokens: number | null,
+	/**  Tokens read from the prompt cache. */
+	cacheReadInputTokens: number | null,
+};
+
 /** Every command the core serves, in table order. */
 export const COMMANDS = [
 	"app_info",
@@ -185,6 +455,28 @@ export const COMMANDS = [
 	"theme_get",
 	"theme_set",
 	"theme_list",
+	"board_sessions",
+	"board_session_tasks",
+	"board_all_tasks",
+	"board_add_note",
+	"board_delete_task",
+	"features_list",
+	"feature_create",
+	"features_create_bulk",
+	"feature_get",
+	"feature_update",
+	"feature_claim",
+	"feature_pass",
+	"feature_fail",
+	"feature_skip",
+	"feature_add_dependency",
+	"feature_remove_dependency",
+	"features_stats",
+	"features_ready",
+	"features_blocked",
+	"features_graph",
+	"feature_events",
+	"feature_delete",
 ] as const;
 
 /** The name of one command. */
@@ -270,6 +562,50 @@ export function createClient(transport: Transport) {
 		themeSet: (theme: ThemeName): Promise<ThemeState> => transport.invoke("theme_set", { theme }) as Promise<ThemeState>,
 		/** Every theme with its colours, in picker order. */
 		themeList: (): Promise<ThemeState[]> => transport.invoke("theme_list", {}) as Promise<ThemeState[]>,
+		/** Claude Code sessions, newest first: `limit` of them (default 20, 0 = all), or all with `all`. */
+		boardSessions: (limit: number | null, all: boolean | null): Promise<SessionListItem[]> => transport.invoke("board_sessions", { limit, all }) as Promise<SessionListItem[]>,
+		/** One session's tasks sorted by id (lifecycle tasks only with `include_internal`). */
+		boardSessionTasks: (sessionId: string, includeInternal: boolean | null): Promise<Task[]> => transport.invoke("board_session_tasks", { sessionId, includeInternal }) as Promise<Task[]>,
+		/** Every task of every session, with the session's id, name and project. */
+		boardAllTasks: (includeInternal: boolean | null): Promise<TaskWithSession[]> => transport.invoke("board_all_tasks", { includeInternal }) as Promise<TaskWithSession[]>,
+		/** Appends a note to a task's description and returns the updated task document. */
+		boardAddNote: (sessionId: string, taskId: string, note: string): Promise<NoteAdded> => transport.invoke("board_add_note", { sessionId, taskId, note }) as Promise<NoteAdded>,
+		/** Deletes a task unless another task of its session is blocked by it. */
+		boardDeleteTask: (sessionId: string, taskId: string): Promise<TaskDeleted> => transport.invoke("board_delete_task", { sessionId, taskId }) as Promise<TaskDeleted>,
+		/** Every feature of the agent board, ordered by priority (lowest first), then id. */
+		featuresList: (): Promise<Feature[]> => transport.invoke("features_list", {}) as Promise<Feature[]>,
+		/** Creates one feature (a missing priority goes after every other feature). */
+		featureCreate: (input: CreateFeatureInput): Promise<Feature> => transport.invoke("feature_create", { input }) as Promise<Feature>,
+		/** Creates several features in one transaction; dependencies may be `{"index": n}` into the batch. */
+		featuresCreateBulk: (features: CreateFeatureInput[]): Promise<Feature[]> => transport.invoke("features_create_bulk", { features }) as Promise<Feature[]>,
+		/** One feature by id. */
+		featureGet: (id: number): Promise<Feature> => transport.invoke("feature_get", { id }) as Promise<Feature>,
+		/** Applies a partial change to a feature (dependency cycles are refused). */
+		featureUpdate: (id: number, patch: FeaturePatch): Promise<Feature> => transport.invoke("feature_update", { id, patch }) as Promise<Feature>,
+		/** Claims a feature (in progress); a conflict if it is already claimed or passing. */
+		featureClaim: (id: number): Promise<Feature> => transport.invoke("feature_claim", { id }) as Promise<Feature>,
+		/** Marks a feature passing. */
+		featurePass: (id: number): Promise<Feature> => transport.invoke("feature_pass", { id }) as Promise<Feature>,
+		/** Marks a feature failing. */
+		featureFail: (id: number): Promise<Feature> => transport.invoke("feature_fail", { id }) as Promise<Feature>,
+		/** Moves a feature behind every other one. */
+		featureSkip: (id: number): Promise<Feature> => transport.invoke("feature_skip", { id }) as Promise<Feature>,
+		/** Makes a feature depend on another (cycles are refused). */
+		featureAddDependency: (id: number, dependencyId: number): Promise<Feature> => transport.invoke("feature_add_dependency", { id, dependencyId }) as Promise<Feature>,
+		/** Removes one of a feature's dependencies. */
+		featureRemoveDependency: (id: number, dependencyId: number): Promise<Feature> => transport.invoke("feature_remove_dependency", { id, dependencyId }) as Promise<Feature>,
+		/** Feature counts: total, passing, failing, in progress, blocked. */
+		featuresStats: (): Promise<FeatureStats> => transport.invoke("features_stats", {}) as Promise<FeatureStats>,
+		/** Features an agent can take now: not passing, not claimed, every dependency passing. */
+		featuresReady: (): Promise<Feature[]> => transport.invoke("features_ready", {}) as Promise<Feature[]>,
+		/** Features with a dependency that does not pass. */
+		featuresBlocked: (): Promise<Feature[]> => transport.invoke("features_blocked", {}) as Promise<Feature[]>,
+		/** The dependency graph: every feature with its dependencies and dependents. */
+		featuresGraph: (): Promise<FeatureGraphNode[]> => transport.invoke("features_graph", {}) as Promise<FeatureGraphNode[]>,
+		/** A feature's change log, oldest first. */
+		featureEvents: (id: number): Promise<FeatureChangeEvent[]> => transport.invoke("feature_events", { id }) as Promise<FeatureChangeEvent[]>,
+		/** Deletes a feature (and its change log) and returns it as it was. */
+		featureDelete: (id: number): Promise<Feature> => transport.invoke("feature_delete", { id }) as Promise<Feature>,
 	};
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::features::FeatureStore;
 use crate::bus::{DEFAULT_CHANNEL_CAPACITY, DEFAULT_RING_CAPACITY, EventBus};
 use crate::settings::SettingsStore;
 use crate::{AppError, FlowEvent};
@@ -75,6 +76,8 @@ struct Inner {
     config: AppConfig,
     bus: Arc<EventBus>,
     settings: SettingsStore,
+    features: FeatureStore,
+    board: crate::board::Board,
 }
 
 /// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
@@ -95,6 +98,7 @@ impl App {
             .canonicalize()
             .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
         let settings = SettingsStore::open(&data_dir)?;
+        let features = FeatureStore::open(&data_dir)?;
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         Ok(Self(Arc::new(Inner {
@@ -104,6 +108,8 @@ impl App {
                 DEFAULT_CHANNEL_CAPACITY,
             )),
             settings,
+            features,
+            board: crate::board::Board::default(),
         })))
     }
 
@@ -120,6 +126,16 @@ impl App {
     /// The settings document.
     pub fn settings(&self) -> &SettingsStore {
         &self.0.settings
+    }
+
+    /// The agent board's features database.
+    pub fn features(&self) -> &FeatureStore {
+        &self.0.features
+    }
+
+    /// The agent board's per-app state (per-file write locks).
+    pub fn board(&self) -> &crate::board::Board {
+        &self.0.board
     }
 
     /// Publishes an event to every client.

@@ -5,10 +5,22 @@
 //! (a Tauri command, an HTTP dispatch arm, …). Adding a command means writing one `pub async fn`
 //! in a module below and adding one line to the table: no transport changes.
 
+mod board;
+mod features;
 mod info;
 mod settings;
 mod theme;
 
+pub use board::{
+    NoteAdded, TaskDeleted, board_add_note, board_all_tasks, board_delete_task,
+    board_session_tasks, board_sessions,
+};
+pub use features::{
+    feature_add_dependency, feature_claim, feature_create, feature_delete, feature_events,
+    feature_fail, feature_get, feature_pass, feature_remove_dependency, feature_skip,
+    feature_update, features_blocked, features_create_bulk, features_graph, features_list,
+    features_ready, features_stats,
+};
 pub use info::app_info;
 pub use settings::{settings_get, settings_manifest, settings_update};
 pub use theme::{theme_get, theme_list, theme_set};
@@ -33,6 +45,50 @@ macro_rules! for_each_command {
             theme_set(theme: $crate::theme::ThemeName) -> $crate::theme::ThemeState;
             /// Every theme with its colours, in picker order.
             theme_list() -> ::std::vec::Vec<$crate::theme::ThemeState>;
+            /// Claude Code sessions, newest first: `limit` of them (default 20, 0 = all), or all with `all`.
+            board_sessions(limit: ::std::option::Option<u32>, all: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::SessionListItem>;
+            /// One session's tasks sorted by id (lifecycle tasks only with `include_internal`).
+            board_session_tasks(session_id: ::std::string::String, include_internal: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::Task>;
+            /// Every task of every session, with the session's id, name and project.
+            board_all_tasks(include_internal: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::TaskWithSession>;
+            /// Appends a note to a task's description and returns the updated task document.
+            board_add_note(session_id: ::std::string::String, task_id: ::std::string::String, note: ::std::string::String) -> $crate::commands::NoteAdded;
+            /// Deletes a task unless another task of its session is blocked by it.
+            board_delete_task(session_id: ::std::string::String, task_id: ::std::string::String) -> $crate::commands::TaskDeleted;
+            /// Every feature of the agent board, ordered by priority (lowest first), then id.
+            features_list() -> ::std::vec::Vec<$crate::board::features::Feature>;
+            /// Creates one feature (a missing priority goes after every other feature).
+            feature_create(input: $crate::board::features::CreateFeatureInput) -> $crate::board::features::Feature;
+            /// Creates several features in one transaction; dependencies may be `{"index": n}` into the batch.
+            features_create_bulk(features: ::std::vec::Vec<$crate::board::features::CreateFeatureInput>) -> ::std::vec::Vec<$crate::board::features::Feature>;
+            /// One feature by id.
+            feature_get(id: u32) -> $crate::board::features::Feature;
+            /// Applies a partial change to a feature (dependency cycles are refused).
+            feature_update(id: u32, patch: $crate::board::features::FeaturePatch) -> $crate::board::features::Feature;
+            /// Claims a feature (in progress); a conflict if it is already claimed or passing.
+            feature_claim(id: u32) -> $crate::board::features::Feature;
+            /// Marks a feature passing.
+            feature_pass(id: u32) -> $crate::board::features::Feature;
+            /// Marks a feature failing.
+            feature_fail(id: u32) -> $crate::board::features::Feature;
+            /// Moves a feature behind every other one.
+            feature_skip(id: u32) -> $crate::board::features::Feature;
+            /// Makes a feature depend on another (cycles are refused).
+            feature_add_dependency(id: u32, dependency_id: u32) -> $crate::board::features::Feature;
+            /// Removes one of a feature's dependencies.
+            feature_remove_dependency(id: u32, dependency_id: u32) -> $crate::board::features::Feature;
+            /// Feature counts: total, passing, failing, in progress, blocked.
+            features_stats() -> $crate::board::features::FeatureStats;
+            /// Features an agent can take now: not passing, not claimed, every dependency passing.
+            features_ready() -> ::std::vec::Vec<$crate::board::features::Feature>;
+            /// Features with a dependency that does not pass.
+            features_blocked() -> ::std::vec::Vec<$crate::board::features::Feature>;
+            /// The dependency graph: every feature with its dependencies and dependents.
+            features_graph() -> ::std::vec::Vec<$crate::board::features::FeatureGraphNode>;
+            /// A feature's change log, oldest first.
+            feature_events(id: u32) -> ::std::vec::Vec<$crate::board::features::FeatureChangeEvent>;
+            /// Deletes a feature (and its change log) and returns it as it was.
+            feature_delete(id: u32) -> $crate::board::features::Feature;
         }
     };
 }

@@ -20,4 +20,13 @@ pub enum FlowEvent {
         /// The settings after the change.
         settings: Settings,
     },
+    /// A feature of the agent board's features store was created, changed or deleted.
+    #[serde(rename_all = "camelCase")]
+    FeatureUpdate {
+        /// The feature's id.
+        feature_id: u32,
+        /// What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
+        /// `dependency-added`, `dependency-removed` or `deleted`.
+        change: String,
+    },
 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod atomic_file;
+pub mod board;
 pub mod bus;
 pub mod commands;
 pub mod error;

@@ -7,5 +7,6 @@
     reason = "test harness: a failed step must fail the test that called it"
 )]
 
+pub mod claude_fixture;
 pub mod server;
 pub mod sse;

@@ -62,6 +62,9 @@ pub struct ServerOptions {
     pub token: Option<String>,
     /// Extra environment variables.
     pub env: Vec<(String, String)>,
+    /// `FLOW_STUDIO_DIR` to use instead of a fresh `<temp>/studio`, e.g. a stopped server's
+    /// (see [`ServerProcess::studio_dir`]) to check what persists across a restart.
+    pub studio_dir: Option<PathBuf>,
 }
 
 /// A running `flow-server`, killed on drop.
@@ -89,7 +92,13 @@ impl ServerProcess {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", data_dir.path())
             .env("FLOW_SERVER_ADDR", "127.0.0.1:0")
-            .env("FLOW_STUDIO_DIR", data_dir.path().join("studio"))
+            .env(
+                "FLOW_STUDIO_DIR",
+                options
+                    .studio_dir
+                    .clone()
+                    .unwrap_or_else(|| data_dir.path().join("studio")),
+            )
             .env("TASKS_DIR", claude.join("tasks"))
             .env("PROJECTS_DIR", claude.join("projects"))
             .env("RUST_LOG", "debug")
@@ -163,6 +172,12 @@ impl ServerProcess {
             data_dir,
             stderr,
         }
+    }
+
+    /// The default `FLOW_STUDIO_DIR` under the temporary directory (used unless
+    /// [`ServerOptions::studio_dir`] was given).
+    pub fn studio_dir(&self) -> PathBuf {
+        self.data_dir.path().join("studio")
     }
 
     /// Everything the server wrote to stderr so far.

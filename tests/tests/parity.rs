@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use flow_core::{App, AppConfig, Edition};
+use flow_tests::claude_fixture::{FixtureOptions, generate, session_uuid};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -36,13 +37,37 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         _ if arg_names.is_empty() => json!({}),
         "settings_update" => json!({"patch": {"max_parallel_nodes": 3, "allow_cloud_ai": true}}),
         "theme_set" => json!({"theme": "aurora"}),
+        "board_sessions" => json!({"limit": 3}),
+        "board_session_tasks" => json!({"sessionId": session_uuid(0), "includeInternal": true}),
+        "board_all_tasks" => json!({"includeInternal": false}),
+        "board_add_note" => json!({"sessionId": session_uuid(0), "taskId": "4", "note": "parity"}),
+        "board_delete_task" => json!({"sessionId": session_uuid(0), "taskId": "4"}),
+        // The features commands run in table order on a fresh database on each side, so ids are
+        // the same: `feature_create` makes 1, the bulk create 2 and 3 (3 depends on 2 and 1).
+        "feature_create" => {
+            json!({"input": {"name": "Login", "category": "auth", "steps": ["open the page"]}})
+        }
+        "features_create_bulk" => json!({"features": [
+            {"name": "Sign-up", "priority": 7},
+            {"name": "Profile", "description": "edit it", "dependencies": [{"index": 0}, 1]},
+        ]}),
+        "feature_update" => {
+            json!({"id": 1, "patch": {"description": "with a password", "priority": 4}})
+        }
+        "feature_add_dependency" => json!({"id": 2, "dependencyId": 1}),
+        "feature_remove_dependency" => json!({"id": 3, "dependencyId": 1}),
+        "feature_delete" => json!({"id": 3}),
+        "feature_get" | "feature_claim" | "feature_pass" | "feature_fail" | "feature_skip"
+        | "feature_events" => json!({"id": 1}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
     }
 }
 
+/// A core on a fresh data dir, with a generated Claude Code tree in `<dir>/.claude`.
 fn open_core(dir: &tempfile::TempDir) -> App {
+    generate(&dir.path().join(".claude"), &FixtureOptions::default()).expect("claude fixture");
     let config = AppConfig::new(dir.path().join("studio"), Edition::Desktop, dir.path());
     App::open(config).expect("open core")
 }
@@ -133,12 +158,64 @@ impl Drop for Http {
     }
 }
 
-/// Data directories differ between the two cores; everything else must not.
+/// Data directories and timestamps differ between the two cores; everything else must not.
 fn normalize(value: Result<Value, Value>, data_dir: &str) -> Result<Value, Value> {
     let fix = |v: Value| -> Value {
-        serde_json::from_str(&v.to_string().replace(data_dir, "<DATA_DIR>")).expect("re-parse")
+        let text = mask_timestamps(&v.to_string().replace(data_dir, "<DATA_DIR>"));
+        serde_json::from_str(&text).expect("re-parse")
     };
     value.map(fix).map_err(fix)
+}
+
+/// Replaces every RFC 3339 timestamp (`2025-01-02T03:04:05[.678](Z|+01:00)`) with `<TIME>`.
+fn mask_timestamps(text: &str) -> String {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    let bytes = text.as_bytes();
+    let fits = |at: usize| {
+        bytes.len() >= at + SHAPE.len()
+            && SHAPE
+                .iter()
+                .zip(&bytes[at..])
+                .all(|(want, got)| match want {
+                    b'd' => got.is_ascii_digit(),
+                    other => other == got,
+                })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if !fits(i) {
+            let ch = text[i..].chars().next().expect("char");
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let mut end = i + SHAPE.len();
+        if bytes.get(end) == Some(&b'.') {
+            end += 1;
+            while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+        }
+        match bytes.get(end) {
+            Some(b'Z') => end += 1,
+            Some(b'+' | b'-') if bytes.len() >= end + 6 => end += 6,
+            _ => {}
+        }
+        out.push_str("<TIME>");
+        i = end;
+    }
+    out
+}
+
+#[test]
+fn timestamps_are_masked() {
+    assert_eq!(
+        mask_timestamps(
+            r#"{"a":"2025-01-02T03:04:05.678Z","b":"2025-01-02T03:04:05+01:00 x","c":"é 2025"}"#
+        ),
+        r#"{"a":"<TIME>","b":"<TIME> x","c":"é 2025"}"#
+    );
 }
 
 #[test]

@@ -474,6 +474,7 @@ async fn public_dir_replaces_the_embedded_ui() {
     let server = ServerProcess::start(ServerOptions {
         token: Some(TOKEN.into()),
         env: vec![("PUBLIC_DIR".into(), ui.path().display().to_string())],
+        ..Default::default()
     });
     let client = reqwest::Client::new();
     let deep = client

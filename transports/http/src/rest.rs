@@ -1,5 +1,7 @@
 //! REST routes kept for existing clients; each one calls the same core command as the bridge.
 
+mod board;
+mod features;
 mod theme;
 
 use axum::Router;
@@ -8,5 +10,8 @@ use crate::router::HttpState;
 
 /// Every REST route, relative to `/api`.
 pub(crate) fn routes() -> Router<HttpState> {
-    Router::new().merge(theme::routes())
+    Router::new()
+        .merge(theme::routes())
+        .merge(board::routes())
+        .merge(features::routes())
 }

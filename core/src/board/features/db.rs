@@ -1,0 +1,123 @@
+//! Opening `<data dir>/db/flow.sqlite`: pragmas (WAL, foreign keys, busy timeout) and the
+//! schema migrations, tracked with `PRAGMA user_version`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+
+use crate::AppError;
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// How long a statement waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Migrations, in order: entry `n` takes the schema from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[
+    // v1: the original board's flow-db schema, with RFC 3339 UTC timestamps.
+    "CREATE TABLE IF NOT EXISTS features (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        priority INTEGER NOT NULL DEFAULT 0,
+        category TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        steps TEXT NOT NULL DEFAULT '[]',
+        passes INTEGER NOT NULL DEFAULT 0,
+        in_progress INTEGER NOT NULL DEFAULT 0,
+        dependencies TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE IF NOT EXISTS change_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        feature_id INTEGER NOT NULL,
+        event_type TEXT NOT NULL,
+        field TEXT,
+        old_value TEXT,
+        new_value TEXT,
+        agent TEXT,
+        source TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        FOREIGN KEY (feature_id) REFERENCES features(id) ON DELETE CASCADE
+    );
+    CREATE INDEX IF NOT EXISTS ix_feature_status ON features(passes, in_progress);
+    CREATE INDEX IF NOT EXISTS ix_feature_priority ON features(priority);
+    CREATE INDEX IF NOT EXISTS ix_change_events_feature ON change_events(feature_id);",
+];
+
+/// Where the database of a data directory lives.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("db").join("flow.sqlite")
+}
+
+/// Maps a SQLite failure to an [`AppError`], saying what was being done.
+pub(super) fn sql_error(
+    context: impl std::fmt::Display,
+) -> impl FnOnce(rusqlite::Error) -> AppError {
+    move |err| match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            AppError::Unavailable(format!("{context}: the features database is busy ({err})"))
+        }
+        _ => AppError::Internal(format!("{context}: {err}")),
+    }
+}
+
+/// Opens (creating if needed) the database, sets the pragmas and migrates the schema.
+pub(super) fn open(path: &Path) -> Result<Connection, AppError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::io(format!("creating {}", dir.display()), e))?;
+    }
+    let context = format!("opening {}", path.display());
+    let mut conn = Connection::open(path).map_err(sql_error(&context))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(sql_error(&context))?;
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+        .map_err(sql_error(&context))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(db = %path.display(), journal_mode = %mode, "features database is not in WAL mode");
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -64000;",
+    )
+    .map_err(sql_error(&context))?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], one `BEGIN IMMEDIATE` transaction per step (the
+/// version is read inside it, so two processes opening the same file migrate once).
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), AppError> {
+    let context = format!("migrating {}", path.display());
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_error(&context))?;
+        let version: i32 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sql_error(&context))?;
+        if version > SCHEMA_VERSION {
+            return Err(AppError::Unavailable(format!(
+                "{} has schema version {version}, newer than this Flow understands ({SCHEMA_VERSION})",
+                path.display()
+            )));
+        }
+        let Some(sql) = usize::try_from(version)
+            .ok()
+            .and_then(|step| MIGRATIONS.get(step))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(sql).map_err(sql_error(&context))?;
+        tx.pragma_update(None, "user_version", version + 1)
+            .map_err(sql_error(&context))?;
+        tx.commit().map_err(sql_error(&context))?;
+        tracing::info!(db = %path.display(), schema_version = version + 1, "features database migrated");
+    }
+}

@@ -1,0 +1,274 @@
+//! What a session transcript (`<project>/<sessionId>.jsonl`) says about its session, read line
+//! by line: truncated, non-JSON and non-UTF-8 lines are skipped, and no line is ever joined
+//! with the next.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// Token counts of a session, each API response counted once (by `message.id`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    /// `input_tokens`.
+    pub input: f64,
+    /// `output_tokens`.
+    pub output: f64,
+    /// `cache_creation_input_tokens`.
+    pub cache_creation: f64,
+    /// `cache_read_input_tokens`.
+    pub cache_read: f64,
+}
+
+impl Usage {
+    fn add(&mut self, other: &Usage) {
+        self.input += other.input;
+        self.output += other.output;
+        self.cache_creation += other.cache_creation;
+        self.cache_read += other.cache_read;
+    }
+}
+
+/// The metadata of one transcript.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TranscriptMeta {
+    /// The last `custom-title` (set by `/rename`).
+    pub custom_title: Option<String>,
+    /// The first `slug`.
+    pub slug: Option<String>,
+    /// The first `cwd`: the project.
+    pub cwd: Option<String>,
+    /// The last non-empty `gitBranch`.
+    pub git_branch: Option<String>,
+    /// The first `timestamp`.
+    pub first_timestamp: Option<String>,
+    /// The last `timestamp`: the last activity.
+    pub last_timestamp: Option<String>,
+    /// `user` lines plus assistant messages (one per `message.id`).
+    pub message_count: u32,
+    /// Models that answered, in order of first use.
+    pub models: Vec<String>,
+    /// Token usage, deduplicated by message id.
+    pub usage: Usage,
+}
+
+impl TranscriptMeta {
+    /// `customTitle` ?? `slug`.
+    pub fn display_name(&self) -> Option<String> {
+        self.custom_title.clone().or_else(|| self.slug.clone())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Line {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    custom_title: Option<String>,
+    slug: Option<String>,
+    cwd: Option<String>,
+    git_branch: Option<String>,
+    timestamp: Option<String>,
+    message: Option<Message>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    id: Option<String>,
+    model: Option<String>,
+    usage: Option<RawUsage>,
+}
+
+#[derive(Deserialize)]
+struct RawUsage {
+    input_tokens: Option<f64>,
+    output_tokens: Option<f64>,
+    cache_creation_input_tokens: Option<f64>,
+    cache_read_input_tokens: Option<f64>,
+}
+
+impl From<&RawUsage> for Usage {
+    fn from(raw: &RawUsage) -> Self {
+        Self {
+            input: raw.input_tokens.unwrap_or(0.0),
+            output: raw.output_tokens.unwrap_or(0.0),
+            cache_creation: raw.cache_creation_input_tokens.unwrap_or(0.0),
+            cache_read: raw.cache_read_input_tokens.unwrap_or(0.0),
+        }
+    }
+}
+
+/// Reads a transcript file; `None` (with a warning) when it cannot be opened.
+pub fn read_file(path: &Path) -> Option<TranscriptMeta> {
+    match std::fs::File::open(path) {
+        Ok(file) => Some(read(file)),
+        Err(err) => {
+            tracing::warn!(file = %path.display(), %err, "transcript unreadable; skipped");
+            None
+        }
+    }
+}
+
+/// Reads transcript lines from any reader.
+pub fn read(reader: impl Read) -> TranscriptMeta {
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut meta = TranscriptMeta::default();
+    let mut usage_by_id: HashMap<String, Usage> = HashMap::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(%err, "transcript read failed; keeping what was read");
+                break;
+            }
+        }
+        // serde_json refuses invalid UTF-8 and truncated JSON: such lines are skipped.
+        let Ok(parsed) = serde_json::from_slice::<Line>(&line) else {
+            continue;
+        };
+        apply(&mut meta, &mut usage_by_id, parsed);
+    }
+    for usage in usage_by_id.values() {
+        meta.usage.add(usage);
+    }
+    meta
+}
+
+fn apply(meta: &mut TranscriptMeta, usage_by_id: &mut HashMap<String, Usage>, line: Line) {
+    let kind = line.kind.as_deref().unwrap_or("");
+    if kind == "custom-title"
+        && let Some(title) = line.custom_title.filter(|t| !t.is_empty())
+    {
+        meta.custom_title = Some(title);
+    }
+    if meta.slug.is_none() {
+        meta.slug = line.slug.filter(|s| !s.is_empty());
+    }
+    if meta.cwd.is_none() {
+        meta.cwd = line.cwd.filter(|c| !c.is_empty());
+    }
+    if let Some(branch) = line.git_branch.filter(|b| !b.is_empty()) {
+        meta.git_branch = Some(branch);
+    }
+    if let Some(ts) = line.timestamp.filter(|t| !t.is_empty()) {
+        if meta.first_timestamp.is_none() {
+            meta.first_timestamp = Some(ts.clone());
+        }
+        meta.last_timestamp = Some(ts);
+    }
+    match (kind, line.message) {
+        ("user", _) => meta.message_count += 1,
+        ("assistant", Some(message)) => {
+            if let Some(model) = message
+                .model
+                .filter(|m| !m.is_empty() && m != "<synthetic>")
+                && !meta.models.contains(&model)
+            {
+                meta.models.push(model);
+            }
+            let usage = message.usage.as_ref().map(Usage::from).unwrap_or_default();
+            match message.id {
+                // One response is split over several lines with the same id: count it once,
+                // keeping the last line's usage (the most complete).
+                Some(id) => {
+                    if usage_by_id.insert(id, usage).is_none() {
+                        meta.message_count += 1;
+                    }
+                }
+                None => {
+                    meta.message_count += 1;
+                    meta.usage.add(&usage);
+                }
+            }
+        }
+        ("assistant", None) => meta.message_count += 1,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = concat!(
+        r#"{"type":"file-history-snapshot","messageId":"m0","snapshot":{"messageId":"m0","trackedFileBackups":{},"timestamp":"2026-03-05T10:00:00.120Z"},"isSnapshotUpdate":false}"#,
+        "\n",
+        r#"{"type":"summary","summary":"JWT auth","leafUuid":"u9"}"#,
+        "\n",
+        r#"{"parentUuid":null,"cwd":"/home/dev/src/webapp","sessionId":"s1","gitBranch":"","slug":"glimmering-dancing-otter","type":"user","message":{"role":"user","content":"hi"},"uuid":"u1","timestamp":"2026-03-05T10:00:00.118Z"}"#,
+        "\n",
+        r#"{"cwd":"/elsewhere","gitBranch":"feat/auth","slug":"other-slug","type":"assistant","message":{"model":"claude-opus-4-6","id":"msg_1","content":[{"type":"thinking","thinking":"…"}],"usage":{"input_tokens":3,"cache_creation_input_tokens":2048,"cache_read_input_tokens":100,"output_tokens":10}},"timestamp":"2026-03-05T10:00:03.402Z"}"#,
+        "\n",
+        r#"{"cwd":"/elsewhere","type":"assistant","message":{"model":"claude-opus-4-6","id":"msg_1","content":[{"type":"text","text":"ok"}],"usage":{"input_tokens":3,"cache_creation_input_tokens":2048,"cache_read_input_tokens":100,"output_tokens":96}},"timestamp":"2026-03-05T10:00:03.500Z"}"#,
+        "\n",
+        r#"{"type":"custom-title","customTitle":"first-title","sessionId":"s1"}"#,
+        "\n",
+        r#"{"type":"assistant","message":{"model":"claude-haiku-4-5","id":"msg_2","content":[],"usage":{"input_tokens":1,"output_tokens":4}},"timestamp":"2026-03-05T10:01:00.000Z"}"#,
+        "\n",
+        r#"{"type":"system","subtype":"turn_duration","durationMs":5284,"timestamp":"2026-03-05T10:01:05.000Z"}"#,
+        "\n",
+        r#"{"type":"custom-title","customTitle":"refactor-auth-flow","sessionId":"s1"}"#,
+        "\n",
+    );
+
+    #[test]
+    fn reads_names_project_counts_models_and_deduplicated_usage() {
+        let mut bytes = SAMPLE.as_bytes().to_vec();
+        bytes.extend_from_slice(b"{\"type\":\"user\",\"message\":\"\xff\xfe broken\"}\n");
+        bytes.extend_from_slice(b"not json at all\n");
+        bytes.extend_from_slice(br#"{"type":"custom-title","customTitle":"trunc"#);
+        let meta = read(&bytes[..]);
+        assert_eq!(meta.custom_title.as_deref(), Some("refactor-auth-flow"));
+        assert_eq!(meta.display_name().as_deref(), Some("refactor-auth-flow"));
+        assert_eq!(meta.slug.as_deref(), Some("glimmering-dancing-otter"));
+        assert_eq!(meta.cwd.as_deref(), Some("/home/dev/src/webapp"));
+        assert_eq!(meta.git_branch.as_deref(), Some("feat/auth"));
+        assert_eq!(
+            meta.first_timestamp.as_deref(),
+            Some("2026-03-05T10:00:00.118Z")
+        );
+        assert_eq!(
+            meta.last_timestamp.as_deref(),
+            Some("2026-03-05T10:01:05.000Z")
+        );
+        assert_eq!(meta.message_count, 3);
+        assert_eq!(meta.models, ["claude-opus-4-6", "claude-haiku-4-5"]);
+        assert_eq!(
+            meta.usage,
+            Usage {
+                input: 4.0,
+                output: 100.0,
+                cache_creation: 2048.0,
+                cache_read: 100.0
+            }
+        );
+    }
+
+    #[test]
+    fn name_falls_back_to_slug_and_empty_input_is_empty() {
+        let meta =
+            read(&br#"{"type":"user","slug":"a-b-c","message":{"role":"user","content":"x"}}"#[..]);
+        assert_eq!(meta.display_name().as_deref(), Some("a-b-c"));
+        assert_eq!(read(&b""[..]), TranscriptMeta::default());
+    }
+
+    #[test]
+    fn a_large_transcript_is_read_to_its_end() {
+        let filler = r#"{"type":"user","message":{"role":"user","content":"padding padding padding padding"},"timestamp":"2026-01-01T00:00:00.000Z"}"#;
+        let mut text = String::new();
+        for _ in 0..50_000 {
+            text.push_str(filler);
+            text.push('\n');
+        }
+        text.push_str(r#"{"type":"custom-title","customTitle":"late-title"}"#);
+        text.push('\n');
+        assert!(text.len() > 5_000_000);
+        let meta = read(text.as_bytes());
+        assert_eq!(meta.custom_title.as_deref(), Some("late-title"));
+        assert_eq!(meta.message_count, 50_000);
+    }
+}

@@ -1,0 +1,102 @@
+//! The original board's session and task routes, in its shapes (bare arrays, camelCase keys,
+//! `null` kept), each calling the same core command as the invoke bridge.
+//!
+//! - `GET /api/sessions?limit=<n|all>`: `limit` defaults to 20; `all`, `0` or a non-number
+//!   mean every session (as the original).
+//! - `GET /api/sessions/{id}`: the session's tasks, by id; `?includeInternal=true` adds
+//!   lifecycle tasks.
+//! - `GET /api/tasks/all`: every task with `sessionId`, `sessionName`, `project`.
+//! - `POST /api/tasks/{session}/{task}/note` with `{"note": "..."}`: `{success, task}`.
+//! - `DELETE /api/tasks/{session}/{task}`: `{success, taskId}`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use flow_core::board::{SessionListItem, Task, TaskWithSession};
+use flow_core::commands::{self, NoteAdded, TaskDeleted};
+use serde::Deserialize;
+
+use crate::api_error::ApiError;
+use crate::json_body::JsonBody;
+use crate::router::HttpState;
+
+pub(super) fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/sessions", get(sessions))
+        .route("/sessions/{session_id}", get(session_tasks))
+        .route("/tasks/all", get(all_tasks))
+        .route("/tasks/{session_id}/{task_id}/note", post(add_note))
+        .route("/tasks/{session_id}/{task_id}", delete(delete_task))
+}
+
+/// The value of `key` in a raw query string (no percent-decoding: the values are plain words).
+fn query_value<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
+fn flag(query: Option<&str>, key: &str) -> Option<bool> {
+    query_value(query, key).map(|v| matches!(v, "" | "1" | "true" | "yes"))
+}
+
+async fn sessions(
+    State(state): State<HttpState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<SessionListItem>>, ApiError> {
+    let (limit, all) = match query_value(query.as_deref(), "limit") {
+        None => (None, None),
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) => (Some(n), None),
+            Err(_) => (None, Some(true)),
+        },
+    };
+    Ok(Json(
+        commands::board_sessions(&state.app, limit, all).await?,
+    ))
+}
+
+async fn session_tasks(
+    State(state): State<HttpState>,
+    Path(session_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<Task>>, ApiError> {
+    let include = flag(query.as_deref(), "includeInternal");
+    Ok(Json(
+        commands::board_session_tasks(&state.app, session_id, include).await?,
+    ))
+}
+
+async fn all_tasks(
+    State(state): State<HttpState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<TaskWithSession>>, ApiError> {
+    let include = flag(query.as_deref(), "includeInternal");
+    Ok(Json(commands::board_all_tasks(&state.app, include).await?))
+}
+
+#[derive(Deserialize)]
+struct NoteBody {
+    note: String,
+}
+
+async fn add_note(
+    State(state): State<HttpState>,
+    Path((session_id, task_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<NoteBody>,
+) -> Result<Json<NoteAdded>, ApiError> {
+    Ok(Json(
+        commands::board_add_note(&state.app, session_id, task_id, body.note).await?,
+    ))
+}
+
+async fn delete_task(
+    State(state): State<HttpState>,
+    Path((session_id, task_id)): Path<(String, String)>,
+) -> Result<Json<TaskDeleted>, ApiError> {
+    Ok(Json(
+        commands::board_delete_task(&state.app, session_id, task_id).await?,
+    ))
+}
