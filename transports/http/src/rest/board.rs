@@ -9,7 +9,7 @@
 //! - `POST /api/tasks/{session}/{task}/note` with `{"note": "..."}`: `{success, task}`.
 //! - `DELETE /api/tasks/{session}/{task}`: `{success, taskId}`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use flow_core::board::{SessionListItem, Task, TaskWithSession};
@@ -29,24 +29,28 @@ pub(super) fn routes() -> Router<HttpState> {
         .route("/tasks/{session_id}/{task_id}", delete(delete_task))
 }
 
-/// The value of `key` in a raw query string (no percent-decoding: the values are plain words).
-fn query_value<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
-    query?
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v)
+/// The query parameters these routes understand; values stay strings so that no query
+/// string is ever refused (the original treated anything non-numeric as "all").
+#[derive(Deserialize, Default)]
+struct BoardQuery {
+    limit: Option<String>,
+    #[serde(rename = "includeInternal")]
+    include_internal: Option<String>,
 }
 
-fn flag(query: Option<&str>, key: &str) -> Option<bool> {
-    query_value(query, key).map(|v| matches!(v, "" | "1" | "true" | "yes"))
+impl BoardQuery {
+    fn include_internal(&self) -> Option<bool> {
+        self.include_internal
+            .as_deref()
+            .map(|v| matches!(v, "" | "1" | "true" | "yes"))
+    }
 }
 
 async fn sessions(
     State(state): State<HttpState>,
-    RawQuery(query): RawQuery,
+    Query(query): Query<BoardQuery>,
 ) -> Result<Json<Vec<SessionListItem>>, ApiError> {
-    let (limit, all) = match query_value(query.as_deref(), "limit") {
+    let (limit, all) = match query.limit.as_deref() {
         None => (None, None),
         Some(text) => match text.parse::<u32>() {
             Ok(n) => (Some(n), None),
@@ -61,9 +65,9 @@ async fn sessions(
 async fn session_tasks(
     State(state): State<HttpState>,
     Path(session_id): Path<String>,
-    RawQuery(query): RawQuery,
+    Query(query): Query<BoardQuery>,
 ) -> Result<Json<Vec<Task>>, ApiError> {
-    let include = flag(query.as_deref(), "includeInternal");
+    let include = query.include_internal();
     Ok(Json(
         commands::board_session_tasks(&state.app, session_id, include).await?,
     ))
@@ -71,9 +75,9 @@ async fn session_tasks(
 
 async fn all_tasks(
     State(state): State<HttpState>,
-    RawQuery(query): RawQuery,
+    Query(query): Query<BoardQuery>,
 ) -> Result<Json<Vec<TaskWithSession>>, ApiError> {
-    let include = flag(query.as_deref(), "includeInternal");
+    let include = query.include_internal();
     Ok(Json(commands::board_all_tasks(&state.app, include).await?))
 }
 
