@@ -172,6 +172,15 @@ export type FeatureStats = {
 	blocked: number,
 };
 
+/**  How a watched file changed. */
+export type FileChange = 
+/**  Created. */
+"add" | 
+/**  Modified. */
+"change" | 
+/**  Removed. */
+"unlink";
+
 /**
  *  One event pushed to clients over SSE, WebSocket and Tauri events alike.
  * 
@@ -195,7 +204,25 @@ featureId: number;
  *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
  *  `dependency-added`, `dependency-removed` or `deleted`.
  */
-change: string };
+change: string } | 
+/**  A task file under `TASKS_DIR` was added, changed or removed (the original board's event). */
+{ type: "update"; 
+/**  What happened to the file. */
+event: FileChange; 
+/**  The task list (first path component under `TASKS_DIR`). */
+sessionId?: string | null; 
+/**  The file's name, e.g. `3.json`. */
+file?: string | null } | 
+/**  A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed. */
+{ type: "metadata-update" } | 
+/**  An agent reported its status over the WebSocket; re-broadcast to every client. */
+{ type: "agent-status"; 
+/**  The agent's name, e.g. `codex`. */
+agent: string | null; 
+/**  Its status, e.g. `working`. */
+status: string | null; 
+/**  What it is working on. */
+task: string | null };
 
 /**
  *  Any JSON value. Only its TypeScript shape matters: fields holding `serde_json` values are

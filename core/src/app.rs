@@ -78,6 +78,8 @@ struct Inner {
     settings: SettingsStore,
     features: FeatureStore,
     board: crate::board::Board,
+    /// `None` when the platform refused a watcher: the board then works without live updates.
+    _watcher: Option<crate::board::watcher::BoardWatcher>,
 }
 
 /// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
@@ -101,15 +103,24 @@ impl App {
         let features = FeatureStore::open(&data_dir)?;
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
+        let bus = Arc::new(EventBus::new(
+            DEFAULT_RING_CAPACITY,
+            DEFAULT_CHANNEL_CAPACITY,
+        ));
+        let watcher = crate::board::watcher::start(
+            bus.clone(),
+            config.tasks_dir.clone(),
+            config.projects_dir.clone(),
+        )
+        .inspect_err(|err| tracing::warn!(%err, "the agent board will not update live"))
+        .ok();
         Ok(Self(Arc::new(Inner {
             config,
-            bus: Arc::new(EventBus::new(
-                DEFAULT_RING_CAPACITY,
-                DEFAULT_CHANNEL_CAPACITY,
-            )),
+            bus,
             settings,
             features,
             board: crate::board::Board::default(),
+            _watcher: watcher,
         })))
     }
 

@@ -3,8 +3,10 @@
 //!
 //! Each module has one job: [`ids`] validates ids from clients, [`task`] is one task document,
 //! [`task_lists`] scans the list directories, [`transcript`] reads a session's JSONL,
-//! [`sessions`] builds the session list, [`notes`] appends notes and [`delete`] removes tasks.
+//! [`sessions`] builds the session list, [`notes`] appends notes, [`delete`] removes tasks and [`watcher`] turns file changes
+//! into live events.
 
+pub mod agent_status;
 pub mod delete;
 pub mod features;
 pub mod ids;
@@ -14,6 +16,7 @@ pub mod sessions;
 pub mod task;
 pub mod task_lists;
 pub mod transcript;
+pub mod watcher;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -29,4 +29,39 @@ pub enum FlowEvent {
         /// `dependency-added`, `dependency-removed` or `deleted`.
         change: String,
     },
+    /// A task file under `TASKS_DIR` was added, changed or removed (the original board's event).
+    #[serde(rename_all = "camelCase")]
+    Update {
+        /// What happened to the file.
+        event: FileChange,
+        /// The task list (first path component under `TASKS_DIR`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session_id: Option<String>,
+        /// The file's name, e.g. `3.json`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
+    },
+    /// A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed.
+    MetadataUpdate,
+    /// An agent reported its status over the WebSocket; re-broadcast to every client.
+    AgentStatus {
+        /// The agent's name, e.g. `codex`.
+        agent: Option<String>,
+        /// Its status, e.g. `working`.
+        status: Option<String>,
+        /// What it is working on.
+        task: Option<String>,
+    },
+}
+
+/// How a watched file changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum FileChange {
+    /// Created.
+    Add,
+    /// Modified.
+    Change,
+    /// Removed.
+    Unlink,
 }

@@ -17,4 +17,4 @@ pub mod theme;
 pub use app::{App, AppConfig, AppInfo, Edition};
 pub use bus::{BusItem, Envelope, EventBus, Subscription};
 pub use error::AppError;
-pub use event::FlowEvent;
+pub use event::{FileChange, FlowEvent};

@@ -459,3 +459,75 @@ async fn multi_megabyte_transcripts_are_read_to_the_end() {
         f64::from(s0.output_tokens)
     );
 }
+
+#[tokio::test]
+async fn file_changes_reach_sse_clients_as_board_events() {
+    let claude = tempfile::tempdir().unwrap();
+    let tasks = claude.path().join("tasks");
+    let projects = claude.path().join("projects");
+    let server = ServerProcess::start(ServerOptions {
+        token: Some(LIVE_TOKEN.into()),
+        env: vec![
+            ("TASKS_DIR".into(), tasks.display().to_string()),
+            ("PROJECTS_DIR".into(), projects.display().to_string()),
+        ],
+        ..Default::default()
+    });
+    let mut stream = flow_tests::sse::connect(&server.url, LIVE_TOKEN, None, false).await;
+    assert_eq!(stream.next_json().await.1["type"], "connected");
+
+    // Neither directory exists at start: both are picked up when they appear.
+    std::fs::create_dir_all(tasks.join("session-live")).unwrap();
+    std::fs::create_dir_all(projects.join("-home-me-live")).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    std::fs::write(
+        tasks.join("session-live/1.json"),
+        r#"{"id":"1","subject":"live","status":"pending","blocks":[],"blockedBy":[]}"#,
+    )
+    .unwrap();
+    let (_, update) = next_of_type(&mut stream, "update").await;
+    assert_eq!(update["sessionId"], "session-live");
+    assert_eq!(update["file"], "1.json");
+    assert_eq!(update["event"], "add");
+
+    std::fs::write(
+        projects.join("-home-me-live/live.jsonl"),
+        "{\"type\":\"user\"}\n",
+    )
+    .unwrap();
+    let (_, meta) = next_of_type(&mut stream, "metadata-update").await;
+    assert_eq!(meta, serde_json::json!({"type": "metadata-update"}));
+
+    // Reading through the API never echoes back as a change.
+    let client = reqwest::Client::new();
+    for _ in 0..5 {
+        let r = client
+            .get(format!("{}/api/sessions/session-live", server.url))
+            .bearer_auth(LIVE_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let quiet =
+        tokio::time::timeout(std::time::Duration::from_millis(800), stream.next_event()).await;
+    assert!(
+        quiet.is_err(),
+        "reads produced an event: {:?}",
+        quiet.map(|e| e.data)
+    );
+}
+
+const LIVE_TOKEN: &str = "board-live-token-0123456789";
+
+async fn next_of_type(
+    stream: &mut flow_tests::sse::SseStream,
+    kind: &str,
+) -> (String, serde_json::Value) {
+    loop {
+        let (id, event) = stream.next_json().await;
+        if event["type"] == kind {
+            return (id, event);
+        }
+    }
+}

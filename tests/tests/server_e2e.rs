@@ -317,6 +317,12 @@ async fn websocket_carries_events_and_invocations() {
         .await
         .unwrap();
     socket
+        .send(Message::Text(
+            r#"{"type":"agent-status","agent":"codex","status":"working"}"#.into(),
+        ))
+        .await
+        .unwrap();
+    socket
         .send(Message::Text("{not json".into()))
         .await
         .unwrap();
@@ -326,7 +332,7 @@ async fn websocket_carries_events_and_invocations() {
         .unwrap();
 
     let mut frames = Vec::new();
-    while frames.len() < 5 {
+    while frames.len() < 6 {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
             .unwrap()
@@ -344,6 +350,11 @@ async fn websocket_carries_events_and_invocations() {
     assert!(find(&|f| f["type"] == "pong").is_some(), "pong: {frames:?}");
     let bad = find(&|f| f["id"].is_null() && f.get("err").is_some()).expect("error for bad JSON");
     assert_eq!(bad["err"]["kind"], "InvalidInput");
+    let status = find(&|f| f["type"] == "agent-status").expect("agent status re-broadcast");
+    assert_eq!(
+        status,
+        json!({"type": "agent-status", "agent": "codex", "status": "working", "task": null})
+    );
     let refused = find(&|f| f["id"] == "x").expect("reply to id x");
     assert_eq!(refused["err"]["kind"], "InvalidInput");
 }

@@ -1,6 +1,7 @@
 import type { AppInfo } from "@flow/bindings";
 import { Link, NavLink, Navigate, Route, Routes } from "react-router";
 import { asAppError, useHost } from "../host";
+import { BoardPage } from "../board/BoardPage";
 import { PlannedPage } from "../pages/PlannedPage";
 import { SettingsPage } from "../settings/SettingsPage";
 import { ConnectionIndicator } from "./ConnectionIndicator";
@@ -52,7 +53,9 @@ export function Shell({ info }: { info: AppInfo }) {
               key={section.path}
               path={section.path}
               element={
-                section.planned === undefined ? (
+                section.path === "/board" ? (
+                  <BoardPage />
+                ) : section.planned === undefined ? (
                   <SettingsPage />
                 ) : (
                   <PlannedPage title={section.title} purpose={section.planned} />

@@ -6,11 +6,7 @@ export interface Section {
 }
 
 export const SECTIONS: readonly Section[] = [
-  {
-    path: "/board",
-    title: "Board",
-    planned: "The agent board will show the tasks your agents are working on, grouped by status and updated live.",
-  },
+  { path: "/board", title: "Board" },
   {
     path: "/flows",
     title: "Flows",

@@ -128,6 +128,10 @@ fn handle_text(state: &HttpState, body: &str, replies: &mpsc::Sender<Message>) -
             return Some(text(&json!({"id": null, "err": err})));
         }
     };
+    if let Some(status) = flow_core::board::agent_status::from_message(&value) {
+        state.app.publish(status);
+        return None;
+    }
     if value.get("type").and_then(Value::as_str) == Some("ping") {
         return Some(text(&json!({"type": "pong"})));
     }
