@@ -26,13 +26,20 @@ pub use json::JsonValue;
 pub use sessions::{SessionListItem, SessionTranscript, TokenUsage};
 pub use task::{Task, TaskWithSession};
 
-/// The board's per-app state: one lock per task file, so writers to one file take turns.
+/// The board's per-app state: one lock per task file, so writers to one file take turns, and
+/// the transcript index.
 #[derive(Debug, Default)]
 pub struct Board {
     locks: Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
+    transcripts: Arc<transcript::TranscriptIndex>,
 }
 
 impl Board {
+    /// The transcript index shared by every session listing.
+    pub fn transcripts(&self) -> Arc<transcript::TranscriptIndex> {
+        self.transcripts.clone()
+    }
+
     /// The lock that serialises every write to `path` (the same lock for the same path).
     pub fn file_lock(&self, path: &Path) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = match self.locks.lock() {

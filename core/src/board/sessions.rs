@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::task::{Task, TaskWithSession};
 use super::task_lists::{self, TaskList};
-use super::transcript::{self, TranscriptMeta};
+use super::transcript::{TranscriptIndex, TranscriptMeta};
 
 /// One session of the list, in the original's shape (every key present, `null` when unknown),
 /// plus `transcript` with what the JSONL says beyond that.
@@ -110,9 +110,11 @@ impl SessionMeta {
 
 /// Reads every project directory: each top-level `<sessionId>.jsonl` (not `agent-*.jsonl`, not
 /// subagent transcripts) and then `sessions-index.json` for the sessions found.
-pub fn load_metadata(projects_dir: &Path) -> HashMap<String, SessionMeta> {
+pub fn load_metadata(projects_dir: &Path, index: &TranscriptIndex) -> HashMap<String, SessionMeta> {
     let mut sessions = HashMap::new();
+    let mut seen = HashSet::new();
     let Ok(projects) = std::fs::read_dir(projects_dir) else {
+        index.retain(&seen);
         return sessions;
     };
     for project in projects.filter_map(Result::ok) {
@@ -136,7 +138,8 @@ pub fn load_metadata(projects_dir: &Path) -> HashMap<String, SessionMeta> {
             {
                 continue;
             }
-            let Some(transcript) = transcript::read_file(&path) else {
+            seen.insert(path.clone());
+            let Some(transcript) = index.read(&path) else {
                 continue;
             };
             let modified = file.metadata().and_then(|m| m.modified()).ok();
@@ -151,6 +154,7 @@ pub fn load_metadata(projects_dir: &Path) -> HashMap<String, SessionMeta> {
         }
         merge_index(&project.path().join("sessions-index.json"), &mut sessions);
     }
+    index.retain(&seen);
     sessions
 }
 
@@ -200,8 +204,13 @@ pub fn meta_for<'m>(
 }
 
 /// The session list, newest first, cut to `limit` sessions when given.
-pub fn list(tasks_dir: &Path, projects_dir: &Path, limit: Option<usize>) -> Vec<SessionListItem> {
-    let metadata = load_metadata(projects_dir);
+pub fn list(
+    tasks_dir: &Path,
+    projects_dir: &Path,
+    limit: Option<usize>,
+    index: &TranscriptIndex,
+) -> Vec<SessionListItem> {
+    let metadata = load_metadata(projects_dir, index);
     let mut seen = HashSet::new();
     let mut items = Vec::new();
     for list in task_lists::lists(tasks_dir) {
@@ -281,12 +290,13 @@ pub fn all_tasks(
     tasks_dir: &Path,
     projects_dir: &Path,
     include_internal: bool,
+    index: &TranscriptIndex,
 ) -> Vec<TaskWithSession> {
     let lists = task_lists::lists(tasks_dir);
     if lists.is_empty() {
         return Vec::new();
     }
-    let metadata = load_metadata(projects_dir);
+    let metadata = load_metadata(projects_dir, index);
     let mut all = Vec::new();
     for list in lists {
         let meta = meta_for(&metadata, &list).map(|m| &m.transcript);
@@ -390,7 +400,8 @@ mod tests {
             ),
         );
 
-        let all = list(&tasks, &projects, None);
+        let index = TranscriptIndex::default();
+        let all = list(&tasks, &projects, None, &index);
         let ids: Vec<_> = all.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, [a.to_owned(), format!("session-{b}"), c.to_owned()]);
         let first = serde_json::to_value(&all[0]).unwrap();
@@ -415,13 +426,21 @@ mod tests {
         assert_eq!(all[2].task_count, 0);
         assert_eq!(all[2].project.as_deref(), Some("/c"));
         assert_eq!(all[2].description, None);
-        assert_eq!(list(&tasks, &projects, Some(1)).len(), 1);
-        assert!(list(&dir.path().join("none"), &dir.path().join("none"), None).is_empty());
+        assert_eq!(list(&tasks, &projects, Some(1), &index).len(), 1);
+        assert!(
+            list(
+                &dir.path().join("none"),
+                &dir.path().join("none"),
+                None,
+                &index
+            )
+            .is_empty()
+        );
 
         let tasks_b = session_tasks(&tasks, &format!("session-{b}"), false).unwrap();
         assert_eq!(tasks_b[0].id, "1");
         assert!(session_tasks(&tasks, "missing", false).is_none());
-        let every = all_tasks(&tasks, &projects, false);
+        let every = all_tasks(&tasks, &projects, false, &index);
         assert_eq!(every.len(), 3);
         let from_b = every
             .iter()

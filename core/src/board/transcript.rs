@@ -1,10 +1,13 @@
 //! What a session transcript (`<project>/<sessionId>.jsonl`) says about its session, read line
 //! by line: truncated, non-JSON and non-UTF-8 lines are skipped, and no line is ever joined
-//! with the next.
+//! with the next. [`TranscriptIndex`] keeps the totals between requests and reads only the
+//! bytes appended since, so metadata is never stale and never re-read in full.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::Deserialize;
 
@@ -99,7 +102,7 @@ impl From<&RawUsage> for Usage {
     }
 }
 
-/// Reads a transcript file; `None` (with a warning) when it cannot be opened.
+/// Reads a whole transcript file; `None` (with a warning) when it cannot be opened.
 pub fn read_file(path: &Path) -> Option<TranscriptMeta> {
     match std::fs::File::open(path) {
         Ok(file) => Some(read(file)),
@@ -112,30 +115,136 @@ pub fn read_file(path: &Path) -> Option<TranscriptMeta> {
 
 /// Reads transcript lines from any reader.
 pub fn read(reader: impl Read) -> TranscriptMeta {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
-    let mut meta = TranscriptMeta::default();
-    let mut usage_by_id: HashMap<String, Usage> = HashMap::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(err) => {
-                tracing::warn!(%err, "transcript read failed; keeping what was read");
-                break;
+    let mut tail = Tail::default();
+    tail.feed(BufReader::with_capacity(64 * 1024, reader));
+    tail.meta()
+}
+
+/// What has been read of one transcript so far: the totals, and the bytes of a line whose
+/// newline has not been written yet.
+#[derive(Default)]
+struct Tail {
+    identity: Option<(u64, u64)>,
+    offset: u64,
+    pending: Vec<u8>,
+    meta: TranscriptMeta,
+    usage_by_id: HashMap<String, Usage>,
+}
+
+impl Tail {
+    /// Applies every complete line `reader` yields; a last line without its newline is applied
+    /// if it is already valid JSON, else kept until the rest of it arrives.
+    fn feed(&mut self, mut reader: impl BufRead) -> u64 {
+        let mut consumed = 0u64;
+        loop {
+            match reader.read_until(b'\n', &mut self.pending) {
+                Ok(0) => break,
+                Ok(n) => consumed += n as u64,
+                Err(err) => {
+                    tracing::warn!(%err, "transcript read failed; keeping what was read");
+                    break;
+                }
+            }
+            if self.pending.ends_with(b"\n") {
+                self.apply_pending();
             }
         }
+        if !self.pending.is_empty() && serde_json::from_slice::<Line>(&self.pending).is_ok() {
+            self.apply_pending();
+        }
+        consumed
+    }
+
+    fn apply_pending(&mut self) {
         // serde_json refuses invalid UTF-8 and truncated JSON: such lines are skipped.
-        let Ok(parsed) = serde_json::from_slice::<Line>(&line) else {
-            continue;
+        if let Ok(parsed) = serde_json::from_slice::<Line>(&self.pending) {
+            apply(&mut self.meta, &mut self.usage_by_id, parsed);
+        }
+        self.pending.clear();
+    }
+
+    fn meta(&self) -> TranscriptMeta {
+        let mut meta = self.meta.clone();
+        for usage in self.usage_by_id.values() {
+            meta.usage.add(usage);
+        }
+        meta
+    }
+}
+
+#[cfg(unix)]
+fn identity(metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_metadata: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// Transcript metadata kept between requests: each file is read once, then only the bytes
+/// appended since (a file that shrank or was replaced is read again from the start).
+#[derive(Default)]
+pub struct TranscriptIndex {
+    files: Mutex<HashMap<PathBuf, Tail>>,
+    bytes_read: AtomicU64,
+}
+
+impl std::fmt::Debug for TranscriptIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TranscriptIndex").finish_non_exhaustive()
+    }
+}
+
+impl TranscriptIndex {
+    /// The transcript's metadata, brought up to date by reading what was appended.
+    pub fn read(&self, path: &Path) -> Option<TranscriptMeta> {
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(err) => {
+                tracing::warn!(file = %path.display(), %err, "transcript unreadable; skipped");
+                self.files().remove(path);
+                return None;
+            }
         };
-        apply(&mut meta, &mut usage_by_id, parsed);
+        let metadata = file.metadata().ok()?;
+        let (len, id) = (metadata.len(), identity(&metadata));
+        let mut files = self.files();
+        let tail = files.entry(path.to_path_buf()).or_default();
+        if len < tail.offset || id != tail.identity {
+            *tail = Tail {
+                identity: id,
+                ..Tail::default()
+            };
+        }
+        if len > tail.offset {
+            let mut file = file;
+            if let Err(err) = file.seek(SeekFrom::Start(tail.offset)) {
+                tracing::warn!(file = %path.display(), %err, "transcript seek failed; skipped");
+                return None;
+            }
+            let reader = BufReader::with_capacity(64 * 1024, file.take(len - tail.offset));
+            let consumed = tail.feed(reader);
+            tail.offset += consumed;
+            self.bytes_read.fetch_add(consumed, Ordering::Relaxed);
+        }
+        Some(tail.meta())
     }
-    for usage in usage_by_id.values() {
-        meta.usage.add(usage);
+
+    /// Forgets transcripts that are no longer among `present`.
+    pub fn retain(&self, present: &HashSet<PathBuf>) {
+        self.files().retain(|path, _| present.contains(path));
     }
-    meta
+
+    /// How many transcript bytes were read in total (for tests and diagnostics).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    fn files(&self) -> MutexGuard<'_, HashMap<PathBuf, Tail>> {
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 fn apply(meta: &mut TranscriptMeta, usage_by_id: &mut HashMap<String, Usage>, line: Line) {
@@ -270,5 +379,44 @@ mod tests {
         let meta = read(text.as_bytes());
         assert_eq!(meta.custom_title.as_deref(), Some("late-title"));
         assert_eq!(meta.message_count, 50_000);
+    }
+
+    #[test]
+    fn the_index_reads_only_appended_bytes_and_completes_split_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.jsonl");
+        std::fs::write(&path, SAMPLE).unwrap();
+        let index = TranscriptIndex::default();
+        let full = index.read(&path).unwrap();
+        assert_eq!(full, read(SAMPLE.as_bytes()));
+        let after_first = index.bytes_read();
+        assert_eq!(after_first, SAMPLE.len() as u64);
+
+        let line = r#"{"type":"user","message":{"role":"user","content":"more"},"timestamp":"2026-03-05T11:00:00.000Z"}"#;
+        let (head, rest) = line.split_at(20);
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut file, head.as_bytes()).unwrap();
+        let partial = index.read(&path).unwrap();
+        assert_eq!(
+            partial.message_count, full.message_count,
+            "half a line is not a message yet"
+        );
+        std::io::Write::write_all(&mut file, format!("{rest}\n").as_bytes()).unwrap();
+        let grown = index.read(&path).unwrap();
+        assert_eq!(grown.message_count, full.message_count + 1);
+        assert_eq!(
+            grown.last_timestamp.as_deref(),
+            Some("2026-03-05T11:00:00.000Z")
+        );
+        assert_eq!(index.bytes_read(), after_first + line.len() as u64 + 1);
+
+        // Unchanged: nothing is read. Rewritten shorter: read again from the start.
+        assert!(index.read(&path).is_some());
+        assert_eq!(index.bytes_read(), after_first + line.len() as u64 + 1);
+        std::fs::write(&path, "{\"type\":\"user\",\"timestamp\":\"t\"}\n").unwrap();
+        assert_eq!(index.read(&path).unwrap().message_count, 1);
     }
 }

@@ -48,7 +48,8 @@ pub async fn board_sessions(
     };
     let config = app.config();
     let (tasks_dir, projects_dir) = (config.tasks_dir.clone(), config.projects_dir.clone());
-    blocking(move || board::sessions::list(&tasks_dir, &projects_dir, limit)).await
+    let index = app.board().transcripts();
+    blocking(move || board::sessions::list(&tasks_dir, &projects_dir, limit, &index)).await
 }
 
 /// The tasks of one session (task list), by id; lifecycle tasks only with `include_internal`.
@@ -73,7 +74,8 @@ pub async fn board_all_tasks(
     let config = app.config();
     let (tasks_dir, projects_dir) = (config.tasks_dir.clone(), config.projects_dir.clone());
     let include = include_internal.unwrap_or(false);
-    blocking(move || board::sessions::all_tasks(&tasks_dir, &projects_dir, include)).await
+    let index = app.board().transcripts();
+    blocking(move || board::sessions::all_tasks(&tasks_dir, &projects_dir, include, &index)).await
 }
 
 /// Appends a note to a task's description (the original's note block) and returns the task.
