@@ -99,15 +99,20 @@ pub struct ListCounts {
     pub modified: Option<SystemTime>,
 }
 
-/// Counts the tasks of a list (internal tasks included, as files on disk).
+/// Counts the tasks of a list as the board shows them: lifecycle (`metadata._internal`) tasks
+/// are hidden, so they are not counted either; unreadable files still count as tasks.
 pub fn counts(list_dir: &Path) -> ListCounts {
     let mut counts = ListCounts::default();
     for path in task_files(list_dir) {
-        counts.task_count += 1;
         if let Ok(modified) = std::fs::metadata(&path).and_then(|m| m.modified()) {
             counts.modified = counts.modified.max(Some(modified));
         }
-        let Some(task) = TaskFile::read(&path) else {
+        let task = TaskFile::read(&path);
+        if task.as_ref().is_some_and(TaskFile::is_internal) {
+            continue;
+        }
+        counts.task_count += 1;
+        let Some(task) = task else {
             continue;
         };
         match task.status() {
@@ -177,7 +182,8 @@ mod tests {
         let c = counts(&list);
         assert_eq!(
             (c.task_count, c.completed, c.in_progress, c.pending),
-            (4, 1, 1, 1)
+            (3, 1, 1, 0),
+            "the lifecycle task is hidden and not counted; the broken file still counts"
         );
         assert!(c.modified.is_some());
         assert!(lists(&dir.path().join("missing")).is_empty());
