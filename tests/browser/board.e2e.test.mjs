@@ -390,4 +390,14 @@ describe("Board page against flow-server", () => {
       assert.deepEqual(await columnIds(page, "Pending"), []);
     }),
   );
+
+  test(
+    "the header's theme menu switches the theme from the board",
+    withBoard("board-theme", async (page) => {
+      await page.getByRole("combobox", { name: "Theme" }).selectOption("claude");
+      await page.waitForFunction(() => document.documentElement.dataset.theme === "claude");
+      const background = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--background").trim());
+      assert.equal(background.toLowerCase(), "#fffbeb");
+    }),
+  );
 });

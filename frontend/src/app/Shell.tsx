@@ -4,6 +4,7 @@ import { asAppError, useHost } from "../host";
 import { BoardPage } from "../board/BoardPage";
 import { PlannedPage } from "../pages/PlannedPage";
 import { SettingsPage } from "../settings/SettingsPage";
+import { HeaderThemeSwitcher } from "../theme/HeaderThemeSwitcher";
 import { ConnectionIndicator } from "./ConnectionIndicator";
 import { SECTIONS } from "./sections";
 
@@ -21,6 +22,7 @@ export function Shell({ info }: { info: AppInfo }) {
           {info.edition === "server" ? "Server" : "Desktop"}
         </span>
         <span className="header-spacer" />
+        <HeaderThemeSwitcher />
         <ConnectionIndicator />
         {signOut !== undefined && (
           <button
