@@ -6,23 +6,16 @@
 //   cd tests/browser && npm ci
 //   FLOW_SERVER_BIN=$PWD/../../target/debug/flow-server [PUBLIC_DIR=$PWD/../../frontend/dist] npm test
 //
-// Live updates from file changes are not covered here (they need the server's watcher).
+// Live updates are covered by writing task files while the page is open (the server's watcher).
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { UI_TIMEOUT_MS, launchChromium, saveScreenshots, startServer } from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifactsDir = path.join(here, "artifacts");
-const LOGIN_URL_PATTERN = /Login URL: (http:\/\/\S+)/;
-const STARTUP_TIMEOUT_MS = 30_000;
-const UI_TIMEOUT_MS = 15_000;
 const NOTE_BLOCK = "\n\n---\n\n#### [Note added by user]\n\n";
 
 // Two sessions with task lists and transcripts, and one with only a task list.
@@ -30,9 +23,8 @@ const AUTH = "3f2b9c1e-7a4d-4e6b-9c21-0d8e5a7b1f42";
 const DOCS = "8a1d2c3b-1111-4222-8333-944455566677";
 const BARE = "c0ffee00-2222-4333-8444-555566667777";
 
-/** @type {import("node:child_process").ChildProcess | undefined} */
+/** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
-let serverOutput = "";
 /** @type {string | undefined} */
 let tempRoot;
 let tasksDir = "";
@@ -40,18 +32,6 @@ let tasksDir = "";
 let browser;
 let loginUrl = "";
 let origin = "";
-
-function serverBinary() {
-  const bin = process.env.FLOW_SERVER_BIN;
-  if (bin === undefined || bin === "") {
-    throw new Error(
-      "FLOW_SERVER_BIN is not set. Build the server (cargo build -p flow-server) and run with " +
-        "FLOW_SERVER_BIN=<repo>/target/debug/flow-server.",
-    );
-  }
-  if (!existsSync(bin)) throw new Error(`FLOW_SERVER_BIN=${bin} does not exist.`);
-  return bin;
-}
 
 function taskDoc(id, subject, status, extra = {}) {
   return {
@@ -120,96 +100,20 @@ async function writeFixture(root) {
   return { tasks, projects };
 }
 
-/** Resolves with the login URL the server prints on start-up. */
-function waitForLoginUrl(child) {
-  return new Promise((resolve, reject) => {
-    let pending = "";
-    const timer = setTimeout(() => {
-      fail(new Error(`flow-server printed no "Login URL: ..." line within ${STARTUP_TIMEOUT_MS / 1000} s.`));
-    }, STARTUP_TIMEOUT_MS);
-
-    function fail(error) {
-      clearTimeout(timer);
-      error.message += `\n--- flow-server output ---\n${serverOutput}\n--------------------------`;
-      reject(error);
-    }
-
-    child.stdout?.on("data", (chunk) => {
-      const text = chunk.toString("utf8");
-      serverOutput += text;
-      pending += text;
-      const lines = pending.split(/\r?\n/);
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const match = LOGIN_URL_PATTERN.exec(line);
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(match[1]);
-          return;
-        }
-      }
-    });
-    child.stderr?.on("data", (chunk) => {
-      serverOutput += chunk.toString("utf8");
-    });
-    child.once("error", (error) => fail(new Error(`could not start flow-server: ${error.message}`)));
-    child.once("exit", (code, signal) =>
-      fail(new Error(`flow-server exited before printing its login URL (code ${code}, signal ${signal}).`)),
-    );
-  });
-}
-
-async function stopServer() {
-  if (server === undefined || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server?.once("exit", resolve));
-  server.kill("SIGTERM");
-  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 10_000));
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    server.kill("SIGKILL");
-    await exited;
-  }
-}
-
 before(async () => {
-  const bin = serverBinary();
   tempRoot = await mkdtemp(path.join(tmpdir(), "flow-board-e2e-"));
   const studioDir = path.join(tempRoot, "studio");
   await mkdir(studioDir);
   const fixture = await writeFixture(tempRoot);
   tasksDir = fixture.tasks;
-
-  const env = {
-    ...process.env,
-    FLOW_SERVER_ADDR: "127.0.0.1:0",
-    FLOW_STUDIO_DIR: studioDir,
-    TASKS_DIR: fixture.tasks,
-    PROJECTS_DIR: fixture.projects,
-    OPEN_BROWSER: "false",
-  };
-  delete env.FLOW_SERVER_TOKEN;
-
-  server = spawn(bin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  loginUrl = await waitForLoginUrl(server);
-  origin = new URL(loginUrl).origin;
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  server = await startServer({ FLOW_STUDIO_DIR: studioDir, TASKS_DIR: fixture.tasks, PROJECTS_DIR: fixture.projects });
+  ({ loginUrl, origin } = server);
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await stopServer();
+  await server?.stop();
   if (tempRoot !== undefined) await rm(tempRoot, { recursive: true, force: true });
 });
 
@@ -226,15 +130,9 @@ function withBoard(name, body) {
       await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
       await body(page);
     } catch (error) {
-      await mkdir(artifactsDir, { recursive: true });
-      const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-      let index = 0;
-      for (const page of context.pages()) {
-        index += 1;
-        await page.screenshot({ path: path.join(artifactsDir, `${slug}-page${index}.png`), fullPage: true }).catch(() => {});
-      }
+      const shots = await saveScreenshots(name, context.pages());
       if (error instanceof Error) {
-        error.message += `\n(screenshots: ${artifactsDir}/${slug}-page*.png)\n--- flow-server output (tail) ---\n${serverOutput.slice(-4000)}`;
+        error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
       }
       throw error;
     } finally {

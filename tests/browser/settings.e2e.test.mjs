@@ -9,24 +9,14 @@
 // downloads a browser.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { UI_TIMEOUT_MS, launchChromium, saveScreenshots, startServer } from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifactsDir = path.join(here, "artifacts");
-const LOGIN_URL_PATTERN = /Login URL: (http:\/\/\S+)/;
-const STARTUP_TIMEOUT_MS = 30_000;
-const UI_TIMEOUT_MS = 15_000;
-
-/** @type {import("node:child_process").ChildProcess | undefined} */
+/** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
-let serverOutput = "";
 /** @type {string | undefined} */
 let tempRoot;
 /** @type {import("playwright-core").Browser | undefined} */
@@ -34,114 +24,19 @@ let browser;
 let loginUrl = "";
 let origin = "";
 
-function serverBinary() {
-  const bin = process.env.FLOW_SERVER_BIN;
-  if (bin === undefined || bin === "") {
-    throw new Error(
-      "FLOW_SERVER_BIN is not set. Build the server (cargo build -p flow-server) and run with " +
-        "FLOW_SERVER_BIN=<repo>/target/debug/flow-server.",
-    );
-  }
-  if (!existsSync(bin)) throw new Error(`FLOW_SERVER_BIN=${bin} does not exist.`);
-  return bin;
-}
-
-/** Resolves with the login URL the server prints on start-up (it generates a token when none is configured). */
-function waitForLoginUrl(child) {
-  return new Promise((resolve, reject) => {
-    let pending = "";
-    const timer = setTimeout(() => {
-      fail(new Error(`flow-server printed no "Login URL: ..." line within ${STARTUP_TIMEOUT_MS / 1000} s.`));
-    }, STARTUP_TIMEOUT_MS);
-
-    function fail(error) {
-      clearTimeout(timer);
-      error.message += `\n--- flow-server output ---\n${serverOutput}\n--------------------------`;
-      reject(error);
-    }
-
-    function onData(chunk) {
-      const text = chunk.toString("utf8");
-      serverOutput += text;
-      pending += text;
-      const lines = pending.split(/\r?\n/);
-      pending = lines.pop() ?? "";
-      for (const line of lines) {
-        const match = LOGIN_URL_PATTERN.exec(line);
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(match[1]);
-          return;
-        }
-      }
-    }
-
-    child.stdout?.on("data", onData);
-    // Captured for diagnostics only; the URL is expected on stdout.
-    child.stderr?.on("data", (chunk) => {
-      serverOutput += chunk.toString("utf8");
-    });
-    child.once("error", (error) => {
-      fail(new Error(`could not start flow-server: ${error.message}`));
-    });
-    child.once("exit", (code, signal) => {
-      fail(new Error(`flow-server exited before printing its login URL (code ${code}, signal ${signal}).`));
-    });
-  });
-}
-
-async function stopServer() {
-  if (server === undefined || server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server?.once("exit", resolve));
-  server.kill("SIGTERM");
-  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 10_000));
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    server.kill("SIGKILL");
-    await exited;
-  }
-}
-
 before(async () => {
-  const bin = serverBinary();
   tempRoot = await mkdtemp(path.join(tmpdir(), "flow-browser-e2e-"));
-  const studioDir = path.join(tempRoot, "studio");
-  const tasksDir = path.join(tempRoot, "tasks");
-  const projectsDir = path.join(tempRoot, "projects");
-  await Promise.all([mkdir(studioDir), mkdir(tasksDir), mkdir(projectsDir)]);
-
-  const env = {
-    ...process.env,
-    FLOW_SERVER_ADDR: "127.0.0.1:0",
-    FLOW_STUDIO_DIR: studioDir,
-    TASKS_DIR: tasksDir,
-    PROJECTS_DIR: projectsDir,
-    OPEN_BROWSER: "false",
-  };
-  // The server must generate its own token and print the login URL.
-  delete env.FLOW_SERVER_TOKEN;
-
-  server = spawn(bin, [], { env, stdio: ["ignore", "pipe", "pipe"] });
-  loginUrl = await waitForLoginUrl(server);
-  origin = new URL(loginUrl).origin;
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  const dirs = { FLOW_STUDIO_DIR: "studio", TASKS_DIR: "tasks", PROJECTS_DIR: "projects" };
+  const env = Object.fromEntries(Object.entries(dirs).map(([key, name]) => [key, path.join(tempRoot ?? "", name)]));
+  await Promise.all(Object.values(env).map((dir) => mkdir(dir)));
+  server = await startServer(env);
+  ({ loginUrl, origin } = server);
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await stopServer();
+  await server?.stop();
   if (tempRoot !== undefined) await rm(tempRoot, { recursive: true, force: true });
 });
 
@@ -167,18 +62,9 @@ function withBrowser(name, body) {
     try {
       await body(newContext);
     } catch (error) {
-      await mkdir(artifactsDir, { recursive: true });
-      const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-      let index = 0;
-      for (const context of contexts) {
-        for (const page of context.pages()) {
-          index += 1;
-          const file = path.join(artifactsDir, `${slug}-page${index}.png`);
-          await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-        }
-      }
+      const shots = await saveScreenshots(name, contexts.flatMap((context) => context.pages()));
       if (error instanceof Error) {
-        error.message += `\n(screenshots: ${artifactsDir}/${slug}-page*.png)\n--- flow-server output (tail) ---\n${serverOutput.slice(-4000)}`;
+        error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
       }
       throw error;
     } finally {

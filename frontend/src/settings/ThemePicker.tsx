@@ -1,27 +1,9 @@
 import type { ThemeName, ThemeState } from "@flow/bindings";
-import { useState } from "react";
-import { asAppError, useHost } from "../host";
 import { themeLabel } from "../theme/theme-label";
-import { useSettingsStore } from "./settings-store";
+import { useChooseTheme } from "../theme/use-choose-theme";
 
 export function ThemePicker({ themes, current }: { themes: readonly ThemeState[]; current: ThemeName }) {
-  const { client } = useHost();
-  const { acceptTheme } = useSettingsStore();
-  const [pending, setPending] = useState<ThemeName | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function choose(theme: ThemeName) {
-    setPending(theme);
-    setError(null);
-    try {
-      const result = await client.themeSet(theme);
-      acceptTheme(result.theme);
-    } catch (cause) {
-      setError(asAppError(cause).error);
-    } finally {
-      setPending(null);
-    }
-  }
+  const { choose, pending, error } = useChooseTheme();
 
   return (
     <section className="card" aria-labelledby="theme-heading">

@@ -1,25 +1,12 @@
-import type { ThemeName } from "@flow/bindings";
-import { useState } from "react";
-import { asAppError, useHost } from "../host";
 import { useSettingsStore } from "../settings/settings-store";
 import { themeLabel } from "./theme-label";
+import { useChooseTheme } from "./use-choose-theme";
 
 /** A compact theme menu in the header, as the original board had; the Settings page has the full picker. */
 export function HeaderThemeSwitcher() {
-  const { client } = useHost();
-  const { settings, themes, acceptTheme } = useSettingsStore();
-  const [error, setError] = useState<string | null>(null);
+  const { settings, themes } = useSettingsStore();
+  const { choose, error } = useChooseTheme();
   if (settings === null || themes === null) return null;
-
-  async function choose(theme: ThemeName) {
-    setError(null);
-    try {
-      const result = await client.themeSet(theme);
-      acceptTheme(result.theme);
-    } catch (cause) {
-      setError(asAppError(cause).error);
-    }
-  }
 
   return (
     <label className="header-theme" title={error ?? "Theme"}>
