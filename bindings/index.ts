@@ -34,6 +34,105 @@ export type AppInfo = {
 	dataDir: string,
 };
 
+/**  One node type the catalog offers (built in, or installed as `nodes/<slug>.json`). */
+export type CatalogEntry = {
+	/**  Identity and file name stem. */
+	slug: string,
+	/**  Palette name. */
+	name: string,
+	/**  One-line description. */
+	description: string,
+	/**  Palette group, e.g. `Shell`, `Filesystem`, `CLI`, `Utilities`, `AI`, `Services`. */
+	category: string,
+	/**  Entry version (semver text); a newer built-in version offers an update. */
+	version: string,
+	/**  The flow node type it creates (`action`, `ai`, `utility`, `service`, …). */
+	nodeType: string,
+	/**
+	 *  The `data` fields that identify its nodes, e.g. `{adapter: "shell", actionId: "git"}`;
+	 *  also stamped onto new nodes.
+	 */
+	identity: { [key in string]: JsonValue },
+	/**
+	 *  JSON Schema subset (`type: object`, `properties`, `required`; per property `type`,
+	 *  `title`, `description`, `enum`, `default`, `minimum`, `maximum`, `minLength`, `pattern`,
+	 *  `items`, `format: multiline|path|secret`) driving the inspector form and validation.
+	 */
+	schema: JsonValue,
+	/**  Field values stamped onto new nodes from the palette. */
+	defaults: { [key in string]: JsonValue },
+	/**  For CLI presets: the tool and the minimum version it needs. */
+	cliTool?: CliTool | null,
+	/**  For service entries: the REST descriptor (base URL, auth scheme, operations). */
+	serviceIntegration?: JsonValue | null,
+	/**  For CLI presets: a command tree for a cascading picker. */
+	commandTree?: JsonValue | null,
+	/**  Settings keys this entry depends on (the inspector shows "Requires …" when unset). */
+	settings?: string[],
+};
+
+/**  A catalog entry with its install state, as the Node Hub lists it. */
+export type CatalogListing = {
+	/**  The entry (the installed copy when installed, else the built-in one). */
+	entry: CatalogEntry,
+	/**  Installed under `nodes/`. */
+	installed: boolean,
+	/**  The installed version, when installed. */
+	installedVersion?: string | null,
+	/**  A built-in version newer than the installed one exists. */
+	updateAvailable: boolean,
+	/**  Shipped with Flow (as opposed to only present as an installed file). */
+	builtIn: boolean,
+};
+
+/**  Result of probing a CLI tool's version. */
+export type CliProbe = {
+	/**  The entry probed. */
+	slug: string,
+	/**  The binary. */
+	tool: string,
+	/**  The binary was found and answered. */
+	found: boolean,
+	/**  The version it printed (first semver-looking token). */
+	version?: string | null,
+	/**  The minimum version the entry needs. */
+	required: string,
+	/**  `version >= required`. */
+	meetsMinimum: boolean,
+	/**  Why the probe failed (not found, timed out, unparsable output). */
+	error?: string | null,
+};
+
+/**  A CLI preset's tool: binary name, minimum version, and how to ask it for its version. */
+export type CliTool = {
+	/**  Binary name looked up on `PATH`, e.g. `gh`. */
+	name: string,
+	/**  Minimum version (semver text). */
+	version: string,
+	/**  argv that prints the version (default `[name, "--version"]`); never run through a shell. */
+	versionCommand?: string[] | null,
+};
+
+/**  A collection of flows (metadata only: files stay flat under `templates/`). */
+export type Collection = {
+	/**  Identity. */
+	slug: string,
+	/**  Display name. */
+	name: string,
+	/**  The Default collection: cannot be renamed or deleted. */
+	isSystem: boolean,
+	/**  How many flows it holds. */
+	flowCount: number,
+};
+
+/**  Result of deleting a collection: its flows moved to Default. */
+export type CollectionDeleted = {
+	/**  The deleted collection. */
+	slug: string,
+	/**  How many flows went back to Default. */
+	movedFlows: number,
+};
+
 /**  What a new feature is made of; everything but the name is optional. */
 export type CreateFeatureInput = {
 	/**  Short name (required, not blank). */
@@ -62,12 +161,48 @@ number |
 /**  Zero-based position in the batch. */
 index: number };
 
+/**  One line of a [`RevisionDiff`]. */
+export type DiffLine = {
+	/**  Unchanged, added or removed. */
+	op: DiffOp,
+	/**  The line's text, without its newline. */
+	text: string,
+};
+
+/**  What happened to a diff line. */
+export type DiffOp = 
+/**  In both. */
+"equal" | 
+/**  Only in the newer revision. */
+"insert" | 
+/**  Only in the older revision. */
+"delete";
+
+/**  Which outcome of its source an edge follows. */
+export type EdgeOutcome = 
+/**  Taken whatever the source's outcome. */
+"always" | 
+/**  Taken when the source succeeded. */
+"pass" | 
+/**  Taken when the source failed. */
+"fail";
+
 /**  Which edition is serving the core. */
 export type Edition = 
 /**  Flow Server: HTTP, SSE and WebSocket. */
 "server" | 
 /**  Flow Desktop: Tauri IPC. */
 "desktop";
+
+/**  An exported flow, ready to download. */
+export type ExportedFlow = {
+	/**  Suggested file name (`<slug>.flow` or `<slug>.flow.json`). */
+	fileName: string,
+	/**  MIME type for the download. */
+	mimeType: string,
+	/**  The file's text. */
+	content: string,
+};
 
 /**  One feature: a unit of work with steps, a priority and the features it depends on. */
 export type Feature = {
@@ -181,6 +316,40 @@ export type FileChange =
 /**  Removed. */
 "unlink";
 
+/**  Result of deleting a flow. */
+export type FlowDeleted = {
+	/**  The deleted flow. */
+	slug: string,
+};
+
+/**  A saved flow: the graph plus where and at which revision it is stored. */
+export type FlowDocument = {
+	/**  File name stem under `templates/`. */
+	slug: string,
+	/**  Current revision; pass it back as `baseRevision` when saving. */
+	revision: number,
+	/**  When the current revision was saved (RFC 3339). */
+	updatedAt: string,
+	/**  Slug of the collection it belongs to. */
+	collection: string,
+	/**  The flow itself. */
+	graph: FlowGraph,
+};
+
+/**  A directed edge from `source` to `target`, routed on the source's outcome. */
+export type FlowEdge = {
+	/**  The node the edge leaves. */
+	source: string,
+	/**  The node the edge enters. */
+	target: string,
+	/**  Which outcome of `source` takes this edge. */
+	outcome?: EdgeOutcome,
+	/**  Optional display label. */
+	label?: string | null,
+	/**  Optional `when` condition, kept as text (e.g. `{{classify.label}} == 'retry'`). */
+	condition?: string | null,
+};
+
 /**
  *  One event pushed to clients over SSE, WebSocket and Tauri events alike.
  * 
@@ -215,6 +384,20 @@ sessionId?: string | null;
 file?: string | null } | 
 /**  A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed. */
 { type: "metadata-update" } | 
+/**  A saved flow or a collection was created, changed or deleted. */
+{ type: "flows-changed"; 
+/**  The flow concerned (absent for collection-only changes). */
+slug?: string | null; 
+/**  Its new revision, after a save. */
+revision?: number | null; 
+/**  What happened: `saved`, `renamed`, `deleted`, `moved`, `collections`. */
+change: string } | 
+/**  A node-catalog entry was installed, updated or uninstalled. */
+{ type: "nodes-changed"; 
+/**  The entry. */
+slug: string; 
+/**  What happened: `installed`, `updated` or `uninstalled`. */
+change: string } | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
 { type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
@@ -223,6 +406,75 @@ agent: string | null;
 status: string | null; 
 /**  What it is working on. */
 task: string | null };
+
+/**  File formats for import and export. */
+export type FlowFileFormat = 
+/**  `.flow`: DSL text. */
+"dsl" | 
+/**  `.flow.json`: the canonical JSON graph. */
+"json";
+
+/**  A flow: metadata, nodes, edges and sub-flow groups. */
+export type FlowGraph = {
+	/**  Stable identifier (the slug of the name when the DSL created it). */
+	id?: string,
+	/**  Display name. */
+	name: string,
+	/**  Version text, kept verbatim (`"1"`, `"2.3.4"`). */
+	version?: string,
+	/**  Optional description (also part of the DSL header). */
+	description?: string | null,
+	/**  Nodes, in document order. */
+	nodes?: FlowNode[],
+	/**  Edges, in document order. */
+	edges?: FlowEdge[],
+	/**  Named groups of member nodes that run (and retry) as a unit. */
+	subflows?: SubFlow[],
+};
+
+/**  Filters for `flows_list`. */
+export type FlowListQuery = {
+	/**  Only flows in this collection. */
+	collection?: string | null,
+	/**  Case-insensitive match on name, slug and description. */
+	search?: string | null,
+};
+
+/**  One node: its type picks how it executes, `data` holds catalog defaults plus user edits. */
+export type FlowNode = {
+	/**  Unique within the flow: letters, digits, `-` and `_`. */
+	id: string,
+	/**  `action`, `ai`, `agentic`, `utility` or `service` (other strings are kept verbatim). */
+	type: string,
+	/**  Display label. */
+	label?: string,
+	/**  The node's fields (adapter, actionId, command, …); any JSON, unknown keys kept. */
+	data?: { [key in string]: JsonValue },
+	/**  Where the canvas draws it; not part of the DSL. */
+	position?: Position,
+};
+
+/**  One saved flow as the list shows it. */
+export type FlowSummary = {
+	/**  File name stem under `templates/`; the flow's stable identity. */
+	slug: string,
+	/**  Display name. */
+	name: string,
+	/**  Version text. */
+	version: string,
+	/**  Description, if any. */
+	description?: string | null,
+	/**  Slug of the collection it belongs to. */
+	collection: string,
+	/**  Current revision (1 for a first save). */
+	revision: number,
+	/**  When the current revision was saved (RFC 3339). */
+	updatedAt: string,
+	/**  Number of nodes. */
+	nodeCount: number,
+	/**  Number of edges. */
+	edgeCount: number,
+};
 
 /**
  *  Any JSON value. Only its TypeScript shape matters: fields holding `serde_json` values are
@@ -242,12 +494,66 @@ JsonValue[] |
 /**  An object. */
 { [key in string]: JsonValue };
 
+/**  Result of uninstalling an entry. */
+export type NodeUninstalled = {
+	/**  The removed entry. */
+	slug: string,
+};
+
 /**  The answer to adding a note: the whole updated task document, as written. */
 export type NoteAdded = {
 	/**  Always true. */
 	success: boolean,
 	/**  The task document with every field it has on disk. */
 	task: JsonValue,
+};
+
+/**  A canvas position. */
+export type Position = {
+	/**  Horizontal, in canvas units. */
+	x: number | null,
+	/**  Vertical, in canvas units. */
+	y: number | null,
+};
+
+/**  A line-level diff between two revisions' DSL text. */
+export type RevisionDiff = {
+	/**  The older side. */
+	from: number,
+	/**  The newer side. */
+	to: number,
+	/**  DSL of `from`. */
+	fromDsl: string,
+	/**  DSL of `to`. */
+	toDsl: string,
+	/**  The diff, line by line. */
+	lines: DiffLine[],
+};
+
+/**  One kept revision of a flow. */
+export type RevisionInfo = {
+	/**  Revision number. */
+	revision: number,
+	/**  When it was saved (RFC 3339). */
+	savedAt: string,
+	/**  The flow's name at that revision. */
+	name: string,
+	/**  Number of nodes at that revision. */
+	nodeCount: number,
+	/**  Number of edges at that revision. */
+	edgeCount: number,
+};
+
+/**  What `flow_save` stores. */
+export type SaveFlowInput = {
+	/**  The flow to update; absent creates a new flow (slug from the name, made unique). */
+	slug?: string | null,
+	/**  The revision the caller edited; required to update, and must still be current. */
+	baseRevision?: number | null,
+	/**  The collection for a new flow (default: the system Default collection). */
+	collection?: string | null,
+	/**  The graph to store. */
+	graph: FlowGraph,
 };
 
 /**
@@ -380,6 +686,25 @@ export type SettingsPatch = {
 	ai_inference_queue_timeout_ms?: number | null,
 };
 
+/**  How bad a [`ValidationIssue`] is. */
+export type Severity = 
+/**  Blocks a run. */
+"error" | 
+/**  Worth a look; does not block. */
+"warning";
+
+/**  A named group of member nodes that runs as a unit; members stay in [`FlowGraph::nodes`]. */
+export type SubFlow = {
+	/**  Unique among the flow's node and sub-flow ids. */
+	id: string,
+	/**  Display label. */
+	label?: string,
+	/**  Member node ids, in order. */
+	nodeIds?: string[],
+	/**  How many times the whole unit is re-run after a failure (absent: run once). */
+	retry?: number | null,
+};
+
 /**
  *  A task as the board shows it: the original's typed fields (`""`/`[]` when missing, ids as
  *  strings), then every other field of the document (`metadata`, custom fields) as stored.
@@ -473,6 +798,30 @@ export type TokenUsage = {
 	cacheReadInputTokens: number | null,
 };
 
+/**  One finding of [`validate`]. */
+export type ValidationIssue = {
+	/**  Errors block a run; warnings do not. */
+	severity: Severity,
+	/**  Stable machine code, e.g. `required`, `dangling-edge`, `unbounded-cycle`. */
+	code: string,
+	/**  What is wrong, in words a user can act on. */
+	message: string,
+	/**  The node it is about, if any. */
+	nodeId?: string | null,
+	/**  The `data` field it is about, if any. */
+	field?: string | null,
+	/**  Index into `edges` of the edge it is about, if any. */
+	edgeIndex?: number | null,
+};
+
+/**  Everything wrong (errors) or doubtful (warnings) about a flow. */
+export type ValidationReport = {
+	/**  No errors (warnings allowed): the flow may run. */
+	ok: boolean,
+	/**  Every finding, errors first, then in document order. */
+	issues: ValidationIssue[],
+};
+
 /** Every command the core serves, in table order. */
 export const COMMANDS = [
 	"app_info",
@@ -504,6 +853,31 @@ export const COMMANDS = [
 	"features_graph",
 	"feature_events",
 	"feature_delete",
+	"flows_list",
+	"flow_get",
+	"flow_save",
+	"flow_rename",
+	"flow_duplicate",
+	"flow_delete",
+	"flow_move",
+	"flow_import",
+	"flow_export",
+	"flow_revisions",
+	"flow_revision_get",
+	"flow_revision_diff",
+	"flow_revision_restore",
+	"collections_list",
+	"collection_create",
+	"collection_rename",
+	"collection_delete",
+	"dsl_parse",
+	"dsl_serialize",
+	"flow_validate",
+	"nodes_catalog",
+	"nodes_installed",
+	"node_install",
+	"node_uninstall",
+	"node_probe_cli",
 ] as const;
 
 /** The name of one command. */
@@ -633,6 +1007,56 @@ export function createClient(transport: Transport) {
 		featureEvents: (id: number): Promise<FeatureChangeEvent[]> => transport.invoke("feature_events", { id }) as Promise<FeatureChangeEvent[]>,
 		/** Deletes a feature (and its change log) and returns it as it was. */
 		featureDelete: (id: number): Promise<Feature> => transport.invoke("feature_delete", { id }) as Promise<Feature>,
+		/** Saved flows sorted by name, optionally filtered by collection and search text. */
+		flowsList: (query: FlowListQuery | null): Promise<FlowSummary[]> => transport.invoke("flows_list", { query }) as Promise<FlowSummary[]>,
+		/** One saved flow with its current revision. */
+		flowGet: (slug: string): Promise<FlowDocument> => transport.invoke("flow_get", { slug }) as Promise<FlowDocument>,
+		/** Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict. */
+		flowSave: (input: SaveFlowInput): Promise<FlowDocument> => transport.invoke("flow_save", { input }) as Promise<FlowDocument>,
+		/** Renames a flow (its slug stays); a stale revision is a conflict. */
+		flowRename: (slug: string, name: string, baseRevision: number): Promise<FlowDocument> => transport.invoke("flow_rename", { slug, name, baseRevision }) as Promise<FlowDocument>,
+		/** Copies a flow under a new name (default "<name> copy") into the same collection. */
+		flowDuplicate: (slug: string, name: string | null): Promise<FlowDocument> => transport.invoke("flow_duplicate", { slug, name }) as Promise<FlowDocument>,
+		/** Deletes a flow: its files first, then its membership and revisions. */
+		flowDelete: (slug: string): Promise<FlowDeleted> => transport.invoke("flow_delete", { slug }) as Promise<FlowDeleted>,
+		/** Moves a flow to another collection. */
+		flowMove: (slug: string, collection: string): Promise<FlowSummary> => transport.invoke("flow_move", { slug, collection }) as Promise<FlowSummary>,
+		/** Imports a `.flow` (DSL) or `.flow.json` file as a new flow. */
+		flowImport: (fileName: string, content: string, collection: string | null): Promise<FlowDocument> => transport.invoke("flow_import", { fileName, content, collection }) as Promise<FlowDocument>,
+		/** A saved flow as a `.flow` or `.flow.json` file to download. */
+		flowExport: (slug: string, format: FlowFileFormat): Promise<ExportedFlow> => transport.invoke("flow_export", { slug, format }) as Promise<ExportedFlow>,
+		/** The kept revisions of a flow (the last 20), newest first. */
+		flowRevisions: (slug: string): Promise<RevisionInfo[]> => transport.invoke("flow_revisions", { slug }) as Promise<RevisionInfo[]>,
+		/** One kept revision of a flow. */
+		flowRevisionGet: (slug: string, revision: number): Promise<FlowDocument> => transport.invoke("flow_revision_get", { slug, revision }) as Promise<FlowDocument>,
+		/** The DSL line diff between two kept revisions. */
+		flowRevisionDiff: (slug: string, from: number, to: number): Promise<RevisionDiff> => transport.invoke("flow_revision_diff", { slug, from, to }) as Promise<RevisionDiff>,
+		/** Saves a kept revision's graph as the new current revision. */
+		flowRevisionRestore: (slug: string, revision: number, baseRevision: number): Promise<FlowDocument> => transport.invoke("flow_revision_restore", { slug, revision, baseRevision }) as Promise<FlowDocument>,
+		/** Every collection with its flow count, Default first. */
+		collectionsList: (): Promise<Collection[]> => transport.invoke("collections_list", {}) as Promise<Collection[]>,
+		/** Creates a collection. */
+		collectionCreate: (name: string): Promise<Collection> => transport.invoke("collection_create", { name }) as Promise<Collection>,
+		/** Renames a collection (not Default). */
+		collectionRename: (slug: string, name: string): Promise<Collection> => transport.invoke("collection_rename", { slug, name }) as Promise<Collection>,
+		/** Deletes a collection (not Default); its flows move to Default. */
+		collectionDelete: (slug: string): Promise<CollectionDeleted> => transport.invoke("collection_delete", { slug }) as Promise<CollectionDeleted>,
+		/** Parses Flow DSL text into a graph; errors name `line:column` and what was expected. */
+		dslParse: (source: string): Promise<FlowGraph> => transport.invoke("dsl_parse", { source }) as Promise<FlowGraph>,
+		/** Writes a graph as canonical Flow DSL text. */
+		dslSerialize: (graph: FlowGraph): Promise<string> => transport.invoke("dsl_serialize", { graph }) as Promise<string>,
+		/** Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles. */
+		flowValidate: (graph: FlowGraph): Promise<ValidationReport> => transport.invoke("flow_validate", { graph }) as Promise<ValidationReport>,
+		/** Every node-catalog entry (built in or installed) with its install state. */
+		nodesCatalog: (): Promise<CatalogListing[]> => transport.invoke("nodes_catalog", {}) as Promise<CatalogListing[]>,
+		/** The installed entries: what the palette offers and validation checks against. */
+		nodesInstalled: (): Promise<CatalogEntry[]> => transport.invoke("nodes_installed", {}) as Promise<CatalogEntry[]>,
+		/** Installs a built-in entry, or updates it when an older version is installed. */
+		nodeInstall: (slug: string): Promise<CatalogListing> => transport.invoke("node_install", { slug }) as Promise<CatalogListing>,
+		/** Removes an installed entry; its nodes stay in flows as unsupported stubs. */
+		nodeUninstall: (slug: string): Promise<NodeUninstalled> => transport.invoke("node_uninstall", { slug }) as Promise<NodeUninstalled>,
+		/** Runs a CLI preset's version command (argv only, with a timeout) and compares versions. */
+		nodeProbeCli: (slug: string): Promise<CliProbe> => transport.invoke("node_probe_cli", { slug }) as Promise<CliProbe>,
 	};
 }
 

@@ -77,6 +77,8 @@ struct Inner {
     bus: Arc<EventBus>,
     settings: SettingsStore,
     features: FeatureStore,
+    flows: crate::flows::store::FlowStore,
+    nodes: crate::nodes::NodeCatalog,
     board: crate::board::Board,
     /// `None` when the platform refused a watcher: the board then works without live updates.
     _watcher: Option<crate::board::watcher::BoardWatcher>,
@@ -101,6 +103,8 @@ impl App {
             .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
         let settings = SettingsStore::open(&data_dir)?;
         let features = FeatureStore::open(&data_dir)?;
+        let flows = crate::flows::store::FlowStore::open(&data_dir)?;
+        let nodes = crate::nodes::NodeCatalog::open(&data_dir)?;
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         let bus = Arc::new(EventBus::new(
@@ -119,6 +123,8 @@ impl App {
             bus,
             settings,
             features,
+            flows,
+            nodes,
             board: crate::board::Board::default(),
             _watcher: watcher,
         })))
@@ -142,6 +148,16 @@ impl App {
     /// The agent board's features database.
     pub fn features(&self) -> &FeatureStore {
         &self.0.features
+    }
+
+    /// Saved flows, collections and revisions.
+    pub fn flows(&self) -> &crate::flows::store::FlowStore {
+        &self.0.flows
+    }
+
+    /// The node catalog (built-in and installed entries).
+    pub fn nodes(&self) -> &crate::nodes::NodeCatalog {
+        &self.0.nodes
     }
 
     /// The agent board's per-app state (per-file write locks).

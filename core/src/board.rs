@@ -10,7 +10,6 @@ pub mod agent_status;
 pub mod delete;
 pub mod features;
 pub mod ids;
-pub mod json;
 pub mod notes;
 pub mod sessions;
 pub mod task;
@@ -22,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use json::JsonValue;
+pub use crate::json::JsonValue;
 pub use sessions::{SessionListItem, SessionTranscript, TokenUsage};
 pub use task::{Task, TaskWithSession};
 

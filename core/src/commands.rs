@@ -6,8 +6,11 @@
 //! in a module below and adding one line to the table: no transport changes.
 
 mod board;
+mod dsl;
 mod features;
+mod flows;
 mod info;
+mod nodes;
 mod settings;
 mod theme;
 
@@ -15,13 +18,20 @@ pub use board::{
     NoteAdded, TaskDeleted, board_add_note, board_all_tasks, board_delete_task,
     board_session_tasks, board_sessions,
 };
+pub use dsl::{dsl_parse, dsl_serialize, flow_validate};
 pub use features::{
     feature_add_dependency, feature_claim, feature_create, feature_delete, feature_events,
     feature_fail, feature_get, feature_pass, feature_remove_dependency, feature_skip,
     feature_update, features_blocked, features_create_bulk, features_graph, features_list,
     features_ready, features_stats,
 };
+pub use flows::{
+    collection_create, collection_delete, collection_rename, collections_list, flow_delete,
+    flow_duplicate, flow_export, flow_get, flow_import, flow_move, flow_rename, flow_revision_diff,
+    flow_revision_get, flow_revision_restore, flow_revisions, flow_save, flows_list,
+};
 pub use info::app_info;
+pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use settings::{settings_get, settings_manifest, settings_update};
 pub use theme::{theme_get, theme_list, theme_set};
 
@@ -89,6 +99,56 @@ macro_rules! for_each_command {
             feature_events(id: u32) -> ::std::vec::Vec<$crate::board::features::FeatureChangeEvent>;
             /// Deletes a feature (and its change log) and returns it as it was.
             feature_delete(id: u32) -> $crate::board::features::Feature;
+            /// Saved flows sorted by name, optionally filtered by collection and search text.
+            flows_list(query: ::std::option::Option<$crate::flows::FlowListQuery>) -> ::std::vec::Vec<$crate::flows::FlowSummary>;
+            /// One saved flow with its current revision.
+            flow_get(slug: ::std::string::String) -> $crate::flows::FlowDocument;
+            /// Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict.
+            flow_save(input: $crate::flows::SaveFlowInput) -> $crate::flows::FlowDocument;
+            /// Renames a flow (its slug stays); a stale revision is a conflict.
+            flow_rename(slug: ::std::string::String, name: ::std::string::String, base_revision: u32) -> $crate::flows::FlowDocument;
+            /// Copies a flow under a new name (default "<name> copy") into the same collection.
+            flow_duplicate(slug: ::std::string::String, name: ::std::option::Option<::std::string::String>) -> $crate::flows::FlowDocument;
+            /// Deletes a flow: its files first, then its membership and revisions.
+            flow_delete(slug: ::std::string::String) -> $crate::flows::FlowDeleted;
+            /// Moves a flow to another collection.
+            flow_move(slug: ::std::string::String, collection: ::std::string::String) -> $crate::flows::FlowSummary;
+            /// Imports a `.flow` (DSL) or `.flow.json` file as a new flow.
+            flow_import(file_name: ::std::string::String, content: ::std::string::String, collection: ::std::option::Option<::std::string::String>) -> $crate::flows::FlowDocument;
+            /// A saved flow as a `.flow` or `.flow.json` file to download.
+            flow_export(slug: ::std::string::String, format: $crate::flows::FlowFileFormat) -> $crate::flows::ExportedFlow;
+            /// The kept revisions of a flow (the last 20), newest first.
+            flow_revisions(slug: ::std::string::String) -> ::std::vec::Vec<$crate::flows::RevisionInfo>;
+            /// One kept revision of a flow.
+            flow_revision_get(slug: ::std::string::String, revision: u32) -> $crate::flows::FlowDocument;
+            /// The DSL line diff between two kept revisions.
+            flow_revision_diff(slug: ::std::string::String, from: u32, to: u32) -> $crate::flows::RevisionDiff;
+            /// Saves a kept revision's graph as the new current revision.
+            flow_revision_restore(slug: ::std::string::String, revision: u32, base_revision: u32) -> $crate::flows::FlowDocument;
+            /// Every collection with its flow count, Default first.
+            collections_list() -> ::std::vec::Vec<$crate::flows::Collection>;
+            /// Creates a collection.
+            collection_create(name: ::std::string::String) -> $crate::flows::Collection;
+            /// Renames a collection (not Default).
+            collection_rename(slug: ::std::string::String, name: ::std::string::String) -> $crate::flows::Collection;
+            /// Deletes a collection (not Default); its flows move to Default.
+            collection_delete(slug: ::std::string::String) -> $crate::flows::CollectionDeleted;
+            /// Parses Flow DSL text into a graph; errors name `line:column` and what was expected.
+            dsl_parse(source: ::std::string::String) -> $crate::flows::FlowGraph;
+            /// Writes a graph as canonical Flow DSL text.
+            dsl_serialize(graph: $crate::flows::FlowGraph) -> ::std::string::String;
+            /// Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles.
+            flow_validate(graph: $crate::flows::FlowGraph) -> $crate::flows::ValidationReport;
+            /// Every node-catalog entry (built in or installed) with its install state.
+            nodes_catalog() -> ::std::vec::Vec<$crate::nodes::CatalogListing>;
+            /// The installed entries: what the palette offers and validation checks against.
+            nodes_installed() -> ::std::vec::Vec<$crate::nodes::CatalogEntry>;
+            /// Installs a built-in entry, or updates it when an older version is installed.
+            node_install(slug: ::std::string::String) -> $crate::nodes::CatalogListing;
+            /// Removes an installed entry; its nodes stay in flows as unsupported stubs.
+            node_uninstall(slug: ::std::string::String) -> $crate::nodes::NodeUninstalled;
+            /// Runs a CLI preset's version command (argv only, with a timeout) and compares versions.
+            node_probe_cli(slug: ::std::string::String) -> $crate::nodes::CliProbe;
         }
     };
 }

@@ -43,6 +43,25 @@ pub enum FlowEvent {
     },
     /// A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed.
     MetadataUpdate,
+    /// A saved flow or a collection was created, changed or deleted.
+    #[serde(rename_all = "camelCase")]
+    FlowsChanged {
+        /// The flow concerned (absent for collection-only changes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slug: Option<String>,
+        /// Its new revision, after a save.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        revision: Option<u32>,
+        /// What happened: `saved`, `renamed`, `deleted`, `moved`, `collections`.
+        change: String,
+    },
+    /// A node-catalog entry was installed, updated or uninstalled.
+    NodesChanged {
+        /// The entry.
+        slug: String,
+        /// What happened: `installed`, `updated` or `uninstalled`.
+        change: String,
+    },
     /// An agent reported its status over the WebSocket; re-broadcast to every client.
     AgentStatus {
         /// The agent's name, e.g. `codex`.

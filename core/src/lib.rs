@@ -8,9 +8,13 @@ pub mod atomic_file;
 pub mod board;
 pub mod bus;
 pub mod commands;
+pub mod db;
 pub mod error;
 pub mod event;
+pub mod flows;
+pub mod json;
 pub mod logging;
+pub mod nodes;
 pub mod settings;
 pub mod theme;
 
@@ -18,3 +22,4 @@ pub use app::{App, AppConfig, AppInfo, Edition};
 pub use bus::{BusItem, Envelope, EventBus, Subscription};
 pub use error::AppError;
 pub use event::{FileChange, FlowEvent};
+pub use json::JsonValue;

@@ -4,11 +4,10 @@
 //! The schema follows the original board's `flow-db` (tables `features` and `change_events`,
 //! dependencies as a JSON id list, `PRAGMA user_version` migrations); times are RFC 3339.
 
-mod db;
 mod store;
 mod types;
 
-pub use db::{SCHEMA_VERSION, db_path};
+pub use crate::db::{SCHEMA_VERSION, db_path};
 pub use store::FeatureStore;
 pub use types::{
     CreateFeatureInput, DependencyRef, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,

@@ -41,6 +41,17 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
       if (typeof featureId !== "number" || !Number.isFinite(featureId) || typeof change !== "string") return null;
       return { type: "feature-update", featureId, change };
     }
+    case "flows-changed": {
+      const { slug, revision, change } = record;
+      if (!optionalString(slug) || typeof change !== "string") return null;
+      if (revision !== undefined && revision !== null && (typeof revision !== "number" || !Number.isFinite(revision))) return null;
+      return { type: "flows-changed", slug: slug ?? null, revision: typeof revision === "number" ? revision : null, change };
+    }
+    case "nodes-changed": {
+      const { slug, change } = record;
+      if (typeof slug !== "string" || typeof change !== "string") return null;
+      return { type: "nodes-changed", slug, change };
+    }
     default:
       return null;
   }

@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
-use super::db::{self, sql_error};
 use super::types::{
     CreateFeatureInput, DependencyRef, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,
     FeatureStats,
 };
 use crate::AppError;
+use crate::db::{self, sql_error};
 
 /// Where change-log entries written by Flow say they came from.
 const SOURCE: &str = "flow";

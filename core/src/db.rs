@@ -53,19 +53,19 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
 }
 
 /// Maps a SQLite failure to an [`AppError`], saying what was being done.
-pub(super) fn sql_error(
+pub(crate) fn sql_error(
     context: impl std::fmt::Display,
 ) -> impl FnOnce(rusqlite::Error) -> AppError {
     move |err| match err.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            AppError::Unavailable(format!("{context}: the features database is busy ({err})"))
+            AppError::Unavailable(format!("{context}: the database is busy ({err})"))
         }
         _ => AppError::Internal(format!("{context}: {err}")),
     }
 }
 
 /// Opens (creating if needed) the database, sets the pragmas and migrates the schema.
-pub(super) fn open(path: &Path) -> Result<Connection, AppError> {
+pub(crate) fn open(path: &Path) -> Result<Connection, AppError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::io(format!("creating {}", dir.display()), e))?;
@@ -78,7 +78,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, AppError> {
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
         .map_err(sql_error(&context))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        tracing::warn!(db = %path.display(), journal_mode = %mode, "features database is not in WAL mode");
+        tracing::warn!(db = %path.display(), journal_mode = %mode, "database is not in WAL mode");
     }
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
@@ -118,6 +118,6 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), AppError> {
         tx.pragma_update(None, "user_version", version + 1)
             .map_err(sql_error(&context))?;
         tx.commit().map_err(sql_error(&context))?;
-        tracing::info!(db = %path.display(), schema_version = version + 1, "features database migrated");
+        tracing::info!(db = %path.display(), schema_version = version + 1, "database migrated");
     }
 }

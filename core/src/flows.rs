@@ -1,0 +1,16 @@
+//! Flow documents: the graph model, the Flow DSL, saved flows with collections and revisions,
+//! and pre-run validation.
+
+pub mod document;
+pub mod dsl;
+pub mod graph;
+pub mod slug;
+pub mod store;
+pub mod validate;
+
+pub use document::{
+    Collection, CollectionDeleted, DiffLine, DiffOp, ExportedFlow, FlowDeleted, FlowDocument,
+    FlowFileFormat, FlowListQuery, FlowSummary, RevisionDiff, RevisionInfo, SaveFlowInput,
+};
+pub use graph::{EdgeOutcome, FlowEdge, FlowGraph, FlowNode, Position, SubFlow};
+pub use validate::{Severity, ValidationIssue, ValidationReport};
