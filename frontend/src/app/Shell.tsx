@@ -2,11 +2,29 @@ import type { AppInfo } from "@flow/bindings";
 import { Link, NavLink, Navigate, Route, Routes } from "react-router";
 import { asAppError, useHost } from "../host";
 import { BoardPage } from "../board/BoardPage";
+import { FlowEditorPage } from "../flows/editor/FlowEditorPage";
+import { FlowsPage } from "../flows/list/FlowsPage";
+import { NodeHubPage } from "../nodes/NodeHubPage";
 import { PlannedPage } from "../pages/PlannedPage";
 import { SettingsPage } from "../settings/SettingsPage";
 import { HeaderThemeSwitcher } from "../theme/HeaderThemeSwitcher";
 import { ConnectionIndicator } from "./ConnectionIndicator";
-import { SECTIONS } from "./sections";
+import { SECTIONS, type Section } from "./sections";
+
+/** The page a section's route shows. */
+function sectionPage(section: Section) {
+  if (section.planned !== undefined) return <PlannedPage title={section.title} purpose={section.planned} />;
+  switch (section.path) {
+    case "/board":
+      return <BoardPage />;
+    case "/flows":
+      return <FlowsPage />;
+    case "/nodes":
+      return <NodeHubPage />;
+    default:
+      return <SettingsPage />;
+  }
+}
 
 export function Shell({ info }: { info: AppInfo }) {
   const host = useHost();
@@ -51,20 +69,9 @@ export function Shell({ info }: { info: AppInfo }) {
         <Routes>
           <Route path="/" element={<Navigate to="/board" replace />} />
           {SECTIONS.map((section) => (
-            <Route
-              key={section.path}
-              path={section.path}
-              element={
-                section.path === "/board" ? (
-                  <BoardPage />
-                ) : section.planned === undefined ? (
-                  <SettingsPage />
-                ) : (
-                  <PlannedPage title={section.title} purpose={section.planned} />
-                )
-              }
-            />
+            <Route key={section.path} path={section.path} element={sectionPage(section)} />
           ))}
+          <Route path="/flows/:slug" element={<FlowEditorPage />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

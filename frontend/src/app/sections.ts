@@ -7,11 +7,7 @@ export interface Section {
 
 export const SECTIONS: readonly Section[] = [
   { path: "/board", title: "Board" },
-  {
-    path: "/flows",
-    title: "Flows",
-    planned: "Flows will list your flow documents and let you create, edit and run their node graphs.",
-  },
+  { path: "/flows", title: "Flows" },
   {
     path: "/runs",
     title: "Runs",
@@ -22,10 +18,6 @@ export const SECTIONS: readonly Section[] = [
     title: "Models",
     planned: "Models will let you download, load and unload the local models that run inference inside Flow.",
   },
-  {
-    path: "/nodes",
-    title: "Nodes",
-    planned: "Nodes will be the catalog of node types flows are built from, where you browse and install them.",
-  },
+  { path: "/nodes", title: "Nodes" },
   { path: "/settings", title: "Settings" },
 ];
