@@ -1,8 +1,16 @@
 //! The node catalog: the built-in entries shipped with Flow, the entries installed under
 //! `<data dir>/nodes/`, and CLI version probes.
 
+mod builtin;
 mod catalog;
 mod entry;
+mod installed;
+mod matching;
+mod probe;
+pub mod schema;
 
-pub use catalog::NodeCatalog;
+pub use builtin::{builtin_entries, builtin_entry};
+pub use catalog::{InstallChange, NodeCatalog};
 pub use entry::{CatalogEntry, CatalogListing, CliProbe, CliTool, NodeUninstalled};
+pub use matching::entry_for;
+pub use probe::{PROBE_TIMEOUT, probe};

@@ -1,4 +1,15 @@
 //! Pre-run validation of a flow against the installed node catalog.
+//!
+//! Each check lives in its own submodule and returns plain issues; [`validate`] orders them
+//! errors first, then in document order (the graph's nodes, then edges, then sub-flows).
+
+mod advisories;
+mod cycles;
+mod references;
+mod schema;
+mod structure;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,11 +59,73 @@ pub enum Severity {
     Warning,
 }
 
+impl ValidationIssue {
+    /// An error with this code and message.
+    fn error(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    /// A warning with this code and message.
+    fn warning(code: &str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            severity,
+            code: code.to_owned(),
+            message: message.into(),
+            node_id: None,
+            field: None,
+            edge_index: None,
+        }
+    }
+
+    fn node(mut self, id: &str) -> Self {
+        self.node_id = Some(id.to_owned());
+        self
+    }
+
+    fn field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+
+    fn edge(mut self, index: usize) -> Self {
+        self.edge_index = Some(u32::try_from(index).unwrap_or(u32::MAX));
+        self
+    }
+}
+
 /// Checks `graph` against the `installed` catalog entries.
 pub fn validate(graph: &FlowGraph, installed: &[CatalogEntry]) -> ValidationReport {
-    let _ = (graph, installed);
+    let mut issues = Vec::new();
+    issues.extend(structure::check(graph));
+    issues.extend(schema::check(graph, installed));
+    issues.extend(cycles::check(graph));
+    issues.extend(references::check(graph));
+    issues.extend(advisories::check(graph));
+    // Stable sort: within one place in the document, checks keep the order they ran in.
+    issues.sort_by_key(|issue| (issue.severity, document_position(graph, issue)));
     ValidationReport {
-        ok: true,
-        issues: Vec::new(),
+        ok: issues.iter().all(|i| i.severity != Severity::Error),
+        issues,
     }
+}
+
+/// Where an issue sits in the document: flow-wide, then nodes, edges, sub-flows.
+fn document_position(graph: &FlowGraph, issue: &ValidationIssue) -> (u8, usize) {
+    if let Some(edge) = issue.edge_index {
+        return (2, edge as usize);
+    }
+    if let Some(id) = &issue.node_id {
+        if let Some(i) = graph.nodes.iter().position(|n| &n.id == id) {
+            return (1, i);
+        }
+        if let Some(i) = graph.subflows.iter().position(|s| &s.id == id) {
+            return (3, i);
+        }
+        return (4, 0);
+    }
+    (0, 0)
 }

@@ -27,9 +27,20 @@ pub struct CatalogEntry {
     /// also stamped onto new nodes.
     #[specta(type = HashMap<String, JsonValue>)]
     pub identity: serde_json::Map<String, serde_json::Value>,
-    /// JSON Schema subset (`type: object`, `properties`, `required`; per property `type`,
-    /// `title`, `description`, `enum`, `default`, `minimum`, `maximum`, `minLength`, `pattern`,
-    /// `items`, `format: multiline|path|secret`) driving the inspector form and validation.
+    /// JSON Schema subset driving the inspector form and validation
+    /// ([`schema`](super::schema) implements it):
+    ///
+    /// - root: `type: "object"`, `properties` (name → property), `required` (names);
+    /// - property: `type` (`string`|`integer`|`number`|`boolean`|`object`|`array`), `title`
+    ///   (used in messages: "Command is required"), `description`, `enum`, `default` (must
+    ///   satisfy the property), `minimum`, `maximum`, `minLength`, `pattern` (unanchored regex),
+    ///   `items` (a property schema for array elements), `format`
+    ///   (`multiline`|`path`|`secret`|`uri`; only `uri` is checked, the rest are form hints).
+    ///
+    /// A required field is missing when absent, `null` or a blank string. A string holding a
+    /// `{{…}}` template skips every check but `required` (it is resolved at run time). Unknown
+    /// keywords are ignored. `defaults` leave out required fields that have no safe value, so a
+    /// fresh node shows them as required.
     #[specta(type = JsonValue)]
     pub schema: serde_json::Value,
     /// Field values stamped onto new nodes from the palette.
