@@ -1,8 +1,8 @@
 import type { AppInfo } from "@flow/bindings";
+import { Suspense, lazy } from "react";
 import { Link, NavLink, Navigate, Route, Routes } from "react-router";
 import { asAppError, useHost } from "../host";
 import { BoardPage } from "../board/BoardPage";
-import { FlowEditorPage } from "../flows/editor/FlowEditorPage";
 import { FlowsPage } from "../flows/list/FlowsPage";
 import { NodeHubPage } from "../nodes/NodeHubPage";
 import { PlannedPage } from "../pages/PlannedPage";
@@ -10,6 +10,9 @@ import { SettingsPage } from "../settings/SettingsPage";
 import { HeaderThemeSwitcher } from "../theme/HeaderThemeSwitcher";
 import { ConnectionIndicator } from "./ConnectionIndicator";
 import { SECTIONS, type Section } from "./sections";
+
+// The editor (canvas, layout, CodeMirror) is most of the bundle: load it when a flow is opened.
+const FlowEditorPage = lazy(() => import("../flows/editor/FlowEditorPage"));
 
 /** The page a section's route shows. */
 function sectionPage(section: Section) {
@@ -71,7 +74,14 @@ export function Shell({ info }: { info: AppInfo }) {
           {SECTIONS.map((section) => (
             <Route key={section.path} path={section.path} element={sectionPage(section)} />
           ))}
-          <Route path="/flows/:slug" element={<FlowEditorPage />} />
+          <Route
+            path="/flows/:slug"
+            element={
+              <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+                <FlowEditorPage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

@@ -1,0 +1,54 @@
+import type { CatalogEntry } from "@flow/bindings";
+import { describe, expect, it } from "vitest";
+import { issueCounts, keyFieldPreview, plural, typeIcon } from "./node-display";
+import { shortcutFor } from "./shortcuts";
+
+const entry: CatalogEntry = {
+  slug: "llm",
+  name: "Ask model",
+  description: "",
+  category: "AI",
+  version: "1",
+  nodeType: "ai",
+  identity: {},
+  schema: { type: "object", properties: { apiKey: { type: "string", format: "secret" }, model: { type: "string" }, prompt: { type: "string" } } },
+  defaults: {},
+};
+
+describe("node display", () => {
+  it("previews the key field", () => {
+    expect(keyFieldPreview({ id: "a", type: "action", data: { command: "npm test" } }, null)).toBe("npm test");
+    expect(keyFieldPreview({ id: "a", type: "ai", data: { apiKey: "s3cret", model: "m", prompt: "Hi\nthere" } }, entry)).toBe("Hi");
+    expect(keyFieldPreview({ id: "a", type: "ai", data: { apiKey: "s3cret", model: "m" } }, entry)).toBe("m");
+    expect(keyFieldPreview({ id: "a", type: "action", data: { command: "x".repeat(60) } }, null, 10)).toBe("xxxxxxxxx…");
+    expect(keyFieldPreview({ id: "a", type: "action" }, null)).toBeNull();
+  });
+
+  it("counts and labels", () => {
+    expect(typeIcon("ai")).toBe("✦");
+    expect(typeIcon("quantum")).toBe("?");
+    expect(issueCounts([{ severity: "error", code: "", message: "" }, { severity: "warning", code: "", message: "" }])).toEqual({ errors: 1, warnings: 1 });
+    expect(plural(1, "error")).toBe("1 error");
+    expect(plural(2, "error")).toBe("2 errors");
+  });
+});
+
+describe("shortcuts", () => {
+  const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
+    key: k,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    altKey: false,
+    ...mods,
+  });
+  it("maps keys", () => {
+    expect(shortcutFor(key("s", { ctrlKey: true }))).toBe("save");
+    expect(shortcutFor(key("s", { metaKey: true }))).toBe("save");
+    expect(shortcutFor(key("z", { ctrlKey: true }))).toBe("undo");
+    expect(shortcutFor(key("Z", { metaKey: true, shiftKey: true }))).toBe("redo");
+    expect(shortcutFor(key("y", { ctrlKey: true }))).toBe("redo");
+    expect(shortcutFor(key("z"))).toBeNull();
+    expect(shortcutFor(key("s", { ctrlKey: true, altKey: true }))).toBeNull();
+  });
+});
