@@ -9,7 +9,7 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use crate::AppError;
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// How long a statement waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -45,6 +45,48 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS ix_feature_status ON features(passes, in_progress);
     CREATE INDEX IF NOT EXISTS ix_feature_priority ON features(priority);
     CREATE INDEX IF NOT EXISTS ix_change_events_feature ON change_events(feature_id);",
+    // v2: saved flows. The graphs live in `templates/<slug>.flow.json`; these tables hold what
+    // files cannot: collections, memberships (only for non-Default placement), the kept
+    // revisions (with the sha256 of the exact JSON bytes written, to spot external edits) and a
+    // summary cache keyed by file fingerprint so listing does not parse every file.
+    "CREATE TABLE IF NOT EXISTS template_collections (
+        slug TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        is_system INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS template_membership (
+        template_slug TEXT PRIMARY KEY,
+        collection_slug TEXT NOT NULL
+            REFERENCES template_collections(slug) ON DELETE CASCADE
+    );
+    CREATE INDEX IF NOT EXISTS ix_template_membership_collection
+        ON template_membership(collection_slug);
+    CREATE TABLE IF NOT EXISTS flow_revisions (
+        slug TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        saved_at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        node_count INTEGER NOT NULL,
+        edge_count INTEGER NOT NULL,
+        graph_json TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        PRIMARY KEY (slug, revision)
+    );
+    CREATE TABLE IF NOT EXISTS flow_index (
+        slug TEXT PRIMARY KEY,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        inode INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        description TEXT,
+        node_count INTEGER NOT NULL,
+        edge_count INTEGER NOT NULL
+    );",
 ];
 
 /// Where the database of a data directory lives.

@@ -52,7 +52,8 @@ pub enum FlowEvent {
         /// Its new revision, after a save.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         revision: Option<u32>,
-        /// What happened: `saved`, `renamed`, `deleted`, `moved`, `collections`.
+        /// What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
+        /// `collections`.
         change: String,
     },
     /// A node-catalog entry was installed, updated or uninstalled.

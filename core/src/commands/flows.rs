@@ -6,10 +6,19 @@ use crate::flows::{
     Collection, CollectionDeleted, ExportedFlow, FlowDeleted, FlowDocument, FlowFileFormat,
     FlowListQuery, FlowSummary, RevisionDiff, RevisionInfo, SaveFlowInput,
 };
-use crate::{App, AppError};
+use crate::{App, AppError, FlowEvent};
 
-fn pending() -> AppError {
-    AppError::Unavailable("saved flows are not available yet".to_owned())
+fn publish(app: &App, slug: Option<&str>, revision: Option<u32>, change: &str) {
+    app.publish(FlowEvent::FlowsChanged {
+        slug: slug.map(str::to_owned),
+        revision,
+        change: change.to_owned(),
+    });
+}
+
+fn published(app: &App, doc: FlowDocument, change: &str) -> FlowDocument {
+    publish(app, Some(&doc.slug), Some(doc.revision), change);
+    doc
 }
 
 /// Saved flows, sorted by name, optionally filtered by collection and search text.
@@ -17,20 +26,18 @@ pub async fn flows_list(
     app: &App,
     query: Option<FlowListQuery>,
 ) -> Result<Vec<FlowSummary>, AppError> {
-    let _ = (app, query);
-    Err(pending())
+    app.flows().list(query.unwrap_or_default()).await
 }
 
 /// One saved flow with its current revision.
 pub async fn flow_get(app: &App, slug: String) -> Result<FlowDocument, AppError> {
-    let _ = (app, slug);
-    Err(pending())
+    app.flows().get(slug).await
 }
 
 /// Creates or updates a flow; a stale `baseRevision` is a conflict.
 pub async fn flow_save(app: &App, input: SaveFlowInput) -> Result<FlowDocument, AppError> {
-    let _ = (app, input);
-    Err(pending())
+    let doc = app.flows().save(input).await?;
+    Ok(published(app, doc, "saved"))
 }
 
 /// Renames a flow (its slug stays).
@@ -40,8 +47,8 @@ pub async fn flow_rename(
     name: String,
     base_revision: u32,
 ) -> Result<FlowDocument, AppError> {
-    let _ = (app, slug, name, base_revision);
-    Err(pending())
+    let doc = app.flows().rename(slug, name, base_revision).await?;
+    Ok(published(app, doc, "renamed"))
 }
 
 /// Copies a flow under a new name (default "<name> copy") into the same collection.
@@ -50,14 +57,15 @@ pub async fn flow_duplicate(
     slug: String,
     name: Option<String>,
 ) -> Result<FlowDocument, AppError> {
-    let _ = (app, slug, name);
-    Err(pending())
+    let doc = app.flows().duplicate(slug, name).await?;
+    Ok(published(app, doc, "saved"))
 }
 
 /// Deletes a flow: its files first, then its membership and revisions.
 pub async fn flow_delete(app: &App, slug: String) -> Result<FlowDeleted, AppError> {
-    let _ = (app, slug);
-    Err(pending())
+    let deleted = app.flows().delete(slug).await?;
+    publish(app, Some(&deleted.slug), None, "deleted");
+    Ok(deleted)
 }
 
 /// Moves a flow to another collection.
@@ -66,8 +74,9 @@ pub async fn flow_move(
     slug: String,
     collection: String,
 ) -> Result<FlowSummary, AppError> {
-    let _ = (app, slug, collection);
-    Err(pending())
+    let summary = app.flows().move_to(slug, collection).await?;
+    publish(app, Some(&summary.slug), None, "moved");
+    Ok(summary)
 }
 
 /// Imports a `.flow` (DSL) or `.flow.json` file as a new flow.
@@ -77,8 +86,8 @@ pub async fn flow_import(
     content: String,
     collection: Option<String>,
 ) -> Result<FlowDocument, AppError> {
-    let _ = (app, file_name, content, collection);
-    Err(pending())
+    let doc = app.flows().import(file_name, content, collection).await?;
+    Ok(published(app, doc, "imported"))
 }
 
 /// A flow as a `.flow` or `.flow.json` file.
@@ -87,14 +96,12 @@ pub async fn flow_export(
     slug: String,
     format: FlowFileFormat,
 ) -> Result<ExportedFlow, AppError> {
-    let _ = (app, slug, format);
-    Err(pending())
+    app.flows().export(slug, format).await
 }
 
 /// The kept revisions of a flow, newest first.
 pub async fn flow_revisions(app: &App, slug: String) -> Result<Vec<RevisionInfo>, AppError> {
-    let _ = (app, slug);
-    Err(pending())
+    app.flows().revisions(slug).await
 }
 
 /// One kept revision of a flow.
@@ -103,8 +110,7 @@ pub async fn flow_revision_get(
     slug: String,
     revision: u32,
 ) -> Result<FlowDocument, AppError> {
-    let _ = (app, slug, revision);
-    Err(pending())
+    app.flows().revision(slug, revision).await
 }
 
 /// The DSL diff between two kept revisions.
@@ -114,8 +120,7 @@ pub async fn flow_revision_diff(
     from: u32,
     to: u32,
 ) -> Result<RevisionDiff, AppError> {
-    let _ = (app, slug, from, to);
-    Err(pending())
+    app.flows().diff(slug, from, to).await
 }
 
 /// Saves a kept revision's graph as the new current revision.
@@ -125,20 +130,20 @@ pub async fn flow_revision_restore(
     revision: u32,
     base_revision: u32,
 ) -> Result<FlowDocument, AppError> {
-    let _ = (app, slug, revision, base_revision);
-    Err(pending())
+    let doc = app.flows().restore(slug, revision, base_revision).await?;
+    Ok(published(app, doc, "restored"))
 }
 
 /// Every collection with its flow count, Default first.
 pub async fn collections_list(app: &App) -> Result<Vec<Collection>, AppError> {
-    let _ = app;
-    Err(pending())
+    app.flows().collections().await
 }
 
 /// Creates a collection.
 pub async fn collection_create(app: &App, name: String) -> Result<Collection, AppError> {
-    let _ = (app, name);
-    Err(pending())
+    let collection = app.flows().create_collection(name).await?;
+    publish(app, None, None, "collections");
+    Ok(collection)
 }
 
 /// Renames a collection (not Default).
@@ -147,12 +152,14 @@ pub async fn collection_rename(
     slug: String,
     name: String,
 ) -> Result<Collection, AppError> {
-    let _ = (app, slug, name);
-    Err(pending())
+    let collection = app.flows().rename_collection(slug, name).await?;
+    publish(app, None, None, "collections");
+    Ok(collection)
 }
 
 /// Deletes a collection (not Default); its flows move to Default.
 pub async fn collection_delete(app: &App, slug: String) -> Result<CollectionDeleted, AppError> {
-    let _ = (app, slug);
-    Err(pending())
+    let deleted = app.flows().delete_collection(slug).await?;
+    publish(app, None, None, "collections");
+    Ok(deleted)
 }
