@@ -99,18 +99,22 @@ macro_rules! for_each_command {
             feature_events(id: u32) -> ::std::vec::Vec<$crate::board::features::FeatureChangeEvent>;
             /// Deletes a feature (and its change log) and returns it as it was.
             feature_delete(id: u32) -> $crate::board::features::Feature;
+            /// Every collection with its flow count, Default first.
+            collections_list() -> ::std::vec::Vec<$crate::flows::Collection>;
+            /// Creates a collection.
+            collection_create(name: ::std::string::String) -> $crate::flows::Collection;
+            /// Renames a collection (not Default).
+            collection_rename(slug: ::std::string::String, name: ::std::string::String) -> $crate::flows::Collection;
+            /// Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict.
+            flow_save(input: $crate::flows::SaveFlowInput) -> $crate::flows::FlowDocument;
             /// Saved flows sorted by name, optionally filtered by collection and search text.
             flows_list(query: ::std::option::Option<$crate::flows::FlowListQuery>) -> ::std::vec::Vec<$crate::flows::FlowSummary>;
             /// One saved flow with its current revision.
             flow_get(slug: ::std::string::String) -> $crate::flows::FlowDocument;
-            /// Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict.
-            flow_save(input: $crate::flows::SaveFlowInput) -> $crate::flows::FlowDocument;
             /// Renames a flow (its slug stays); a stale revision is a conflict.
             flow_rename(slug: ::std::string::String, name: ::std::string::String, base_revision: u32) -> $crate::flows::FlowDocument;
             /// Copies a flow under a new name (default "<name> copy") into the same collection.
             flow_duplicate(slug: ::std::string::String, name: ::std::option::Option<::std::string::String>) -> $crate::flows::FlowDocument;
-            /// Deletes a flow: its files first, then its membership and revisions.
-            flow_delete(slug: ::std::string::String) -> $crate::flows::FlowDeleted;
             /// Moves a flow to another collection.
             flow_move(slug: ::std::string::String, collection: ::std::string::String) -> $crate::flows::FlowSummary;
             /// Imports a `.flow` (DSL) or `.flow.json` file as a new flow.
@@ -125,12 +129,8 @@ macro_rules! for_each_command {
             flow_revision_diff(slug: ::std::string::String, from: u32, to: u32) -> $crate::flows::RevisionDiff;
             /// Saves a kept revision's graph as the new current revision.
             flow_revision_restore(slug: ::std::string::String, revision: u32, base_revision: u32) -> $crate::flows::FlowDocument;
-            /// Every collection with its flow count, Default first.
-            collections_list() -> ::std::vec::Vec<$crate::flows::Collection>;
-            /// Creates a collection.
-            collection_create(name: ::std::string::String) -> $crate::flows::Collection;
-            /// Renames a collection (not Default).
-            collection_rename(slug: ::std::string::String, name: ::std::string::String) -> $crate::flows::Collection;
+            /// Deletes a flow: its files first, then its membership and revisions.
+            flow_delete(slug: ::std::string::String) -> $crate::flows::FlowDeleted;
             /// Deletes a collection (not Default); its flows move to Default.
             collection_delete(slug: ::std::string::String) -> $crate::flows::CollectionDeleted;
             /// Parses Flow DSL text into a graph; errors name `line:column` and what was expected.

@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, launchChromium, saveScreenshots, startServer } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, launchChromium, startServer } from "./harness.mjs";
 
 const NOTE_BLOCK = "\n\n---\n\n#### [Note added by user]\n\n";
 
@@ -130,10 +130,7 @@ function withBoard(name, body) {
       await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
       await body(page);
     } catch (error) {
-      const shots = await saveScreenshots(name, context.pages());
-      if (error instanceof Error) {
-        error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
-      }
+      await annotateFailure(error, name, context.pages(), server);
       throw error;
     } finally {
       await context.close().catch(() => {});

@@ -115,3 +115,14 @@ export async function saveScreenshots(name, pages) {
   }
   return path.join(artifactsDir, `${slug}-page*.png`);
 }
+
+/**
+ * Adds screenshots of `pages` (saved under artifacts/) and the tail of the server's output to a
+ * failing test's error, so a CI log alone explains the failure.
+ */
+export async function annotateFailure(error, name, pages, server) {
+  const shots = await saveScreenshots(name, pages);
+  if (error instanceof Error) {
+    error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
+  }
+}

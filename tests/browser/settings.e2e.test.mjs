@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, launchChromium, saveScreenshots, startServer } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, launchChromium, startServer } from "./harness.mjs";
 
 /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
@@ -62,10 +62,7 @@ function withBrowser(name, body) {
     try {
       await body(newContext);
     } catch (error) {
-      const shots = await saveScreenshots(name, contexts.flatMap((context) => context.pages()));
-      if (error instanceof Error) {
-        error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
-      }
+      await annotateFailure(error, name, contexts.flatMap((context) => context.pages()), server);
       throw error;
     } finally {
       for (const context of contexts) await context.close().catch(() => {});

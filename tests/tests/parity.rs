@@ -59,10 +59,61 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         "feature_delete" => json!({"id": 3}),
         "feature_get" | "feature_claim" | "feature_pass" | "feature_fail" | "feature_skip"
         | "feature_events" => json!({"id": 1}),
+        // The flows commands also run in table order on a fresh data dir on each side:
+        // collection `ops` is made, a flow saved into it (revision 1), renamed (2), restored (3).
+        "collection_create" => json!({"name": "Ops"}),
+        "collection_rename" => json!({"slug": "ops", "name": "Operations"}),
+        "flow_save" => json!({"input": {"collection": "ops", "graph": parity_graph()}}),
+        "flows_list" => json!({"query": {"search": "parity"}}),
+        "flow_get" | "flow_revisions" => json!({"slug": "parity-flow"}),
+        "flow_rename" => {
+            json!({"slug": "parity-flow", "name": "Parity renamed", "baseRevision": 1})
+        }
+        "flow_duplicate" => json!({"slug": "parity-flow", "name": null}),
+        "flow_move" => json!({"slug": "parity-flow", "collection": "default"}),
+        "flow_import" => json!({
+            "fileName": "imported.flow",
+            "content": "flow \"Imported\" v2\nhello[utility: \"Hello\"] {\n  actionId: \"log\"\n  message: \"hi\"\n}\n",
+            "collection": null,
+        }),
+        "flow_export" => json!({"slug": "parity-flow", "format": "dsl"}),
+        "flow_revision_get" => json!({"slug": "parity-flow", "revision": 1}),
+        "flow_revision_diff" => json!({"slug": "parity-flow", "from": 1, "to": 2}),
+        "flow_revision_restore" => {
+            json!({"slug": "parity-flow", "revision": 1, "baseRevision": 2})
+        }
+        "flow_delete" => json!({"slug": "parity-renamed-copy"}),
+        "collection_delete" => json!({"slug": "ops"}),
+        "dsl_parse" => {
+            json!({"source": "flow \"P\"\na[action: \"A\"] { adapter: \"shell\" }\na.fail --> a"})
+        }
+        "dsl_serialize" | "flow_validate" => json!({"graph": parity_graph()}),
+        "node_install" => json!({"slug": "utility-log"}),
+        "node_uninstall" => json!({"slug": "shell-curl"}),
+        "node_probe_cli" => json!({"slug": "cli-gh"}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
     }
+}
+
+/// A three-node flow: a shell command whose failure is logged, then a final log.
+fn parity_graph() -> Value {
+    json!({
+        "name": "Parity flow",
+        "nodes": [
+            {"id": "build", "type": "action", "label": "Build",
+             "data": {"adapter": "shell", "actionId": "run-command", "command": "true"}},
+            {"id": "oops", "type": "utility", "label": "Oops",
+             "data": {"actionId": "log", "message": "failed", "level": "error"}},
+            {"id": "done", "type": "utility", "label": "Done",
+             "data": {"actionId": "log", "message": "{{build.stdout}}"}},
+        ],
+        "edges": [
+            {"source": "build", "target": "oops", "outcome": "fail"},
+            {"source": "build", "target": "done", "outcome": "pass", "label": "ok"},
+        ],
+    })
 }
 
 /// A core on a fresh data dir, with a generated Claude Code tree in `<dir>/.claude`.

@@ -5,22 +5,18 @@ use crate::{App, AppError};
 
 /// Parses Flow DSL text; errors name `line:column` and what was expected.
 pub async fn dsl_parse(app: &App, source: String) -> Result<FlowGraph, AppError> {
-    let _ = (app, source);
-    Err(AppError::Unavailable(
-        "the DSL is not available yet".to_owned(),
-    ))
+    let _ = app;
+    crate::flows::dsl::parse(&source).map_err(|err| AppError::InvalidInput(err.to_string()))
 }
 
 /// Writes a graph as canonical Flow DSL text.
 pub async fn dsl_serialize(app: &App, graph: FlowGraph) -> Result<String, AppError> {
-    let _ = (app, graph);
-    Err(AppError::Unavailable(
-        "the DSL is not available yet".to_owned(),
-    ))
+    let _ = app;
+    Ok(crate::flows::dsl::serialize(&graph))
 }
 
 /// Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles.
 pub async fn flow_validate(app: &App, graph: FlowGraph) -> Result<ValidationReport, AppError> {
-    let _ = app;
-    Ok(crate::flows::validate::validate(&graph, &[]))
+    let installed = crate::commands::nodes_installed(app).await?;
+    Ok(crate::flows::validate::validate(&graph, &installed))
 }

@@ -2,6 +2,8 @@
 
 mod board;
 mod features;
+mod flows;
+mod nodes;
 mod theme;
 
 use axum::Router;
@@ -14,4 +16,6 @@ pub(crate) fn routes() -> Router<HttpState> {
         .merge(theme::routes())
         .merge(board::routes())
         .merge(features::routes())
+        .merge(flows::routes())
+        .merge(nodes::routes())
 }
