@@ -34,6 +34,29 @@ export type AppInfo = {
 	dataDir: string,
 };
 
+/**  How often a schedule fires. */
+export type Cadence = 
+/**  Every hour at the anchor's minute. */
+{ kind: "hourly" } | 
+/**  Every day at the anchor's wall-clock time (DST-aware). */
+{ kind: "daily" } | 
+/**  Every week on the anchor's weekday and time. */
+{ kind: "weekly" } | 
+/**  Every month on the anchor's day (clamped to the month's last day) and time. */
+{ kind: "monthly" } | 
+/**  Every year on the anchor's date and time. */
+{ kind: "yearly" } | 
+/**  A fixed interval from the anchor. */
+{ kind: "every_n_minutes"; 
+/**  Minutes between firings (1..=525600). */
+minutes: number } | 
+/**  A 5-field (or 6-field, with seconds) cron expression, in the schedule's timezone. */
+{ kind: "cron"; 
+/**  E.g. `0 18 * * 1-5`. */
+expression: string } | 
+/**  Fires once at the anchor, then disables itself. */
+{ kind: "once" };
+
 /**  One node type the catalog offers (built in, or installed as `nodes/<slug>.json`). */
 export type CatalogEntry = {
 	/**  Identity and file name stem. */
@@ -54,9 +77,20 @@ export type CatalogEntry = {
 	 */
 	identity: { [key in string]: JsonValue },
 	/**
-	 *  JSON Schema subset (`type: object`, `properties`, `required`; per property `type`,
-	 *  `title`, `description`, `enum`, `default`, `minimum`, `maximum`, `minLength`, `pattern`,
-	 *  `items`, `format: multiline|path|secret`) driving the inspector form and validation.
+	 *  JSON Schema subset driving the inspector form and validation
+	 *  ([`schema`](super::schema) implements it):
+	 * 
+	 *  - root: `type: "object"`, `properties` (name → property), `required` (names);
+	 *  - property: `type` (`string`|`integer`|`number`|`boolean`|`object`|`array`), `title`
+	 *    (used in messages: "Command is required"), `description`, `enum`, `default` (must
+	 *    satisfy the property), `minimum`, `maximum`, `minLength`, `pattern` (unanchored regex),
+	 *    `items` (a property schema for array elements), `format`
+	 *    (`multiline`|`path`|`secret`|`uri`; only `uri` is checked, the rest are form hints).
+	 * 
+	 *  A required field is missing when absent, `null` or a blank string. A string holding a
+	 *  `{{…}}` template skips every check but `required` (it is resolved at run time). Unknown
+	 *  keywords are ignored. `defaults` leave out required fields that have no safe value, so a
+	 *  fresh node shows them as required.
 	 */
 	schema: JsonValue,
 	/**  Field values stamped onto new nodes from the palette. */
@@ -84,6 +118,15 @@ export type CatalogListing = {
 	/**  Shipped with Flow (as opposed to only present as an installed file). */
 	builtIn: boolean,
 };
+
+/**  What to do about firings missed while Flow was not running. */
+export type CatchUp = 
+/**  Forget them; fire at the next future time. */
+"skip" | 
+/**  Run once for all of them. */
+"run_once" | 
+/**  Run once per missed firing. */
+"run_all";
 
 /**  Result of probing a CLI tool's version. */
 export type CliProbe = {
@@ -193,6 +236,113 @@ export type Edition =
 "server" | 
 /**  Flow Desktop: Tauri IPC. */
 "desktop";
+
+/**  One event of one run. */
+export type ExecutionEvent = {
+	/**  The run it belongs to. */
+	execution_id: string,
+	/**  When it happened (RFC 3339, UTC). */
+	at: string,
+	/**  Position in the run's own stream, from 0; replays and reconnects resume after it. */
+	seq: number,
+} & ExecutionEventKind;
+
+/**  What happened in a run. */
+export type ExecutionEventKind = 
+/**  The run began. */
+{ kind: "started"; 
+/**  The flow's name. */
+flow_name: string; 
+/**  The saved flow's slug, when it runs one. */
+flow_slug?: string | null; 
+/**  What started it. */
+trigger: RunTrigger } | 
+/**  A node was dispatched to its adapter. */
+{ kind: "node_started"; 
+/**  The node. */
+node_id: string; 
+/**  0 on the acyclic path; counts re-entries of a bounded loop. */
+iteration: number } | 
+/**  A node finished successfully. */
+{ kind: "node_succeeded"; 
+/**  The node. */
+node_id: string; 
+/**  Its output (later nodes read it as `{{nodeId.field}}`). */
+output: JsonValue; 
+/**  Visit number. */
+iteration: number; 
+/**  Wall time of the node, retries included. */
+duration_ms: number | null } | 
+/**  A node failed (after its retries). */
+{ kind: "node_failed"; 
+/**  The node. */
+node_id: string; 
+/**  Why, in words. */
+error: string; 
+/**  What it produced before failing (e.g. `{stdout, stderr, exitCode}`), if anything. */
+output?: JsonValue | null; 
+/**  Visit number. */
+iteration: number; 
+/**  Wall time of the node, retries included. */
+duration_ms: number | null } | 
+/**  A node did not run. */
+{ kind: "node_skipped"; 
+/**  The node. */
+node_id: string; 
+/**  Why (e.g. "no taken edge reaches it: build passed, this is on build's fail path"). */
+reason: string; 
+/**  Visit number. */
+iteration: number } | 
+/**  One line a node printed (stdout/stderr), or a utility `log` line. */
+{ kind: "node_log"; 
+/**  The node. */
+node_id: string; 
+/**  Which stream. */
+stream: LogStream; 
+/**  The line, without its newline. */
+line: string } | 
+/**  A node is about to call a tool (e.g. the shell command it runs), before it runs. */
+{ kind: "tool_call"; 
+/**  The node. */
+node_id: string; 
+/**  `<adapter>__<action>`, e.g. `shell__run-command`. */
+name: string; 
+/**  What it will do, e.g. the command line. */
+summary: string } | 
+/**  Progress of a node's long transfer (the `download` utility). */
+{ kind: "node_progress"; 
+/**  The node. */
+node_id: string; 
+/**  Bytes done. */
+bytes: number | null; 
+/**  Total bytes, when known. */
+total?: number | null } | 
+/**  A loop reached its node's `maxIterations`; the back-edge is not taken again. */
+{ kind: "iteration_capped"; 
+/**  The node whose visits hit the cap. */
+node_id: string; 
+/**  How many visits it had. */
+visits: number } | 
+/**  The run holds new work until resumed. */
+{ kind: "paused" } | 
+/**  The run goes on. */
+{ kind: "resumed" } | 
+/**  The run waits for a person to approve a destructive node. */
+{ kind: "awaiting_confirmation"; 
+/**  The node. */
+node_id: string; 
+/**  What it would do, e.g. "rm -rf build/ (deletes files)". */
+action: string } | 
+/**  A person approved or denied a destructive node. */
+{ kind: "confirmation_resolved"; 
+/**  The node. */
+node_id: string; 
+/**  Approved (runs) or denied (fails). */
+approved: boolean } | 
+/**  The run ended. */
+{ kind: "done"; 
+/**  `succeeded`, `failed` or `cancelled`. */
+status: RunStatus };
 
 /**  An exported flow, ready to download. */
 export type ExportedFlow = {
@@ -358,54 +508,65 @@ export type FlowEdge = {
  */
 export type FlowEvent = 
 /**  First frame of every stream; never published on the bus. */
-{ type: "connected" } | 
+({ type: "connected" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  The client missed events the server no longer holds: refetch state through commands. */
-{ type: "resync" } | 
+({ type: "resync" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  Settings changed (the theme included); carries the whole new settings document. */
-{ type: "settings-changed"; 
+({ type: "settings-changed"; 
 /**  The settings after the change. */
-settings: Settings } | 
+settings: Settings }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; slug?: never; status?: never; task?: never } | 
 /**  A feature of the agent board's features store was created, changed or deleted. */
-{ type: "feature-update"; 
+({ type: "feature-update"; 
 /**  The feature's id. */
 featureId: number; 
 /**
  *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
  *  `dependency-added`, `dependency-removed` or `deleted`.
  */
-change: string } | 
+change: string }) & { agent?: never; event?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A task file under `TASKS_DIR` was added, changed or removed (the original board's event). */
-{ type: "update"; 
+({ type: "update"; 
 /**  What happened to the file. */
 event: FileChange; 
 /**  The task list (first path component under `TASKS_DIR`). */
 sessionId?: string | null; 
 /**  The file's name, e.g. `3.json`. */
-file?: string | null } | 
+file?: string | null }) & { agent?: never; change?: never; featureId?: never; revision?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed. */
-{ type: "metadata-update" } | 
+({ type: "metadata-update" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A saved flow or a collection was created, changed or deleted. */
-{ type: "flows-changed"; 
+({ type: "flows-changed"; 
 /**  The flow concerned (absent for collection-only changes). */
 slug?: string | null; 
 /**  Its new revision, after a save. */
 revision?: number | null; 
-/**  What happened: `saved`, `renamed`, `deleted`, `moved`, `collections`. */
-change: string } | 
+/**
+ *  What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
+ *  `collections`.
+ */
+change: string }) & { agent?: never; event?: never; featureId?: never; file?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  A node-catalog entry was installed, updated or uninstalled. */
-{ type: "nodes-changed"; 
+({ type: "nodes-changed"; 
 /**  The entry. */
 slug: string; 
 /**  What happened: `installed`, `updated` or `uninstalled`. */
-change: string } | 
+change: string }) & { agent?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+/**  One event of a flow run (Flow Studio's kind-tagged, snake_case execution vocabulary). */
+{
+	type: "execution",
+} & ExecutionEvent | 
+/**  A schedule was created, changed, fired or deleted. */
+({ type: "schedules-changed"; 
+/**  The saved flow whose schedule changed. */
+slug: string }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
-{ type: "agent-status"; 
+({ type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
 agent: string | null; 
 /**  Its status, e.g. `working`. */
 status: string | null; 
 /**  What it is working on. */
-task: string | null };
+task: string | null }) & { change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never };
 
 /**  File formats for import and export. */
 export type FlowFileFormat = 
@@ -476,6 +637,20 @@ export type FlowSummary = {
 	edgeCount: number,
 };
 
+/**  A destructive-action prompt and its answer. */
+export type Interception = {
+	/**  The node. */
+	nodeId: string,
+	/**  What it would have done. */
+	action: string,
+	/**  When the run paused for it. */
+	requestedAt: string,
+	/**  When a person answered. */
+	resolvedAt?: string | null,
+	/**  The answer (absent while waiting, or when the run ended first). */
+	approved?: boolean | null,
+};
+
 /**
  *  Any JSON value. Only its TypeScript shape matters: fields holding `serde_json` values are
  *  exported as this type.
@@ -494,6 +669,13 @@ JsonValue[] |
 /**  An object. */
 { [key in string]: JsonValue };
 
+/**  Which output stream a log line came from. */
+export type LogStream = 
+/**  Standard output (and utility `log` lines). */
+"stdout" | 
+/**  Standard error. */
+"stderr";
+
 /**  Result of uninstalling an entry. */
 export type NodeUninstalled = {
 	/**  The removed entry. */
@@ -506,6 +688,14 @@ export type NoteAdded = {
 	success: boolean,
 	/**  The task document with every field it has on disk. */
 	task: JsonValue,
+};
+
+/**  A destructive node waiting for a person. */
+export type PendingConfirmation = {
+	/**  The node. */
+	nodeId: string,
+	/**  What it would do. */
+	action: string,
 };
 
 /**  A canvas position. */
@@ -544,6 +734,176 @@ export type RevisionInfo = {
 	edgeCount: number,
 };
 
+/**  One run with its graph, steps and interceptions. */
+export type RunDetail = {
+	/**  The summary. */
+	run: RunSummary,
+	/**  The graph as it ran. */
+	graph: FlowGraph,
+	/**  Every node visit, in start order (skips included). */
+	steps: RunStep[],
+	/**  Destructive-action prompts. */
+	interceptions: Interception[],
+};
+
+/**  A page of a run's recorded events. */
+export type RunEventsPage = {
+	/**  Events in `seq` order. */
+	events: ExecutionEvent[],
+	/**  Pass as `afterSeq` for the next page; absent when there is nothing more yet. */
+	nextAfterSeq?: number | null,
+	/**  The run has ended and every event was returned. */
+	complete: boolean,
+};
+
+/**  Filters for the history list. */
+export type RunFilter = {
+	/**  Only runs of this saved flow. */
+	flow?: string | null,
+	/**  Only runs in this state. */
+	status?: RunStatus | null,
+	/**  Only runs started this way. */
+	trigger?: RunTrigger | null,
+	/**  Case-insensitive text in the flow name, an error, or a log line. */
+	search?: string | null,
+	/**  At most this many (default 50, at most 500). */
+	limit?: number | null,
+	/**  Only runs that started before this time (RFC 3339): the next page. */
+	before?: string | null,
+};
+
+/**  Per-run choices; anything absent comes from the settings. */
+export type RunOptions = {
+	/**  The run's `{{input}}`. */
+	input?: JsonValue | null,
+	/**  Override of the `confirm_destructive` setting for this run. */
+	confirmDestructive?: boolean | null,
+	/**  Override of the `max_parallel_nodes` setting for this run. */
+	maxParallelNodes?: number | null,
+	/**  Workspace directory (default: `<data dir>/workspaces/<flow slug or id>`). */
+	workspace?: string | null,
+};
+
+/**  What to run: exactly one of a graph, a saved flow's slug, or DSL text. */
+export type RunSource = {
+	/**  An unsaved graph (the editor's current state). */
+	graph?: FlowGraph | null,
+	/**  Flow DSL text. */
+	dsl?: string | null,
+} & ({
+	/**  A saved flow. */
+	slug?: string | null,
+} & {
+	/**  A saved flow. */
+	template?: string | null,
+});
+
+/**  A run that was accepted. */
+export type RunStarted = {
+	/**  Its id: subscribe to its events, steer it, look it up in history. */
+	executionId: string,
+	/**  The flow's name. */
+	flowName: string,
+};
+
+/**  A live run as run control sees it. */
+export type RunState = {
+	/**  The run. */
+	executionId: string,
+	/**  The flow's name. */
+	flowName: string,
+	/**  The saved flow, if it is one. */
+	flowSlug?: string | null,
+	/**  Where it stands. */
+	status: RunStatus,
+	/**  What started it. */
+	trigger: RunTrigger,
+	/**  When it started (RFC 3339). */
+	startedAt: string,
+	/**  The destructive node waiting for approval, if any. */
+	awaiting?: PendingConfirmation | null,
+};
+
+/**  Where a run stands. */
+export type RunStatus = 
+/**  Dispatching nodes. */
+"running" | 
+/**  Holding new work. */
+"paused" | 
+/**  Waiting for a person to approve a destructive node. */
+"awaiting_confirmation" | 
+/**  Every failure was handled (or none happened). */
+"succeeded" | 
+/**  A node failed with no `fail` edge to handle it. */
+"failed" | 
+/**  Stopped by a person. */
+"cancelled" | 
+/**  The process ended while the run was going (seen after a restart). */
+"interrupted";
+
+/**  How one node visit went. */
+export type RunStep = {
+	/**  The node. */
+	nodeId: string,
+	/**  Visit number. */
+	iteration: number,
+	/**  `running`, `succeeded`, `failed` or `skipped`. */
+	status: StepStatus,
+	/**  When it started. */
+	startedAt?: string | null,
+	/**  When it ended. */
+	endedAt?: string | null,
+	/**  How long it took. */
+	durationMs?: number | null,
+	/**  Its output (success) or what it produced before failing. */
+	output?: JsonValue | null,
+	/**  Why it failed. */
+	error?: string | null,
+	/**  Why it was skipped. */
+	reason?: string | null,
+	/**  How many log lines it printed. */
+	logLines: number,
+};
+
+/**  One run in the history list. */
+export type RunSummary = {
+	/**  The run. */
+	executionId: string,
+	/**  The flow's name. */
+	flowName: string,
+	/**  The saved flow, if it was one. */
+	flowSlug?: string | null,
+	/**  Where it stands (live runs too). */
+	status: RunStatus,
+	/**  What started it. */
+	trigger: RunTrigger,
+	/**  When it started (RFC 3339). */
+	startedAt: string,
+	/**  When it ended. */
+	endedAt?: string | null,
+	/**  How long it took. */
+	durationMs?: number | null,
+	/**  Nodes that succeeded. */
+	succeeded: number,
+	/**  Nodes that failed. */
+	failed: number,
+	/**  Nodes that were skipped. */
+	skipped: number,
+	/**  The first unhandled failure, if the run failed. */
+	error?: string | null,
+};
+
+/**  What started a run. */
+export type RunTrigger = 
+/**  Someone pressed Run. */
+"manual" | 
+/**  The scheduler. */
+"scheduled" | 
+/**  `POST /api/run` or another API client. */
+"api" | 
+/**  A re-run of an earlier run. */
+"rerun";
+
 /**  What `flow_save` stores. */
 export type SaveFlowInput = {
 	/**  The flow to update; absent creates a new flow (slug from the name, made unique). */
@@ -554,6 +914,52 @@ export type SaveFlowInput = {
 	collection?: string | null,
 	/**  The graph to store. */
 	graph: FlowGraph,
+};
+
+/**  A saved flow's schedule with its state. */
+export type Schedule = {
+	/**  The saved flow (one schedule per flow). */
+	slug: string,
+	/**  The settings. */
+	spec: ScheduleSpec,
+	/**  The next firing (RFC 3339 in the schedule's timezone), absent when disabled or finished. */
+	nextRunAt?: string | null,
+	/**  How many runs it started. */
+	runCount: number,
+	/**  When it last fired. */
+	lastRunAt?: string | null,
+	/**  How the last run ended (or stands). */
+	lastStatus?: RunStatus | null,
+	/**  The last run's id. */
+	lastExecutionId?: string | null,
+	/**  Why it stopped firing (`until` passed, `maxRuns` reached, `once` done), if it did. */
+	finishedReason?: string | null,
+};
+
+/**  Result of deleting a schedule. */
+export type ScheduleDeleted = {
+	/**  The flow whose schedule was removed. */
+	slug: string,
+};
+
+/**  A schedule as the user sets it. */
+export type ScheduleSpec = {
+	/**  How often. */
+	cadence: Cadence,
+	/**  The first firing / the wall-clock anchor (RFC 3339). */
+	anchor: string,
+	/**  IANA timezone, e.g. `Europe/Berlin`. */
+	timezone: string,
+	/**  No firings after this time (RFC 3339); the schedule then disables itself. */
+	until?: string | null,
+	/**  Disable after this many runs. */
+	maxRuns?: number | null,
+	/**  Missed firings policy. */
+	catchUp?: CatchUp,
+	/**  Ask before destructive nodes in scheduled runs (default: no, nobody is watching). */
+	confirmDestructive?: boolean,
+	/**  Firing at all. */
+	enabled?: boolean,
 };
 
 /**
@@ -692,6 +1098,17 @@ export type Severity =
 "error" | 
 /**  Worth a look; does not block. */
 "warning";
+
+/**  A step's state. */
+export type StepStatus = 
+/**  Dispatched, not finished. */
+"running" | 
+/**  Finished well. */
+"succeeded" | 
+/**  Finished badly. */
+"failed" | 
+/**  Not run. */
+"skipped";
 
 /**  A named group of member nodes that runs as a unit; members stay in [`FlowGraph::nodes`]. */
 export type SubFlow = {
@@ -853,12 +1270,14 @@ export const COMMANDS = [
 	"features_graph",
 	"feature_events",
 	"feature_delete",
+	"collections_list",
+	"collection_create",
+	"collection_rename",
+	"flow_save",
 	"flows_list",
 	"flow_get",
-	"flow_save",
 	"flow_rename",
 	"flow_duplicate",
-	"flow_delete",
 	"flow_move",
 	"flow_import",
 	"flow_export",
@@ -866,9 +1285,7 @@ export const COMMANDS = [
 	"flow_revision_get",
 	"flow_revision_diff",
 	"flow_revision_restore",
-	"collections_list",
-	"collection_create",
-	"collection_rename",
+	"flow_delete",
 	"collection_delete",
 	"dsl_parse",
 	"dsl_serialize",
@@ -878,6 +1295,21 @@ export const COMMANDS = [
 	"node_install",
 	"node_uninstall",
 	"node_probe_cli",
+	"run_start",
+	"run_pause",
+	"run_resume",
+	"run_cancel",
+	"run_confirm",
+	"runs_active",
+	"runs_list",
+	"run_get",
+	"run_events",
+	"run_rerun",
+	"schedules_list",
+	"schedule_set",
+	"schedule_set_enabled",
+	"schedule_delete",
+	"schedule_preview",
 ] as const;
 
 /** The name of one command. */
@@ -1007,18 +1439,22 @@ export function createClient(transport: Transport) {
 		featureEvents: (id: number): Promise<FeatureChangeEvent[]> => transport.invoke("feature_events", { id }) as Promise<FeatureChangeEvent[]>,
 		/** Deletes a feature (and its change log) and returns it as it was. */
 		featureDelete: (id: number): Promise<Feature> => transport.invoke("feature_delete", { id }) as Promise<Feature>,
+		/** Every collection with its flow count, Default first. */
+		collectionsList: (): Promise<Collection[]> => transport.invoke("collections_list", {}) as Promise<Collection[]>,
+		/** Creates a collection. */
+		collectionCreate: (name: string): Promise<Collection> => transport.invoke("collection_create", { name }) as Promise<Collection>,
+		/** Renames a collection (not Default). */
+		collectionRename: (slug: string, name: string): Promise<Collection> => transport.invoke("collection_rename", { slug, name }) as Promise<Collection>,
+		/** Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict. */
+		flowSave: (input: SaveFlowInput): Promise<FlowDocument> => transport.invoke("flow_save", { input }) as Promise<FlowDocument>,
 		/** Saved flows sorted by name, optionally filtered by collection and search text. */
 		flowsList: (query: FlowListQuery | null): Promise<FlowSummary[]> => transport.invoke("flows_list", { query }) as Promise<FlowSummary[]>,
 		/** One saved flow with its current revision. */
 		flowGet: (slug: string): Promise<FlowDocument> => transport.invoke("flow_get", { slug }) as Promise<FlowDocument>,
-		/** Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict. */
-		flowSave: (input: SaveFlowInput): Promise<FlowDocument> => transport.invoke("flow_save", { input }) as Promise<FlowDocument>,
 		/** Renames a flow (its slug stays); a stale revision is a conflict. */
 		flowRename: (slug: string, name: string, baseRevision: number): Promise<FlowDocument> => transport.invoke("flow_rename", { slug, name, baseRevision }) as Promise<FlowDocument>,
 		/** Copies a flow under a new name (default "<name> copy") into the same collection. */
 		flowDuplicate: (slug: string, name: string | null): Promise<FlowDocument> => transport.invoke("flow_duplicate", { slug, name }) as Promise<FlowDocument>,
-		/** Deletes a flow: its files first, then its membership and revisions. */
-		flowDelete: (slug: string): Promise<FlowDeleted> => transport.invoke("flow_delete", { slug }) as Promise<FlowDeleted>,
 		/** Moves a flow to another collection. */
 		flowMove: (slug: string, collection: string): Promise<FlowSummary> => transport.invoke("flow_move", { slug, collection }) as Promise<FlowSummary>,
 		/** Imports a `.flow` (DSL) or `.flow.json` file as a new flow. */
@@ -1033,12 +1469,8 @@ export function createClient(transport: Transport) {
 		flowRevisionDiff: (slug: string, from: number, to: number): Promise<RevisionDiff> => transport.invoke("flow_revision_diff", { slug, from, to }) as Promise<RevisionDiff>,
 		/** Saves a kept revision's graph as the new current revision. */
 		flowRevisionRestore: (slug: string, revision: number, baseRevision: number): Promise<FlowDocument> => transport.invoke("flow_revision_restore", { slug, revision, baseRevision }) as Promise<FlowDocument>,
-		/** Every collection with its flow count, Default first. */
-		collectionsList: (): Promise<Collection[]> => transport.invoke("collections_list", {}) as Promise<Collection[]>,
-		/** Creates a collection. */
-		collectionCreate: (name: string): Promise<Collection> => transport.invoke("collection_create", { name }) as Promise<Collection>,
-		/** Renames a collection (not Default). */
-		collectionRename: (slug: string, name: string): Promise<Collection> => transport.invoke("collection_rename", { slug, name }) as Promise<Collection>,
+		/** Deletes a flow: its files first, then its membership and revisions. */
+		flowDelete: (slug: string): Promise<FlowDeleted> => transport.invoke("flow_delete", { slug }) as Promise<FlowDeleted>,
 		/** Deletes a collection (not Default); its flows move to Default. */
 		collectionDelete: (slug: string): Promise<CollectionDeleted> => transport.invoke("collection_delete", { slug }) as Promise<CollectionDeleted>,
 		/** Parses Flow DSL text into a graph; errors name `line:column` and what was expected. */
@@ -1057,6 +1489,36 @@ export function createClient(transport: Transport) {
 		nodeUninstall: (slug: string): Promise<NodeUninstalled> => transport.invoke("node_uninstall", { slug }) as Promise<NodeUninstalled>,
 		/** Runs a CLI preset's version command (argv only, with a timeout) and compares versions. */
 		nodeProbeCli: (slug: string): Promise<CliProbe> => transport.invoke("node_probe_cli", { slug }) as Promise<CliProbe>,
+		/** Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events. */
+		runStart: (source: RunSource, options: RunOptions | null): Promise<RunStarted> => transport.invoke("run_start", { source, options }) as Promise<RunStarted>,
+		/** Holds a run's new work at the next node boundary. */
+		runPause: (executionId: string): Promise<RunState> => transport.invoke("run_pause", { executionId }) as Promise<RunState>,
+		/** Lets a paused run go on. */
+		runResume: (executionId: string): Promise<RunState> => transport.invoke("run_resume", { executionId }) as Promise<RunState>,
+		/** Stops a run: no new nodes, running child processes killed. */
+		runCancel: (executionId: string): Promise<RunState> => transport.invoke("run_cancel", { executionId }) as Promise<RunState>,
+		/** Approves (runs) or denies (fails) the destructive node a run waits on. */
+		runConfirm: (executionId: string, nodeId: string, approve: boolean): Promise<RunState> => transport.invoke("run_confirm", { executionId, nodeId, approve }) as Promise<RunState>,
+		/** Runs that have not ended. */
+		runsActive: (): Promise<RunState[]> => transport.invoke("runs_active", {}) as Promise<RunState[]>,
+		/** Run history, newest first, filtered by flow, status, trigger and text. */
+		runsList: (filter: RunFilter | null): Promise<RunSummary[]> => transport.invoke("runs_list", { filter }) as Promise<RunSummary[]>,
+		/** One run with its graph, steps and interceptions. */
+		runGet: (executionId: string): Promise<RunDetail> => transport.invoke("run_get", { executionId }) as Promise<RunDetail>,
+		/** A page of a run's recorded events (optionally one node's) after `afterSeq`. */
+		runEvents: (executionId: string, afterSeq: number | null, limit: number | null, nodeId: string | null): Promise<RunEventsPage> => transport.invoke("run_events", { executionId, afterSeq, limit, nodeId }) as Promise<RunEventsPage>,
+		/** Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it. */
+		runRerun: (executionId: string, fromNode: string | null): Promise<RunStarted> => transport.invoke("run_rerun", { executionId, fromNode }) as Promise<RunStarted>,
+		/** Every schedule, by next firing. */
+		schedulesList: (): Promise<Schedule[]> => transport.invoke("schedules_list", {}) as Promise<Schedule[]>,
+		/** Creates or replaces a saved flow's schedule. */
+		scheduleSet: (slug: string, spec: ScheduleSpec): Promise<Schedule> => transport.invoke("schedule_set", { slug, spec }) as Promise<Schedule>,
+		/** Turns a schedule on or off (its settings and counts stay). */
+		scheduleSetEnabled: (slug: string, enabled: boolean): Promise<Schedule> => transport.invoke("schedule_set_enabled", { slug, enabled }) as Promise<Schedule>,
+		/** Removes a saved flow's schedule. */
+		scheduleDelete: (slug: string): Promise<ScheduleDeleted> => transport.invoke("schedule_delete", { slug }) as Promise<ScheduleDeleted>,
+		/** The next firings of a schedule (default 5, at most 100), without saving it. */
+		schedulePreview: (spec: ScheduleSpec, count: number | null): Promise<string[]> => transport.invoke("schedule_preview", { spec, count }) as Promise<string[]>,
 	};
 }
 

@@ -79,6 +79,9 @@ struct Inner {
     features: FeatureStore,
     flows: crate::flows::store::FlowStore,
     nodes: crate::nodes::NodeCatalog,
+    engine: crate::engine::Engine,
+    history: crate::history::HistoryStore,
+    schedules: crate::scheduler::ScheduleStore,
     board: crate::board::Board,
     /// `None` when the platform refused a watcher: the board then works without live updates.
     _watcher: Option<crate::board::watcher::BoardWatcher>,
@@ -105,6 +108,9 @@ impl App {
         let features = FeatureStore::open(&data_dir)?;
         let flows = crate::flows::store::FlowStore::open(&data_dir)?;
         let nodes = crate::nodes::NodeCatalog::open(&data_dir)?;
+        let engine = crate::engine::Engine::new()?;
+        let history = crate::history::HistoryStore::open(&data_dir)?;
+        let schedules = crate::scheduler::ScheduleStore::open(&data_dir)?;
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         let bus = Arc::new(EventBus::new(
@@ -125,6 +131,9 @@ impl App {
             features,
             flows,
             nodes,
+            engine,
+            history,
+            schedules,
             board: crate::board::Board::default(),
             _watcher: watcher,
         })))
@@ -158,6 +167,21 @@ impl App {
     /// The node catalog (built-in and installed entries).
     pub fn nodes(&self) -> &crate::nodes::NodeCatalog {
         &self.0.nodes
+    }
+
+    /// The engine: live runs and their controls.
+    pub fn engine(&self) -> &crate::engine::Engine {
+        &self.0.engine
+    }
+
+    /// Run history.
+    pub fn history(&self) -> &crate::history::HistoryStore {
+        &self.0.history
+    }
+
+    /// Saved flows' schedules.
+    pub fn schedules(&self) -> &crate::scheduler::ScheduleStore {
+        &self.0.schedules
     }
 
     /// The agent board's per-app state (per-file write locks).

@@ -11,6 +11,8 @@ mod features;
 mod flows;
 mod info;
 mod nodes;
+mod runs;
+mod schedules;
 mod settings;
 mod theme;
 
@@ -32,6 +34,13 @@ pub use flows::{
 };
 pub use info::app_info;
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
+pub use runs::{
+    run_cancel, run_confirm, run_events, run_get, run_pause, run_rerun, run_resume, run_start,
+    runs_active, runs_list,
+};
+pub use schedules::{
+    schedule_delete, schedule_preview, schedule_set, schedule_set_enabled, schedules_list,
+};
 pub use settings::{settings_get, settings_manifest, settings_update};
 pub use theme::{theme_get, theme_list, theme_set};
 
@@ -149,6 +158,36 @@ macro_rules! for_each_command {
             node_uninstall(slug: ::std::string::String) -> $crate::nodes::NodeUninstalled;
             /// Runs a CLI preset's version command (argv only, with a timeout) and compares versions.
             node_probe_cli(slug: ::std::string::String) -> $crate::nodes::CliProbe;
+            /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
+            run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>) -> $crate::engine::RunStarted;
+            /// Holds a run's new work at the next node boundary.
+            run_pause(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            /// Lets a paused run go on.
+            run_resume(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            /// Stops a run: no new nodes, running child processes killed.
+            run_cancel(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            /// Approves (runs) or denies (fails) the destructive node a run waits on.
+            run_confirm(execution_id: ::std::string::String, node_id: ::std::string::String, approve: bool) -> $crate::engine::RunState;
+            /// Runs that have not ended.
+            runs_active() -> ::std::vec::Vec<$crate::engine::RunState>;
+            /// Run history, newest first, filtered by flow, status, trigger and text.
+            runs_list(filter: ::std::option::Option<$crate::history::RunFilter>) -> ::std::vec::Vec<$crate::history::RunSummary>;
+            /// One run with its graph, steps and interceptions.
+            run_get(execution_id: ::std::string::String) -> $crate::history::RunDetail;
+            /// A page of a run's recorded events (optionally one node's) after `afterSeq`.
+            run_events(execution_id: ::std::string::String, after_seq: ::std::option::Option<u32>, limit: ::std::option::Option<u32>, node_id: ::std::option::Option<::std::string::String>) -> $crate::history::RunEventsPage;
+            /// Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it.
+            run_rerun(execution_id: ::std::string::String, from_node: ::std::option::Option<::std::string::String>) -> $crate::engine::RunStarted;
+            /// Every schedule, by next firing.
+            schedules_list() -> ::std::vec::Vec<$crate::scheduler::Schedule>;
+            /// Creates or replaces a saved flow's schedule.
+            schedule_set(slug: ::std::string::String, spec: $crate::scheduler::ScheduleSpec) -> $crate::scheduler::Schedule;
+            /// Turns a schedule on or off (its settings and counts stay).
+            schedule_set_enabled(slug: ::std::string::String, enabled: bool) -> $crate::scheduler::Schedule;
+            /// Removes a saved flow's schedule.
+            schedule_delete(slug: ::std::string::String) -> $crate::scheduler::ScheduleDeleted;
+            /// The next firings of a schedule (default 5, at most 100), without saving it.
+            schedule_preview(spec: $crate::scheduler::ScheduleSpec, count: ::std::option::Option<u32>) -> ::std::vec::Vec<::std::string::String>;
         }
     };
 }

@@ -63,6 +63,13 @@ pub enum FlowEvent {
         /// What happened: `installed`, `updated` or `uninstalled`.
         change: String,
     },
+    /// One event of a flow run (Flow Studio's kind-tagged, snake_case execution vocabulary).
+    Execution(crate::engine::ExecutionEvent),
+    /// A schedule was created, changed, fired or deleted.
+    SchedulesChanged {
+        /// The saved flow whose schedule changed.
+        slug: String,
+    },
     /// An agent reported its status over the WebSocket; re-broadcast to every client.
     AgentStatus {
         /// The agent's name, e.g. `codex`.
@@ -84,4 +91,31 @@ pub enum FileChange {
     Change,
     /// Removed.
     Unlink,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ExecutionEvent, ExecutionEventKind};
+
+    #[test]
+    fn execution_events_carry_both_tags_and_round_trip() {
+        let event = FlowEvent::Execution(ExecutionEvent {
+            execution_id: "run-1".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+            seq: 3,
+            kind: ExecutionEventKind::NodeStarted {
+                node_id: "build".into(),
+                iteration: 0,
+            },
+        });
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "execution", "execution_id": "run-1",
+                "at": "2026-01-01T00:00:00Z", "seq": 3, "kind": "node_started",
+                "node_id": "build", "iteration": 0})
+        );
+        assert_eq!(serde_json::from_value::<FlowEvent>(json).unwrap(), event);
+    }
 }

@@ -9,12 +9,15 @@ pub mod board;
 pub mod bus;
 pub mod commands;
 pub mod db;
+pub mod engine;
 pub mod error;
 pub mod event;
 pub mod flows;
+pub mod history;
 pub mod json;
 pub mod logging;
 pub mod nodes;
+pub mod scheduler;
 pub mod settings;
 pub mod theme;
 

@@ -52,6 +52,14 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
       if (typeof slug !== "string" || typeof change !== "string") return null;
       return { type: "nodes-changed", slug, change };
     }
+    case "execution": {
+      const { execution_id: executionId, kind, seq, at } = record;
+      if (typeof executionId !== "string" || typeof kind !== "string" || typeof seq !== "number" || typeof at !== "string") return null;
+      return value as FlowEvent;
+    }
+    case "schedules-changed":
+      if (typeof record.slug !== "string") return null;
+      return { type: "schedules-changed", slug: record.slug };
     default:
       return null;
   }
