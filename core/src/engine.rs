@@ -2,11 +2,12 @@
 //! events, and lets people pause, resume, cancel and approve.
 
 pub mod adapter;
+pub mod adapters;
 pub mod events;
 pub mod request;
 pub mod runner;
 
 pub use adapter::{Adapter, AdapterCtx, AdapterError, NodeInvocation, NodeReporter};
 pub use events::{ExecutionEvent, ExecutionEventKind, LogStream, RunStatus, RunTrigger};
-pub use request::{PendingConfirmation, RunOptions, RunSource, RunStarted, RunState};
+pub use request::{PendingConfirmation, RunOptions, RunRequest, RunSource, RunStarted, RunState};
 pub use runner::Engine;

@@ -4,7 +4,7 @@
 pub mod store;
 pub mod types;
 
-pub use store::HistoryStore;
+pub use store::{HistoryStore, RunBegin};
 pub use types::{
     Interception, RunDetail, RunEventsPage, RunFilter, RunStep, RunSummary, StepStatus,
 };

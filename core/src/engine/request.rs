@@ -81,3 +81,19 @@ pub struct PendingConfirmation {
     /// What it would do.
     pub action: String,
 }
+
+/// A run as the engine receives it (from `run_start`, re-runs and the scheduler).
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// The graph to run.
+    pub graph: FlowGraph,
+    /// The saved flow it came from, if any.
+    pub flow_slug: Option<String>,
+    /// What started it.
+    pub trigger: RunTrigger,
+    /// Per-run choices.
+    pub options: RunOptions,
+    /// Outputs of nodes that already ran (re-run from a node): these nodes are not run again,
+    /// their outputs feed templates, and their outgoing edges route as `pass`.
+    pub seed_outputs: std::collections::HashMap<String, serde_json::Value>,
+}
