@@ -124,7 +124,7 @@ impl App {
         )
         .inspect_err(|err| tracing::warn!(%err, "the agent board will not update live"))
         .ok();
-        Ok(Self(Arc::new(Inner {
+        let app = Self(Arc::new(Inner {
             config,
             bus,
             settings,
@@ -136,7 +136,14 @@ impl App {
             schedules,
             board: crate::board::Board::default(),
             _watcher: watcher,
-        })))
+        }));
+        crate::scheduler::runner::start_background(&app);
+        Ok(app)
+    }
+
+    /// A reference that does not keep the app open (background tasks hold one).
+    pub fn downgrade(&self) -> WeakApp {
+        WeakApp(Arc::downgrade(&self.0))
     }
 
     /// What the core was opened on.
@@ -192,6 +199,17 @@ impl App {
     /// Publishes an event to every client.
     pub fn publish(&self, event: FlowEvent) -> u64 {
         self.0.bus.publish(event)
+    }
+}
+
+/// An [`App`] held without keeping it open.
+#[derive(Clone)]
+pub struct WeakApp(std::sync::Weak<Inner>);
+
+impl WeakApp {
+    /// The app, while it is still open.
+    pub fn upgrade(&self) -> Option<App> {
+        self.0.upgrade().map(App)
     }
 }
 

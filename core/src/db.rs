@@ -8,8 +8,8 @@ use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 
 use crate::AppError;
 
-/// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i32 = 2;
+/// The schema version this build writes (`PRAGMA user_version`): one per migration.
+pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// How long a statement waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -87,6 +87,78 @@ const MIGRATIONS: &[&str] = &[
         node_count INTEGER NOT NULL,
         edge_count INTEGER NOT NULL
     );",
+    // v3: run history, written while runs go by the history writer thread. No foreign keys on
+    // purpose: every event insert would pay for the check, and retention deletes a run's rows
+    // from every table itself. `run_events.line` holds a `node_log` line so text search can
+    // LIKE it without decoding JSON.
+    "CREATE TABLE IF NOT EXISTS runs (
+        execution_id TEXT PRIMARY KEY,
+        flow_name TEXT NOT NULL,
+        flow_slug TEXT,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        duration_ms REAL,
+        succeeded INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        graph_json TEXT
+    );
+    CREATE INDEX IF NOT EXISTS ix_runs_started ON runs(started_at);
+    CREATE INDEX IF NOT EXISTS ix_runs_flow ON runs(flow_slug, started_at);
+    CREATE INDEX IF NOT EXISTS ix_runs_status ON runs(status, started_at);
+    CREATE INDEX IF NOT EXISTS ix_runs_trigger ON runs(trigger, started_at);
+    CREATE TABLE IF NOT EXISTS run_steps (
+        execution_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        iteration INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT,
+        duration_ms REAL,
+        output_json TEXT,
+        error TEXT,
+        reason TEXT,
+        log_lines INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (execution_id, node_id, iteration)
+    );
+    CREATE TABLE IF NOT EXISTS run_events (
+        execution_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        node_id TEXT,
+        at TEXT NOT NULL,
+        json TEXT NOT NULL,
+        line TEXT,
+        PRIMARY KEY (execution_id, seq)
+    );
+    CREATE INDEX IF NOT EXISTS ix_run_events_node ON run_events(execution_id, node_id, seq);
+    CREATE TABLE IF NOT EXISTS interceptions (
+        execution_id TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        resolved_at TEXT,
+        approved INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS ix_interceptions_run ON interceptions(execution_id);",
+    // v4: schedules, one per saved flow. Times are UTC text `YYYY-MM-DDTHH:MM:SSZ` so text order
+    // is time order; `next_run_at` is NULL when the schedule does not fire (disabled/finished).
+    "CREATE TABLE IF NOT EXISTS flow_schedules (
+        slug TEXT PRIMARY KEY,
+        spec_json TEXT NOT NULL,
+        next_run_at TEXT,
+        run_count INTEGER NOT NULL DEFAULT 0,
+        last_run_at TEXT,
+        last_status TEXT,
+        last_execution_id TEXT,
+        finished_reason TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ix_flow_schedules_next ON flow_schedules(next_run_at);
+    CREATE INDEX IF NOT EXISTS ix_flow_schedules_execution ON flow_schedules(last_execution_id);",
 ];
 
 /// Where the database of a data directory lives.

@@ -1,6 +1,7 @@
 //! Flow documents: the graph model, the Flow DSL, saved flows with collections and revisions,
 //! and pre-run validation.
 
+pub mod destructive;
 pub mod document;
 pub mod dsl;
 pub mod graph;

@@ -1,9 +1,13 @@
 //! Run history: runs, steps, events (logs included) and interceptions in SQLite, written while
 //! runs go.
 
+pub mod queries;
+pub(crate) mod rerun;
 pub mod store;
 pub mod types;
+mod writer;
 
+pub use rerun::rerun_seeds;
 pub use store::{HistoryStore, RunBegin};
 pub use types::{
     Interception, RunDetail, RunEventsPage, RunFilter, RunStep, RunSummary, StepStatus,

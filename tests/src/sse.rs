@@ -42,7 +42,30 @@ pub async fn connect(
     }
 }
 
+/// Wraps any `text/event-stream` response (e.g. `POST /api/run`'s) for reading.
+pub fn from_response(response: reqwest::Response) -> SseStream {
+    let content_encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let stream: BoxStream<'static, reqwest::Result<bytes::Bytes>> = response.bytes_stream().boxed();
+    SseStream {
+        inner: stream.eventsource(),
+        content_encoding,
+    }
+}
+
 impl SseStream {
+    /// The next event, or `None` once the server ended the stream; fails the test after 10 s.
+    pub async fn next_or_end(&mut self) -> Option<Event> {
+        match tokio::time::timeout(Duration::from_secs(10), self.inner.next()).await {
+            Ok(Some(Ok(event))) => Some(event),
+            Ok(Some(Err(err))) => panic!("event stream failed: {err:?}"),
+            Ok(None) => None,
+            Err(_) => panic!("no event and no end within 10 s"),
+        }
+    }
+
     /// The next event, failing the test after 10 s.
     pub async fn next_event(&mut self) -> Event {
         next_within(&mut self.inner, Duration::from_secs(10)).await

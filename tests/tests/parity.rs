@@ -91,10 +91,59 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         "node_install" => json!({"slug": "utility-log"}),
         "node_uninstall" => json!({"slug": "shell-curl"}),
         "node_probe_cli" => json!({"slug": "cli-gh"}),
+        // Runs: `run_start` begins a 30 s run (one slow mock node) on each side, and `$RUN`
+        // stands for that side's execution id. It is paused, resumed and cancelled; confirming
+        // a node of the cancelled run is the same NotFound on both sides (see EXPECTED_ERRORS).
+        "run_start" => json!({"source": {"graph": {"name": "Parity run", "nodes": [
+            {"id": "wait", "type": "action", "label": "Wait",
+             "data": {"adapter": "mock", "delayMs": 30000}}]}}, "options": null}),
+        "run_pause" | "run_resume" | "run_cancel" | "run_get" => json!({"executionId": "$RUN"}),
+        "run_confirm" => json!({"executionId": "$RUN", "nodeId": "wait", "approve": true}),
+        "runs_list" => json!({"filter": {"limit": 10}}),
+        "run_events" => {
+            json!({"executionId": "$RUN", "afterSeq": null, "limit": null, "nodeId": null})
+        }
+        "run_rerun" => json!({"executionId": "$RUN", "fromNode": null}),
+        "schedule_set" => json!({"slug": "parity-flow", "spec": parity_schedule()}),
+        "schedule_set_enabled" => json!({"slug": "parity-flow", "enabled": false}),
+        "schedule_delete" => json!({"slug": "parity-flow"}),
+        "schedule_preview" => json!({"spec": parity_schedule(), "count": 3}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
     }
+}
+
+/// Daily at 09:00 Berlin time from 2030: far enough ahead that previews never change.
+fn parity_schedule() -> Value {
+    json!({"cadence": {"kind": "daily"}, "anchor": "2030-01-07T09:00:00+01:00",
+           "timezone": "Europe/Berlin", "catchUp": "skip"})
+}
+
+/// Commands whose sample call is meant to fail, the same way on both transports.
+const EXPECTED_ERRORS: &[&str] = &["run_confirm"];
+
+/// Replaces every `"$RUN"` string in `args` with `run`.
+fn with_run(args: Value, run: Option<&str>) -> Value {
+    match (args, run) {
+        (Value::String(s), Some(run)) if s == "$RUN" => Value::String(run.to_owned()),
+        (Value::Object(map), run) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, with_run(v, run)))
+                .collect(),
+        ),
+        (other, _) => other,
+    }
+}
+
+/// The execution id a call returned (`run_start`, `run_rerun`), if any.
+fn started_run(result: &Result<Value, Value>) -> Option<String> {
+    result
+        .as_ref()
+        .ok()?
+        .get("executionId")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// A three-node flow: a shell command whose failure is logged, then a final log.
@@ -212,10 +261,56 @@ impl Drop for Http {
 /// Data directories and timestamps differ between the two cores; everything else must not.
 fn normalize(value: Result<Value, Value>, data_dir: &str) -> Result<Value, Value> {
     let fix = |v: Value| -> Value {
-        let text = mask_timestamps(&v.to_string().replace(data_dir, "<DATA_DIR>"));
+        let text = mask_run_ids(&mask_timestamps(
+            &mask_durations(v)
+                .to_string()
+                .replace(data_dir, "<DATA_DIR>"),
+        ));
         serde_json::from_str(&text).expect("re-parse")
     };
     value.map(fix).map_err(fix)
+}
+
+/// Replaces measured durations (`durationMs`, `duration_ms`) with `"<MS>"`: they are timings.
+fn mask_durations(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match k.as_str() {
+                    "durationMs" | "duration_ms" if v.is_number() => (k, json!("<MS>")),
+                    _ => (k, mask_durations(v)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_durations).collect()),
+        other => other,
+    }
+}
+
+/// Replaces every execution id (`run-<millis>-<suffix>`) with `<RUN>`: ids differ per process.
+fn mask_run_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("run-") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 4..];
+        let millis = tail.bytes().take_while(u8::is_ascii_digit).count();
+        let suffix = tail[millis..]
+            .strip_prefix('-')
+            .map(|s| s.bytes().take_while(u8::is_ascii_alphanumeric).count());
+        match suffix {
+            Some(len) if millis > 0 && len > 0 => {
+                out.push_str("<RUN>");
+                rest = &tail[millis + 1 + len..];
+            }
+            _ => {
+                out.push_str("run-");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces every RFC 3339 timestamp (`2025-01-02T03:04:05[.678](Z|+01:00)`) with `<TIME>`.
@@ -286,17 +381,27 @@ fn every_command_answers_the_same_over_ipc_and_http() {
         "HTTP bridge and table differ"
     );
     assert!(!TABLE.is_empty());
+    let (mut ipc_run, mut http_run) = (None::<String>, None::<String>);
     for (command, arg_names) in TABLE {
         let args = sample_args(command, arg_names);
-        let over_ipc = normalize(ipc.call(command, args.clone()), &ipc_data);
-        let over_http = normalize(http.call(command, args), &http_data);
-        assert!(
+        let raw_ipc = ipc.call(command, with_run(args.clone(), ipc_run.as_deref()));
+        let raw_http = http.call(command, with_run(args, http_run.as_deref()));
+        if *command == "run_start" {
+            ipc_run = started_run(&raw_ipc);
+            http_run = started_run(&raw_http);
+        }
+        let over_ipc = normalize(raw_ipc, &ipc_data);
+        let over_http = normalize(raw_http, &http_data);
+        let expect_ok = !EXPECTED_ERRORS.contains(command);
+        assert_eq!(
             over_ipc.is_ok(),
-            "`{command}` is unreachable over IPC: {over_ipc:?}"
+            expect_ok,
+            "`{command}` over IPC: {over_ipc:?}"
         );
-        assert!(
+        assert_eq!(
             over_http.is_ok(),
-            "`{command}` is unreachable over HTTP: {over_http:?}"
+            expect_ok,
+            "`{command}` over HTTP: {over_http:?}"
         );
         assert_eq!(
             over_ipc, over_http,

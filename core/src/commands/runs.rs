@@ -4,36 +4,28 @@ use crate::engine::{RunOptions, RunSource, RunStarted, RunState};
 use crate::history::{RunDetail, RunEventsPage, RunFilter, RunSummary};
 use crate::{App, AppError};
 
-fn pending() -> AppError {
-    AppError::Unavailable("running flows is not available yet".to_owned())
-}
-
 /// Starts a run of a graph, a saved flow or DSL text; it is validated first.
 pub async fn run_start(
     app: &App,
     source: RunSource,
     options: Option<RunOptions>,
 ) -> Result<RunStarted, AppError> {
-    let _ = (app, source, options);
-    Err(pending())
+    crate::engine::start_run(app, source, options, crate::engine::RunTrigger::Manual).await
 }
 
 /// Holds a run's new work at the next node boundary.
 pub async fn run_pause(app: &App, execution_id: String) -> Result<RunState, AppError> {
-    let _ = (app, execution_id);
-    Err(pending())
+    app.engine().control(&execution_id)?.pause()
 }
 
 /// Lets a paused run go on.
 pub async fn run_resume(app: &App, execution_id: String) -> Result<RunState, AppError> {
-    let _ = (app, execution_id);
-    Err(pending())
+    app.engine().control(&execution_id)?.resume()
 }
 
 /// Stops a run: no new nodes, running child processes killed.
 pub async fn run_cancel(app: &App, execution_id: String) -> Result<RunState, AppError> {
-    let _ = (app, execution_id);
-    Err(pending())
+    app.engine().control(&execution_id)?.cancel()
 }
 
 /// Approves (runs) or denies (fails) the destructive node a run waits on.
@@ -43,26 +35,27 @@ pub async fn run_confirm(
     node_id: String,
     approve: bool,
 ) -> Result<RunState, AppError> {
-    let _ = (app, execution_id, node_id, approve);
-    Err(pending())
+    app.engine()
+        .control(&execution_id)?
+        .confirm(&node_id, approve)
 }
 
 /// Runs that have not ended.
 pub async fn runs_active(app: &App) -> Result<Vec<RunState>, AppError> {
-    let _ = app;
-    Err(pending())
+    Ok(app.engine().active())
 }
 
 /// Run history, newest first, filtered.
 pub async fn runs_list(app: &App, filter: Option<RunFilter>) -> Result<Vec<RunSummary>, AppError> {
-    let _ = (app, filter);
-    Err(pending())
+    // Flushed first so a run that just ended shows as ended.
+    app.history().flush().await;
+    app.history().list(filter.unwrap_or_default()).await
 }
 
 /// One run with its graph, steps and interceptions.
 pub async fn run_get(app: &App, execution_id: String) -> Result<RunDetail, AppError> {
-    let _ = (app, execution_id);
-    Err(pending())
+    app.history().flush().await;
+    app.history().get(execution_id).await
 }
 
 /// A page of a run's recorded events (optionally one node's), after `after_seq`.
@@ -73,8 +66,10 @@ pub async fn run_events(
     limit: Option<u32>,
     node_id: Option<String>,
 ) -> Result<RunEventsPage, AppError> {
-    let _ = (app, execution_id, after_seq, limit, node_id);
-    Err(pending())
+    app.history().flush().await;
+    app.history()
+        .events(execution_id, after_seq, limit, node_id)
+        .await
 }
 
 /// Runs an earlier run's graph again; with `from_node`, reuses the outputs of the nodes that
@@ -84,6 +79,5 @@ pub async fn run_rerun(
     execution_id: String,
     from_node: Option<String>,
 ) -> Result<RunStarted, AppError> {
-    let _ = (app, execution_id, from_node);
-    Err(pending())
+    crate::history::rerun::rerun(app, execution_id, from_node).await
 }

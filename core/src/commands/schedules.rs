@@ -1,16 +1,12 @@
 //! Schedule commands: one schedule per saved flow, with a preview of the next firings.
 
+use crate::scheduler::runner::{self, Clock, SystemClock};
 use crate::scheduler::{Schedule, ScheduleDeleted, ScheduleSpec};
 use crate::{App, AppError};
 
-fn pending() -> AppError {
-    AppError::Unavailable("schedules are not available yet".to_owned())
-}
-
 /// Every schedule, by next firing.
 pub async fn schedules_list(app: &App) -> Result<Vec<Schedule>, AppError> {
-    let _ = app;
-    Err(pending())
+    runner::list_schedules(app).await
 }
 
 /// Creates or replaces a saved flow's schedule.
@@ -19,8 +15,7 @@ pub async fn schedule_set(
     slug: String,
     spec: ScheduleSpec,
 ) -> Result<Schedule, AppError> {
-    let _ = (app, slug, spec);
-    Err(pending())
+    runner::set_schedule(app, slug, spec, SystemClock.now()).await
 }
 
 /// Turns a schedule on or off (its settings and counts stay).
@@ -29,14 +24,13 @@ pub async fn schedule_set_enabled(
     slug: String,
     enabled: bool,
 ) -> Result<Schedule, AppError> {
-    let _ = (app, slug, enabled);
-    Err(pending())
+    runner::set_schedule_enabled(app, slug, enabled, SystemClock.now()).await
 }
 
 /// Removes a saved flow's schedule.
 pub async fn schedule_delete(app: &App, slug: String) -> Result<ScheduleDeleted, AppError> {
-    let _ = (app, slug);
-    Err(pending())
+    runner::delete_schedule(app, slug.clone()).await?;
+    Ok(ScheduleDeleted { slug })
 }
 
 /// The next `count` firings (default 5, at most 100) of a schedule, without saving it.
@@ -45,6 +39,6 @@ pub async fn schedule_preview(
     spec: ScheduleSpec,
     count: Option<u32>,
 ) -> Result<Vec<String>, AppError> {
-    let _ = (app, spec, count);
-    Err(pending())
+    let _ = app;
+    crate::scheduler::preview(&spec, SystemClock.now(), count)
 }

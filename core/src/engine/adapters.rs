@@ -1,8 +1,10 @@
 //! The built-in adapters, by name.
 
+mod audit;
 pub mod cli;
 pub mod fs;
 pub mod mock;
+mod process;
 pub mod shell;
 pub mod utility;
 

@@ -1,23 +1,314 @@
 //! The engine of one app: registered adapters and the live runs, each with its own control.
 
-use super::{RunRequest, RunStarted};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use super::adapter::AdapterCtx;
+use super::control::RunControl;
+use super::events::{ExecutionEventKind, RunTrigger};
+use super::executor::{RunSetup, run};
+use super::plan::Plan;
+use super::reporter::{RunReporter, now_rfc3339};
+use super::{Adapter, RunOptions, RunRequest, RunSource, RunStarted, RunState};
+use crate::flows::{FlowGraph, Severity};
+use crate::history::RunBegin;
+use crate::nodes::CatalogEntry;
 use crate::{App, AppError};
 
+/// How many validation errors a refused run lists before "and N more".
+const LISTED_ISSUES: usize = 5;
+
+type Registry = Arc<Mutex<HashMap<String, Arc<RunControl>>>>;
+
 /// Starts and steers runs.
-#[derive(Debug, Default)]
-pub struct Engine {}
+pub struct Engine {
+    adapters: HashMap<&'static str, Arc<dyn Adapter>>,
+    runs: Registry,
+    node_type_limits: Mutex<HashMap<String, u32>>,
+    /// Installed catalog entries, keyed by the `nodes/` directory's mtime: re-reading the
+    /// catalog from disk on every run would dominate small runs.
+    catalog: Mutex<Option<(SystemTime, Arc<Vec<CatalogEntry>>)>>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self {
+            adapters: super::adapters::builtin()
+                .into_iter()
+                .map(|a| (a.name(), a))
+                .collect(),
+            runs: Arc::default(),
+            node_type_limits: Mutex::default(),
+            catalog: Mutex::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("adapters", &self.adapters.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Guarded values are replaced whole: a poisoned lock still holds consistent data.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The engine-internal `mock` adapter's catalog entry, so mock nodes validate.
+fn mock_entry() -> Option<CatalogEntry> {
+    serde_json::from_value(serde_json::json!({
+        "slug": "mock", "name": "Mock", "description": "Test double: succeeds, fails or sleeps on demand.",
+        "category": "Testing", "version": "1.0.0", "nodeType": "action",
+        "identity": {"adapter": "mock"},
+        "schema": {"type": "object", "properties": {}, "required": []},
+        "defaults": {}
+    }))
+    .inspect_err(|err| tracing::error!(%err, "mock catalog entry does not parse"))
+    .ok()
+}
+
+/// A fresh execution id: `run-<unix ms>-<counter mixed with the clock>`.
+fn execution_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mixed =
+        (u64::from(now.subsec_nanos()) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15)) & 0xff_ffff;
+    format!("run-{}-{count}{mixed:06x}", now.as_millis())
+}
 
 impl Engine {
     /// An engine with the built-in adapters registered.
     pub fn new() -> Result<Self, AppError> {
-        Ok(Self {})
+        Ok(Self::default())
+    }
+
+    /// Caps concurrent nodes per node type or adapter name (e.g. `{"shell": 2}`) within a run's
+    /// parallel budget. The settings have no `node_type_limits` key yet, so hosts set it here.
+    pub fn set_node_type_limits(&self, limits: HashMap<String, u32>) {
+        *lock(&self.node_type_limits) = limits;
+    }
+
+    fn installed(&self, app: &App) -> Arc<Vec<CatalogEntry>> {
+        let mtime = std::fs::metadata(app.nodes().nodes_dir())
+            .and_then(|m| m.modified())
+            .ok();
+        let mut cache = lock(&self.catalog);
+        if let (Some(mtime), Some((at, entries))) = (mtime, cache.as_ref())
+            && *at == mtime
+        {
+            return entries.clone();
+        }
+        let mut entries = app.nodes().installed();
+        entries.extend(mock_entry());
+        let entries = Arc::new(entries);
+        if let Some(mtime) = mtime {
+            *cache = Some((mtime, entries.clone()));
+        }
+        entries
     }
 
     /// Validates and starts a run; its events go to the bus and the history as it goes.
     pub async fn start(&self, app: &App, request: RunRequest) -> Result<RunStarted, AppError> {
-        let _ = (app, request);
-        Err(AppError::Unavailable(
-            "running flows is not available yet".to_owned(),
-        ))
+        let RunRequest {
+            graph,
+            flow_slug,
+            trigger,
+            options,
+            seed_outputs,
+        } = request;
+        refuse_invalid(&graph, &self.installed(app))?;
+        let settings = app.settings().get().await;
+        let workspace = workspace_dir(app, &graph, flow_slug.as_deref(), &options);
+        tokio::fs::create_dir_all(&workspace)
+            .await
+            .map_err(|e| AppError::io(format!("creating workspace {}", workspace.display()), e))?;
+        let execution_id = execution_id();
+        let started_at = now_rfc3339();
+        let reporter = Arc::new(RunReporter::new(app.clone(), execution_id.clone()));
+        let control = Arc::new(RunControl::new(
+            execution_id.clone(),
+            graph.name.clone(),
+            flow_slug.clone(),
+            trigger,
+            started_at.clone(),
+            reporter.clone(),
+        ));
+        let ctx = Arc::new(AdapterCtx {
+            execution_id: execution_id.clone(),
+            workspace_root: workspace,
+            data_dir: app.config().data_dir.clone(),
+            cancel: control.cancel_token().clone(),
+            reporter: reporter.clone(),
+        });
+        let max_parallel = options
+            .max_parallel_nodes
+            .unwrap_or(settings.max_parallel_nodes)
+            .max(1) as usize;
+        let setup = RunSetup {
+            plan: Plan::new(&graph, &self.adapters),
+            input: options.input.unwrap_or(serde_json::Value::Null),
+            seeds: seed_outputs,
+            max_parallel,
+            type_limits: lock(&self.node_type_limits).clone(),
+            confirm_destructive: options
+                .confirm_destructive
+                .unwrap_or(settings.confirm_destructive),
+            ctx,
+            control: control.clone(),
+            reporter: reporter.clone(),
+        };
+        let flow_name = graph.name.clone();
+        lock(&self.runs).insert(execution_id.clone(), control);
+        app.history().begin(RunBegin {
+            execution_id: execution_id.clone(),
+            graph,
+            flow_slug: flow_slug.clone(),
+            trigger,
+            started_at,
+        });
+        reporter.send(ExecutionEventKind::Started {
+            flow_name: flow_name.clone(),
+            flow_slug,
+            trigger,
+        });
+        let runs = self.runs.clone();
+        let id = execution_id.clone();
+        tokio::spawn(async move {
+            let status = run(setup).await;
+            lock(&runs).remove(&id);
+            tracing::debug!(execution_id = %id, ?status, "run ended");
+        });
+        Ok(RunStarted {
+            execution_id,
+            flow_name,
+        })
     }
+
+    /// The control of a live run.
+    pub fn control(&self, execution_id: &str) -> Result<Arc<RunControl>, AppError> {
+        lock(&self.runs).get(execution_id).cloned().ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no active run {execution_id} (it ended or never existed)"
+            ))
+        })
+    }
+
+    /// Every run that has not ended, oldest first.
+    pub fn active(&self) -> Vec<RunState> {
+        let mut states: Vec<RunState> = lock(&self.runs).values().map(|c| c.state()).collect();
+        states.sort_by(|a, b| {
+            (&a.started_at, &a.execution_id).cmp(&(&b.started_at, &b.execution_id))
+        });
+        states
+    }
+}
+
+fn refuse_invalid(graph: &FlowGraph, installed: &[CatalogEntry]) -> Result<(), AppError> {
+    let report = crate::flows::validate::validate(graph, installed);
+    if report.ok {
+        return Ok(());
+    }
+    let errors: Vec<String> = report
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Error)
+        .map(|i| match &i.node_id {
+            Some(node) => format!("node {node}: {}", i.message),
+            None => i.message.clone(),
+        })
+        .collect();
+    let mut message = format!(
+        "flow `{}` cannot run: {}",
+        graph.name,
+        errors
+            .iter()
+            .take(LISTED_ISSUES)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    if errors.len() > LISTED_ISSUES {
+        message.push_str(&format!(" (and {} more)", errors.len() - LISTED_ISSUES));
+    }
+    Err(AppError::InvalidInput(message))
+}
+
+fn workspace_dir(
+    app: &App,
+    graph: &FlowGraph,
+    flow_slug: Option<&str>,
+    options: &RunOptions,
+) -> PathBuf {
+    let root = app.config().data_dir.join("workspaces");
+    if let Some(dir) = options
+        .workspace
+        .as_deref()
+        .filter(|w| !w.trim().is_empty())
+    {
+        // Relative workspaces live under `<data>/workspaces/` like the default ones.
+        return root.join(dir);
+    }
+    let name = match flow_slug {
+        Some(slug) => slug.to_owned(),
+        None => crate::flows::slug::slugify(&graph.name),
+    };
+    root.join(name)
+}
+
+/// Starts a run of a graph, a saved flow or DSL text (exactly one) with this trigger; shared by
+/// `run_start` (manual) and the HTTP `/api/run` route (api).
+pub async fn start_run(
+    app: &App,
+    source: RunSource,
+    options: Option<RunOptions>,
+    trigger: RunTrigger,
+) -> Result<RunStarted, AppError> {
+    let RunSource { graph, slug, dsl } = source;
+    let given = [graph.is_some(), slug.is_some(), dsl.is_some()]
+        .iter()
+        .filter(|x| **x)
+        .count();
+    if given != 1 {
+        return Err(AppError::InvalidInput(format!(
+            "give exactly one of graph, slug or dsl to run (got {given})"
+        )));
+    }
+    let (graph, flow_slug) = match (graph, slug, dsl) {
+        (Some(graph), _, _) => (graph, None),
+        (_, Some(slug), _) => {
+            let doc = crate::commands::flow_get(app, slug).await?;
+            (doc.graph, Some(doc.slug))
+        }
+        (_, _, Some(text)) => (
+            crate::flows::dsl::parse(&text)
+                .map_err(|e| AppError::InvalidInput(format!("flow DSL: {e}")))?,
+            None,
+        ),
+        (None, None, None) => {
+            return Err(AppError::InvalidInput(
+                "give one of graph, slug or dsl to run".to_owned(),
+            ));
+        }
+    };
+    app.engine()
+        .start(
+            app,
+            RunRequest {
+                graph,
+                flow_slug,
+                trigger,
+                options: options.unwrap_or_default(),
+                seed_outputs: HashMap::new(),
+            },
+        )
+        .await
 }

@@ -13,6 +13,16 @@ import { SECTIONS, type Section } from "./sections";
 
 // The editor (canvas, layout, CodeMirror) is most of the bundle: load it when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/editor/FlowEditorPage"));
+// Run history, run detail and schedules load when the Runs section is opened.
+const RunsPage = lazy(() => import("../runs/RunsPage"));
+
+function runsPage() {
+  return (
+    <Suspense fallback={<p className="muted">Loading runs…</p>}>
+      <RunsPage />
+    </Suspense>
+  );
+}
 
 /** The page a section's route shows. */
 function sectionPage(section: Section) {
@@ -24,6 +34,8 @@ function sectionPage(section: Section) {
       return <FlowsPage />;
     case "/nodes":
       return <NodeHubPage />;
+    case "/runs":
+      return runsPage();
     default:
       return <SettingsPage />;
   }
@@ -82,6 +94,7 @@ export function Shell({ info }: { info: AppInfo }) {
               </Suspense>
             }
           />
+          <Route path="/runs/:executionId" element={runsPage()} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

@@ -8,11 +8,7 @@ export interface Section {
 export const SECTIONS: readonly Section[] = [
   { path: "/board", title: "Board" },
   { path: "/flows", title: "Flows" },
-  {
-    path: "/runs",
-    title: "Runs",
-    planned: "Runs will hold the history of flow executions, with each step's status, output and timing.",
-  },
+  { path: "/runs", title: "Runs" },
   {
     path: "/models",
     title: "Models",

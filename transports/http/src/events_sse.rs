@@ -28,11 +28,7 @@ pub(crate) async fn events(
     headers: HeaderMap,
     Query(query): Query<Since>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let last_seen = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(query.since);
+    let last_seen = last_event_id(&headers).or(query.since);
     let subscription = state.app.bus().subscribe(last_seen);
     let connected = control_frame(&FlowEvent::Connected, subscription.start());
     let bus = state.app.bus().clone();
@@ -53,9 +49,23 @@ pub(crate) async fn events(
         .chain(live)
         .take_until(state.options.shutdown.clone().cancelled_owned());
 
-    Sse::new(stream).keep_alive(
-        KeepAlive::new()
-            .interval(state.options.keep_alive)
-            .text("ping"),
-    )
+    Sse::new(stream).keep_alive(keep_alive(&state))
+}
+
+/// The `Last-Event-ID` header as a number, if it is one.
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// The keep-alive comment every event stream sends while idle, so proxies keep it open.
+///
+/// No compression setting is needed on these streams: tower-http's default compression
+/// predicate never compresses `text/event-stream`, so frames are flushed as they are written.
+pub(crate) fn keep_alive(state: &HttpState) -> KeepAlive {
+    KeepAlive::new()
+        .interval(state.options.keep_alive)
+        .text("ping")
 }

@@ -4,6 +4,7 @@ mod board;
 mod features;
 mod flows;
 mod nodes;
+mod runs;
 mod theme;
 
 use axum::Router;
@@ -18,4 +19,5 @@ pub(crate) fn routes() -> Router<HttpState> {
         .merge(features::routes())
         .merge(flows::routes())
         .merge(nodes::routes())
+        .merge(runs::routes())
 }

@@ -1,48 +1,11 @@
 //! Advisory warnings: commands that look destructive and paths that leave the working directory.
 
-use std::sync::LazyLock;
-
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::ValidationIssue;
+use crate::flows::destructive::destructive_match;
 use crate::flows::graph::{FlowGraph, FlowNode};
 use crate::nodes::schema::is_templated;
-
-/// (what to call it, pattern) for commands worth a second look before running.
-const DESTRUCTIVE: [(&str, &str); 9] = [
-    (
-        "rm -rf",
-        r"\brm\s+(-\w*r\w*f|-\w*f\w*r|-r\s+-f|-f\s+-r|--recursive\s+--force|--force\s+--recursive)",
-    ),
-    (
-        "git push --force",
-        r"\bgit\s+push\b[^;&|]*(\s--force\b|\s-f\b)",
-    ),
-    ("git reset --hard", r"\bgit\s+reset\s+(\S+\s+)*--hard\b"),
-    ("kubectl delete", r"\bkubectl\s+delete\b"),
-    ("DROP TABLE", r"\bdrop\s+table\b"),
-    ("mkfs", r"\bmkfs(\.\w+)?\b"),
-    ("dd if=", r"\bdd\s+if="),
-    ("shutdown", r"\bshutdown\b"),
-    ("reboot", r"\breboot\b"),
-];
-
-static PATTERNS: LazyLock<Vec<(&'static str, regex::Regex)>> = LazyLock::new(|| {
-    DESTRUCTIVE
-        .iter()
-        .filter_map(|(label, pattern)| {
-            regex::RegexBuilder::new(pattern)
-                .case_insensitive(true)
-                .build()
-                .inspect_err(|err| tracing::error!(%err, pattern, "bad destructive pattern"))
-                .ok()
-                .map(|re| (*label, re))
-        })
-        .collect()
-});
-
-/// Shell tools whose entries take only `args`: the tool name is prepended before matching.
-const SHELL_TOOLS: [&str; 5] = ["git", "npm", "cargo", "kubectl", "curl"];
 
 pub(super) fn check(graph: &FlowGraph) -> Vec<ValidationIssue> {
     let mut issues = Vec::new();
@@ -53,60 +16,23 @@ pub(super) fn check(graph: &FlowGraph) -> Vec<ValidationIssue> {
     issues
 }
 
-fn text(data: &Map<String, Value>, key: &str) -> Option<String> {
-    match data.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        _ => None,
-    }
-}
-
 fn destructive(node: &FlowNode, issues: &mut Vec<ValidationIssue>) {
-    let adapter = node.data.get("adapter").and_then(Value::as_str);
-    let action = node.data.get("actionId").and_then(Value::as_str);
-    if adapter == Some("fs") && action == Some("delete-file") {
-        issues.push(
-            ValidationIssue::warning(
-                "destructive",
-                "This node deletes a file; check its path before running",
-            )
-            .node(&node.id)
-            .field("path"),
-        );
+    let Some(found) = destructive_match(&node.node_type, &node.data) else {
         return;
-    }
-    // `shell-git` with args `push --force` runs `git push --force`: match the full command line.
-    let tool = match (adapter, action) {
-        (Some("shell"), Some(tool)) if SHELL_TOOLS.contains(&tool) => Some(tool),
-        (Some("cli"), _) => node.data.get("bin").and_then(Value::as_str),
-        _ => None,
     };
-    for field in ["command", "args"] {
-        let Some(value) = text(&node.data, field) else {
-            continue;
-        };
-        let line = match tool {
-            Some(tool) => format!("{tool} {value}"),
-            None => value,
-        };
-        if let Some((label, _)) = PATTERNS.iter().find(|(_, re)| re.is_match(&line)) {
-            issues.push(
-                ValidationIssue::warning(
-                    "destructive",
-                    format!("This command looks destructive ({label}); check it before running"),
-                )
-                .node(&node.id)
-                .field(field),
-            );
-            return;
-        }
-    }
+    let message = if found.field == "path" {
+        "This node deletes a file; check its path before running".to_owned()
+    } else {
+        format!(
+            "This command looks destructive ({}); check it before running",
+            found.label
+        )
+    };
+    issues.push(
+        ValidationIssue::warning("destructive", message)
+            .node(&node.id)
+            .field(found.field),
+    );
 }
 
 fn paths(node: &FlowNode, issues: &mut Vec<ValidationIssue>) {

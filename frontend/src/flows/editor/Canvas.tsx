@@ -15,7 +15,7 @@ import {
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { FlowNodeCard } from "./FlowNodeCard";
-import { toXyflow, withPositions, type CanvasEdge, type CanvasNode, type Selection } from "./graph-convert";
+import { toXyflow, withPositions, type CanvasEdge, type CanvasNode, type CanvasRun, type Selection } from "./graph-convert";
 import { connect, isOutcome, removeElements } from "./graph-ops";
 import { PALETTE_MIME } from "./Palette";
 
@@ -35,6 +35,10 @@ export interface CanvasProps {
   fitRequest: number;
   /** Bumped with a node id to centre on it (from the issues list). */
   focusRequest: { nodeId: string; seq: number } | null;
+  /** The run shown on the nodes (status rings) and edges (taken glow). */
+  run?: CanvasRun | null;
+  /** A node was clicked (the log panel filters to it). */
+  onNodeClick?: (nodeId: string) => void;
 }
 
 function toggle<T>(list: readonly T[], item: T, on: boolean): T[] {
@@ -43,9 +47,12 @@ function toggle<T>(list: readonly T[], item: T, on: boolean): T[] {
 }
 
 function CanvasInner(props: CanvasProps) {
-  const { graph, entries, issues, selection, onChange, onSelectionChange, onGestureEnd, onDropEntry, fitRequest, focusRequest } = props;
+  const { graph, entries, issues, selection, onChange, onSelectionChange, onGestureEnd, onDropEntry, fitRequest, focusRequest, run = null, onNodeClick } = props;
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
-  const { nodes, edges } = useMemo(() => toXyflow(graph, { entries, issues, selection, measured }), [graph, entries, issues, selection, measured]);
+  const { nodes, edges } = useMemo(
+    () => toXyflow(graph, { entries, issues, selection, measured, run }),
+    [graph, entries, issues, selection, measured, run],
+  );
   const flow = useReactFlow<CanvasNode, CanvasEdge>();
   const dragKey = useRef<string | null>(null);
   const dragCount = useRef(0);
@@ -154,6 +161,13 @@ function CanvasInner(props: CanvasProps) {
         onEdgesChange={onEdgesChange}
         onDelete={onDelete}
         onConnect={onConnect}
+        onNodeClick={
+          onNodeClick === undefined
+            ? undefined
+            : (_event, node) => {
+                onNodeClick(node.id);
+              }
+        }
         isValidConnection={(c) => c.source !== c.target}
         onNodeDragStart={() => {
           dragCount.current += 1;

@@ -1,6 +1,14 @@
 import type { CatalogEntry, FlowGraph } from "@flow/bindings";
-import { lazy, Suspense, useCallback, useMemo, useState } from "react";
-import { useParams } from "react-router";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+import { emptyLog } from "../../runs/log-buffer";
+import { isActive, takenEdges } from "../../runs/run-reducer";
+import { RunLogPanel } from "../../runs/RunLogPanel";
+import { runPath, statusLabel } from "../../runs/runs-logic";
+import { useEditorRun } from "../../runs/use-editor-run";
+import { ScheduleDialog } from "../../schedules/ScheduleDialog";
+import { useSchedules } from "../../schedules/use-schedules";
+import { errorText } from "../../ui/error-text";
 import { Canvas } from "./Canvas";
 import { Dialog } from "./Dialog";
 import { EditorHeader } from "./EditorHeader";
@@ -21,6 +29,7 @@ import { useFlowDocument, useInstalledNodes } from "./use-flow-document";
 import { useValidation } from "./use-validation";
 
 const NO_ISSUES: never[] = [];
+const EMPTY_LOG = emptyLog();
 
 // CodeMirror is only fetched when the DSL view is first opened.
 const DslEditor = lazy(() => import("./DslEditor"));
@@ -53,6 +62,46 @@ function FlowEditor({ slug }: { slug: string }) {
 
   const { apply, save, undo, redo } = flow;
   const dsl = useDslSync(graph, mode === "dsl", apply);
+
+  const run = useEditorRun(slug, graph);
+  const { schedules, reload: reloadSchedules } = useSchedules();
+  const schedule = schedules?.find((s) => s.slug === slug) ?? null;
+  const [scheduleOpen, setScheduleOpen] = useState(false);
+  const [logCollapsed, setLogCollapsed] = useState(false);
+  const [logNode, setLogNode] = useState<string | null>(null);
+  const [dismissedDone, setDismissedDone] = useState<string | null>(null);
+  const [issuesFocus, setIssuesFocus] = useState(0);
+  const issuesBox = useRef<HTMLDivElement | null>(null);
+  const runView = run.state?.view ?? null;
+  const canvasRun = useMemo(
+    () => (runView === null || graph === null ? null : { nodes: runView.nodes, taken: takenEdges(graph, runView.nodes) }),
+    [runView, graph],
+  );
+
+  useEffect(() => {
+    if (issuesFocus > 0) issuesBox.current?.focus();
+  }, [issuesFocus]);
+
+  const { start } = run;
+  const runNow = useCallback(() => {
+    const launch = (toRun: FlowGraph) => {
+      if (counts.errors > 0 && validation.report !== null) {
+        setIssuesOpen(true);
+        setIssuesFocus((n) => n + 1);
+        return;
+      }
+      setLogNode(null);
+      setLogCollapsed(false);
+      start(toRun);
+    };
+    if (mode === "dsl" && dsl.pending) {
+      void dsl.flush().then((result) => {
+        if (result.ok && result.graph !== null) launch(result.graph);
+      });
+      return;
+    }
+    if (graph !== null) launch(graph);
+  }, [counts.errors, validation.report, mode, dsl, graph, start]);
   useUnsavedWarning(flow.dirty || dsl.pending);
 
   const saveNow = useCallback(() => {
@@ -163,7 +212,28 @@ function FlowEditor({ slug }: { slug: string }) {
         canSave={flow.dirty || dsl.pending}
         saving={flow.saving}
         onSave={saveNow}
+        run={{
+          status: run.status,
+          active: run.active,
+          busy: run.busy,
+          onRun: runNow,
+          onPause: run.pause,
+          onResume: run.resume,
+          onStop: run.stop,
+          onSchedule: () => {
+            setScheduleOpen(true);
+          },
+          scheduled: schedule !== null,
+        }}
       />
+      {run.actionError !== null && (
+        <div className="fe-notice" role="alert" data-kind="error">
+          {run.executionId === null || run.starting ? "Could not start the run" : "Run control failed"}: {errorText(run.actionError)}{" "}
+          <button type="button" className="link" onClick={run.dismissError}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="fe-body" data-mode={mode}>
         {mode === "canvas" ? (
           <>
@@ -185,6 +255,14 @@ function FlowEditor({ slug }: { slug: string }) {
               onDropEntry={addEntry}
               fitRequest={fitRequest}
               focusRequest={focusRequest}
+              run={canvasRun}
+              onNodeClick={
+                run.executionId === null
+                  ? undefined
+                  : (nodeId) => {
+                      setLogNode(nodeId);
+                    }
+              }
             />
             <Inspector graph={graph} entries={entries} issues={issues} selection={selection} onChange={change} onSelect={setSelection} />
           </>
@@ -222,12 +300,89 @@ function FlowEditor({ slug }: { slug: string }) {
         )}
       </div>
       {issuesOpen && (
-        <IssuesPanel
-          issues={validation.report?.issues ?? []}
-          onFocusNode={focusNode}
-          onFocusEdge={(index) => {
-            setMode("canvas");
-            setSelection({ nodeIds: [], edgeIndexes: [index] });
+        <div ref={issuesBox} tabIndex={-1} className="fe-issues-wrap" role="region" aria-label="Issues">
+          <IssuesPanel
+            issues={validation.report?.issues ?? []}
+            onFocusNode={focusNode}
+            onFocusEdge={(index) => {
+              setMode("canvas");
+              setSelection({ nodeIds: [], edgeIndexes: [index] });
+            }}
+          />
+        </div>
+      )}
+      {(run.executionId !== null || run.starting) && (
+        <RunLogPanel
+          log={run.state?.log ?? EMPTY_LOG}
+          executionId={run.executionId}
+          nodeFilter={logNode}
+          onNodeFilter={setLogNode}
+          collapsed={logCollapsed}
+          onToggleCollapsed={() => {
+            setLogCollapsed((c) => !c);
+          }}
+          notice={
+            runView?.status != null && !isActive(runView.status) && dismissedDone !== runView.executionId ? (
+              <span className="run-done-notice" role="status" data-status={runView.status}>
+                Run {statusLabel(runView.status)}. <Link to={runPath(runView.executionId)}>Open the run in Runs</Link>{" "}
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => {
+                    setDismissedDone(runView.executionId);
+                  }}
+                >
+                  Dismiss
+                </button>
+              </span>
+            ) : null
+          }
+        />
+      )}
+      {runView?.awaiting != null && (
+        <Dialog
+          title="Approve a destructive step?"
+          onClose={() => undefined}
+          actions={
+            <>
+              <button
+                type="button"
+                className="danger"
+                disabled={run.busy}
+                onClick={() => {
+                  if (runView.awaiting !== null) run.confirm(runView.awaiting.nodeId, true);
+                }}
+              >
+                Approve
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={run.busy}
+                onClick={() => {
+                  if (runView.awaiting !== null) run.confirm(runView.awaiting.nodeId, false);
+                }}
+              >
+                Deny
+              </button>
+            </>
+          }
+        >
+          <p>
+            The run is waiting before node <strong>{runView.awaiting.nodeId}</strong>, which would:
+          </p>
+          <pre className="run-confirm-action">{runView.awaiting.action}</pre>
+          <p className="muted">Approve runs it; Deny fails the node (its fail path, if any, runs instead).</p>
+        </Dialog>
+      )}
+      {scheduleOpen && (
+        <ScheduleDialog
+          slug={slug}
+          flowName={graph.name}
+          existing={schedule}
+          onChanged={reloadSchedules}
+          onClose={() => {
+            setScheduleOpen(false);
           }}
         />
       )}

@@ -1,3 +1,5 @@
+import type { RunStatus } from "@flow/bindings";
+import { runStatusLabel } from "../../runs/run-reducer";
 import { plural } from "./node-display";
 
 export type EditorMode = "canvas" | "dsl";
@@ -20,6 +22,22 @@ export interface ToolbarProps {
   canSave: boolean;
   saving: boolean;
   onSave: () => void;
+  run: ToolbarRun;
+}
+
+export interface ToolbarRun {
+  /** The shown run's status; null before any run. */
+  status: RunStatus | null;
+  /** A run is going (or starting): Run is off, Pause/Resume and Stop are on. */
+  active: boolean;
+  busy: boolean;
+  onRun: () => void;
+  onPause: () => void;
+  onResume: () => void;
+  onStop: () => void;
+  onSchedule: () => void;
+  /** The flow has a schedule (the button says so). */
+  scheduled: boolean;
 }
 
 /** Mode switch, undo/redo, layout, history, validation summary and Save. */
@@ -73,6 +91,7 @@ export function Toolbar(props: ToolbarProps) {
         )}
       </button>
       <span className="header-spacer" />
+      <RunButtons run={props.run} />
       <button
         type="button"
         className="primary"
@@ -83,6 +102,44 @@ export function Toolbar(props: ToolbarProps) {
         title={`Save (${modKey}S)`}
       >
         {props.saving ? "Saving…" : "Save"}
+      </button>
+    </div>
+  );
+}
+
+function RunButtons({ run }: { run: ToolbarRun }) {
+  const paused = run.status === "paused";
+  const steerable = run.active && run.status !== null;
+  return (
+    <div className="fe-run-controls" role="group" aria-label="Run controls">
+      {run.status !== null && (
+        <span className="run-chip" role="status" aria-label={`Run ${runStatusLabel(run.status)}`} data-status={run.status}>
+          {runStatusLabel(run.status)}
+        </span>
+      )}
+      <button type="button" className="fe-run" aria-label="Run" onClick={run.onRun} disabled={run.active} title="Run the flow as shown">
+        ▶ Run
+      </button>
+      {paused ? (
+        <button type="button" aria-label="Resume" onClick={run.onResume} disabled={!steerable || run.busy}>
+          Resume
+        </button>
+      ) : (
+        <button type="button" aria-label="Pause" onClick={run.onPause} disabled={!steerable || run.busy || run.status === "awaiting_confirmation"}>
+          Pause
+        </button>
+      )}
+      <button type="button" aria-label="Stop" onClick={run.onStop} disabled={!steerable || run.busy}>
+        ■ Stop
+      </button>
+      <button
+        type="button"
+        aria-label="Schedule"
+        data-scheduled={run.scheduled ? "true" : undefined}
+        onClick={run.onSchedule}
+        title={run.scheduled ? "This flow has a schedule: edit it" : "Run this flow on a schedule"}
+      >
+        Schedule{run.scheduled ? " ●" : ""}
       </button>
     </div>
   );

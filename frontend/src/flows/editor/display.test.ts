@@ -52,3 +52,13 @@ describe("shortcuts", () => {
     expect(shortcutFor(key("s", { ctrlKey: true, altKey: true }))).toBeNull();
   });
 });
+
+describe("node run display", () => {
+  it("badges and titles a node's run state", async () => {
+    const { nodeRunBadge, nodeRunTitle } = await import("./run-display");
+    expect(nodeRunBadge({ status: "failed", iteration: 0, durationMs: 1200, error: "exit 3" })).toBe("✕ 1.2 s");
+    expect(nodeRunBadge({ status: "running", iteration: 2, durationMs: null, progress: { bytes: 50, total: 200 } })).toBe("● ×3 25%");
+    expect(nodeRunTitle({ status: "failed", iteration: 0, durationMs: 1, error: "exit 3" })).toBe("Run: failed — exit 3");
+    expect(nodeRunTitle({ status: "skipped", iteration: 0, durationMs: null, reason: "not reached" })).toBe("Run: skipped — not reached");
+  });
+});

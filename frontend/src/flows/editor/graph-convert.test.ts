@@ -60,6 +60,17 @@ describe("graph ⇄ xyflow", () => {
     expect(back.edges?.[2]).toEqual({ source: "b", target: "c", outcome: "fail" });
   });
 
+  it("shows a run's node status and taken edges", () => {
+    const plain = toXyflow(graph, context);
+    expect(plain.nodes[0]?.data.run).toBeNull();
+    const run = { nodes: { a: { status: "failed" as const, iteration: 0, durationMs: 5, error: "exit 3" } }, taken: new Set([1]) };
+    const { nodes, edges } = toXyflow(graph, { ...context, run });
+    expect(nodes[0]?.data.run?.status).toBe("failed");
+    expect(nodes[1]?.data.run?.status).toBe("pending");
+    expect(edges[1]?.className).toContain("taken");
+    expect(edges[0]?.className).not.toContain("taken");
+  });
+
   it("copies positions without touching anything else", () => {
     const next = withPositions(graph, [{ id: "a", position: { x: 1, y: 2 } }]);
     expect(next.nodes?.[0]).toEqual({ ...graph.nodes?.[0], position: { x: 1, y: 2 } });

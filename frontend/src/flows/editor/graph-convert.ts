@@ -1,5 +1,6 @@
 import type { CatalogEntry, FlowEdge, FlowGraph, FlowNode, ValidationIssue } from "@flow/bindings";
 import type { Edge, Node } from "@xyflow/react";
+import type { NodeRun } from "../../runs/run-reducer";
 import { edgesOf, hasPosition, isOutcome, matchEntry, nodesOf, outcomeOf } from "./graph-ops";
 
 /** What the canvas node component gets: the wire node untouched, plus display context. */
@@ -10,6 +11,8 @@ export type FlowNodeCardData = {
   /** The installed entry it matches, or null for an "Unsupported" stub. */
   entry: CatalogEntry | null;
   issues: readonly ValidationIssue[];
+  /** How the node stands in the run shown on the canvas; null when no run is shown. */
+  run: NodeRun | null;
 };
 
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -35,7 +38,16 @@ export interface ConvertContext {
   selection: Selection;
   /** Sizes the canvas measured, by node id (kept so re-created nodes need no re-measure). */
   measured: Readonly<Record<string, { width: number; height: number }>>;
+  /** The run shown on the canvas: per-node status and the edges it took. */
+  run?: CanvasRun | null;
 }
+
+export interface CanvasRun {
+  nodes: Readonly<Record<string, NodeRun>>;
+  taken: ReadonlySet<number>;
+}
+
+const PENDING_RUN: NodeRun = { status: "pending", iteration: 0, durationMs: null };
 
 export const INPUT_HANDLE = "in";
 
@@ -56,6 +68,7 @@ export function toXyflow(graph: FlowGraph, context: ConvertContext): { nodes: Ca
         node,
         entry: matchEntry(node, context.entries),
         issues: context.issues.filter((issue) => issue.nodeId === node.id),
+        run: context.run === undefined || context.run === null ? null : (context.run.nodes[node.id] ?? PENDING_RUN),
       },
       selected: selectedNodes.has(node.id),
     };
@@ -73,7 +86,7 @@ export function toXyflow(graph: FlowGraph, context: ConvertContext): { nodes: Ca
       sourceHandle: outcome,
       targetHandle: INPUT_HANDLE,
       data: { edge, index, issues },
-      className: `flow-edge outcome-${outcome}${issues.length > 0 ? " has-issues" : ""}`,
+      className: `flow-edge outcome-${outcome}${issues.length > 0 ? " has-issues" : ""}${context.run?.taken.has(index) === true ? " taken" : ""}`,
       selected: selectedEdges.has(index),
     };
     if (label !== undefined && label !== "") rf.label = label;

@@ -1,0 +1,125 @@
+import type { ExecutionEvent } from "@flow/bindings";
+
+/** The panel keeps this many lines; older ones are in the run's history (Runs page). */
+export const LOG_LIMIT = 5_000;
+
+export type LogLineKind = "stdout" | "stderr" | "lifecycle" | "run";
+
+export interface LogLine {
+  seq: number;
+  at: string;
+  /** The node it belongs to; null for run-wide lines (started, paused, done). */
+  nodeId: string | null;
+  kind: LogLineKind;
+  text: string;
+  /** For lifecycle lines: how the node ended, for styling. */
+  tone?: "ok" | "error" | "muted";
+}
+
+export interface LogBuffer {
+  lines: readonly LogLine[];
+  /** How many older lines were dropped to stay within the limit. */
+  dropped: number;
+  limit: number;
+}
+
+export function emptyLog(limit = LOG_LIMIT): LogBuffer {
+  return { lines: [], dropped: 0, limit };
+}
+
+function iterationSuffix(iteration: number): string {
+  return iteration > 0 ? ` (iteration ${iteration + 1})` : "";
+}
+
+function formatMs(ms: number | null): string {
+  if (ms === null) return "";
+  return ms < 1000 ? ` in ${ms} ms` : ` in ${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The log line an event shows as, or null for events the log does not show. */
+export function lineFromEvent(event: ExecutionEvent): LogLine | null {
+  const base = { seq: event.seq, at: event.at };
+  switch (event.kind) {
+    case "started":
+      return { ...base, nodeId: null, kind: "run", text: `Run of ${event.flow_name} started (${event.trigger})` };
+    case "node_started":
+      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} started${iterationSuffix(event.iteration)}`, tone: "muted" };
+    case "node_succeeded":
+      return {
+        ...base,
+        nodeId: event.node_id,
+        kind: "lifecycle",
+        text: `${event.node_id} succeeded${iterationSuffix(event.iteration)}${formatMs(event.duration_ms)}`,
+        tone: "ok",
+      };
+    case "node_failed":
+      return {
+        ...base,
+        nodeId: event.node_id,
+        kind: "lifecycle",
+        text: `${event.node_id} failed${iterationSuffix(event.iteration)}${formatMs(event.duration_ms)}: ${event.error}`,
+        tone: "error",
+      };
+    case "node_skipped":
+      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} skipped: ${event.reason}`, tone: "muted" };
+    case "node_log":
+      return { ...base, nodeId: event.node_id, kind: event.stream, text: event.line };
+    case "tool_call":
+      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} → ${event.summary}`, tone: "muted" };
+    case "iteration_capped":
+      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} reached its iteration cap (${event.visits} visits)`, tone: "muted" };
+    case "paused":
+      return { ...base, nodeId: null, kind: "run", text: "Run paused" };
+    case "resumed":
+      return { ...base, nodeId: null, kind: "run", text: "Run resumed" };
+    case "awaiting_confirmation":
+      return { ...base, nodeId: event.node_id, kind: "run", text: `Waiting for approval of ${event.node_id}: ${event.action}` };
+    case "confirmation_resolved":
+      return { ...base, nodeId: event.node_id, kind: "run", text: `${event.node_id} ${event.approved ? "approved" : "denied"}` };
+    case "done":
+      return { ...base, nodeId: null, kind: "run", text: `Run ${event.status}`, tone: event.status === "succeeded" ? "ok" : "error" };
+    default:
+      return null;
+  }
+}
+
+/** Appends the lines of `events` (already in order), keeping at most `limit` lines. */
+export function appendEvents(buffer: LogBuffer, events: readonly ExecutionEvent[]): LogBuffer {
+  const added: LogLine[] = [];
+  for (const event of events) {
+    const line = lineFromEvent(event);
+    if (line !== null) added.push(line);
+  }
+  if (added.length === 0) return buffer;
+  const all = buffer.lines.length === 0 ? added : [...buffer.lines, ...added];
+  const over = all.length - buffer.limit;
+  if (over <= 0) return { ...buffer, lines: all };
+  return { ...buffer, lines: all.slice(over), dropped: buffer.dropped + over };
+}
+
+export interface LogFilter {
+  /** Only this node's lines (run-wide lines stay visible); null: every line. */
+  nodeId: string | null;
+  /** Hide lifecycle lines. */
+  outputOnly?: boolean;
+}
+
+export function filterLines(lines: readonly LogLine[], filter: LogFilter): readonly LogLine[] {
+  if (filter.nodeId === null && filter.outputOnly !== true) return lines;
+  return lines.filter(
+    (line) =>
+      (filter.nodeId === null || line.nodeId === filter.nodeId) && (filter.outputOnly !== true || line.kind === "stdout" || line.kind === "stderr"),
+  );
+}
+
+/** The nodes that have lines, in first-seen order (for the filter menu). */
+export function nodesWithLines(lines: readonly LogLine[]): string[] {
+  const seen = new Set<string>();
+  for (const line of lines) if (line.nodeId !== null) seen.add(line.nodeId);
+  return [...seen];
+}
+
+/** Whether a scrolled box is (close to) its bottom, so new lines should keep it there. */
+export function isAtBottom(box: { scrollTop: number; scrollHeight: number; clientHeight: number }, slack = 24): boolean {
+  return box.scrollHeight - box.scrollTop - box.clientHeight <= slack;
+}
