@@ -784,17 +784,20 @@ export type RunOptions = {
 	workspace?: string | null,
 };
 
-/**  What to run: exactly one of a graph, a saved flow's slug, or DSL text. */
+/**
+ *  What to run: a graph, a saved flow's slug, or DSL text (one of them); a graph may also carry
+ *  the slug of the saved flow it is an edit of, so the run is filed under that flow.
+ */
 export type RunSource = {
 	/**  An unsaved graph (the editor's current state). */
 	graph?: FlowGraph | null,
 	/**  Flow DSL text. */
 	dsl?: string | null,
 } & ({
-	/**  A saved flow. */
+	/**  A saved flow (with `graph`: the flow the graph belongs to). */
 	slug?: string | null,
 } & {
-	/**  A saved flow. */
+	/**  A saved flow (with `graph`: the flow the graph belongs to). */
 	template?: string | null,
 });
 
@@ -1028,7 +1031,17 @@ step: number;
 /**  Unit shown beside the input. */
 unit: string | null } | 
 /**  One of the board themes. */
-{ type: "theme" };
+{ type: "theme" } | 
+/**
+ *  A map from a key (a node type or an adapter name: a lowercase letter, then lowercase
+ *  letters, digits, `_` or `-`) to a whole number within `min..=max`; at most
+ *  [`MAX_LIMIT_ENTRIES`] entries. The whole map is replaced by a patch.
+ */
+{ type: "limits"; 
+/**  Smallest accepted value of an entry. */
+min: number; 
+/**  Largest accepted value of an entry. */
+max: number };
 
 /**  One entry of the settings manifest. */
 export type SettingField = {
@@ -1052,6 +1065,8 @@ export type Settings = {
 	confirm_destructive: boolean,
 	/**  How many independent nodes of one run may execute at the same time. */
 	max_parallel_nodes: number,
+	/**  Caps how many nodes of one type run at the same time within "Parallel nodes per run" (e.g. `shell: 2`, `ai: 1`); a key matches a node's type (`action`, `ai`, …) or its adapter (`shell`, `fs`, `cli`, …), and a node must fit every cap that matches it. */
+	node_type_limits: { [key in string]: number },
 	/**  Let the scheduler start runs; off pauses every schedule. */
 	scheduler_enabled: boolean,
 	/**  How often the scheduler checks for due schedules. */
@@ -1076,6 +1091,8 @@ export type SettingsPatch = {
 	confirm_destructive?: boolean | null,
 	/**  How many independent nodes of one run may execute at the same time. */
 	max_parallel_nodes?: number | null,
+	/**  Caps how many nodes of one type run at the same time within "Parallel nodes per run" (e.g. `shell: 2`, `ai: 1`); a key matches a node's type (`action`, `ai`, …) or its adapter (`shell`, `fs`, `cli`, …), and a node must fit every cap that matches it. */
+	node_type_limits?: { [key in string]: number } | null,
 	/**  Let the scheduler start runs; off pauses every schedule. */
 	scheduler_enabled?: boolean | null,
 	/**  How often the scheduler checks for due schedules. */

@@ -34,7 +34,9 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_CORE);
         }
     };
-    let core = match flow_core::App::open(config) {
+    // Opened inside Tauri's async runtime so the core's background tasks (the scheduler loop)
+    // start on the runtime that serves the commands and lives as long as the app.
+    let core = match tauri::async_runtime::block_on(async { flow_core::App::open(config) }) {
         Ok(core) => core,
         Err(err) => {
             eprintln!("flow-desktop: could not open the Flow core: {err}");

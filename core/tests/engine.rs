@@ -3,174 +3,17 @@
 //! adapters and the app's event bus.
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests")]
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use flow_core::engine::{
-    ExecutionEvent, ExecutionEventKind, RunOptions, RunSource, RunStatus, RunTrigger,
-};
+use flow_core::engine::{ExecutionEventKind, RunOptions, RunSource, RunStatus, RunTrigger};
 use flow_core::flows::FlowGraph;
-use flow_core::{App, AppConfig, AppError, BusItem, Edition, FlowEvent, Subscription, commands};
-use serde_json::{Value, json};
+use flow_core::settings::SettingsPatch;
+use flow_core::{AppError, commands};
+use serde_json::json;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    app: App,
-}
-
-fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let app = App::open(AppConfig::new(
-        dir.path().join("data"),
-        Edition::Server,
-        &home,
-    ))
-    .unwrap();
-    Env { _dir: dir, app }
-}
-
-fn graph(nodes: Value, edges: Value) -> FlowGraph {
-    serde_json::from_value(json!({"name": "Test flow", "nodes": nodes, "edges": edges})).unwrap()
-}
-
-fn mock(id: &str, data: Value) -> Value {
-    let mut d = json!({"adapter": "mock"});
-    d.as_object_mut()
-        .unwrap()
-        .extend(data.as_object().unwrap().clone());
-    json!({"id": id, "type": "action", "data": d})
-}
-
-fn utility(id: &str, action: &str, data: Value) -> Value {
-    let mut d = json!({"actionId": action});
-    d.as_object_mut()
-        .unwrap()
-        .extend(data.as_object().unwrap().clone());
-    json!({"id": id, "type": "utility", "data": d})
-}
-
-fn edge(source: &str, target: &str, outcome: &str) -> Value {
-    json!({"source": source, "target": target, "outcome": outcome})
-}
-
-struct Watch {
-    sub: Subscription,
-    id: String,
-    events: Vec<ExecutionEvent>,
-}
-
-impl Watch {
-    async fn next(&mut self) -> ExecutionEvent {
-        loop {
-            let item = tokio::time::timeout(Duration::from_secs(20), self.sub.next())
-                .await
-                .expect("run stalled")
-                .expect("bus closed");
-            if let BusItem::Event(env) = item
-                && let FlowEvent::Execution(e) = &env.event
-                && e.execution_id == self.id
-            {
-                self.events.push(e.clone());
-                return e.clone();
-            }
-        }
-    }
-
-    async fn until(&mut self, f: impl Fn(&ExecutionEventKind) -> bool) -> ExecutionEvent {
-        loop {
-            let e = self.next().await;
-            if f(&e.kind) {
-                return e;
-            }
-            assert!(
-                !matches!(e.kind, ExecutionEventKind::Done { .. }),
-                "run ended first: {:?}",
-                self.events
-            );
-        }
-    }
-
-    async fn done(&mut self) -> RunStatus {
-        if let Some(ExecutionEventKind::Done { status }) = self.events.last().map(|e| &e.kind) {
-            return *status;
-        }
-        loop {
-            if let ExecutionEventKind::Done { status } = self.next().await.kind {
-                return status;
-            }
-        }
-    }
-
-    fn kinds_of(&self, node: &str) -> Vec<&ExecutionEventKind> {
-        self.events
-            .iter()
-            .filter(|e| e.kind.node_id() == Some(node))
-            .map(|e| &e.kind)
-            .collect()
-    }
-
-    fn pos(&self, f: impl Fn(&ExecutionEventKind) -> bool) -> usize {
-        self.events
-            .iter()
-            .position(|e| f(&e.kind))
-            .unwrap_or_else(|| panic!("no such event in {:?}", self.events))
-    }
-
-    fn succeeded(&self, node: &str) -> bool {
-        self.kinds_of(node)
-            .iter()
-            .any(|k| matches!(k, ExecutionEventKind::NodeSucceeded { .. }))
-    }
-
-    fn skipped(&self, node: &str) -> Option<String> {
-        self.kinds_of(node).iter().find_map(|k| match k {
-            ExecutionEventKind::NodeSkipped { reason, .. } => Some(reason.clone()),
-            _ => None,
-        })
-    }
-
-    fn failed(&self, node: &str) -> Option<String> {
-        self.kinds_of(node).iter().find_map(|k| match k {
-            ExecutionEventKind::NodeFailed { error, .. } => Some(error.clone()),
-            _ => None,
-        })
-    }
-}
-
-async fn start(app: &App, g: FlowGraph, options: RunOptions) -> Watch {
-    let sub = app.bus().subscribe(None);
-    let started = commands::run_start(
-        app,
-        RunSource {
-            graph: Some(g),
-            ..Default::default()
-        },
-        Some(options),
-    )
-    .await
-    .unwrap();
-    Watch {
-        sub,
-        id: started.execution_id,
-        events: Vec::new(),
-    }
-}
-
-async fn run_to_end(app: &App, g: FlowGraph, options: RunOptions) -> (Watch, RunStatus) {
-    let mut w = start(app, g, options).await;
-    let status = w.done().await;
-    (w, status)
-}
-
-fn is_started(node: &'static str) -> impl Fn(&ExecutionEventKind) -> bool {
-    move |k| matches!(k, ExecutionEventKind::NodeStarted { node_id, .. } if node_id == node)
-}
-
-fn is_succeeded(node: &'static str) -> impl Fn(&ExecutionEventKind) -> bool {
-    move |k| matches!(k, ExecutionEventKind::NodeSucceeded { node_id, .. } if node_id == node)
-}
+mod common;
+use common::*;
 
 #[tokio::test]
 async fn routes_pass_fail_always_and_explains_skips() {
@@ -256,6 +99,36 @@ async fn unhandled_failure_fails_the_run_and_handled_one_does_not() {
     assert_eq!(status, RunStatus::Succeeded);
     assert!(w.succeeded("fix"));
     assert!(w.skipped("after").unwrap().contains("b was skipped"));
+}
+
+#[tokio::test]
+async fn a_fail_branch_reads_what_the_failed_node_produced() {
+    let e = env();
+    let g = graph(
+        json!([
+            mock(
+                "build",
+                json!({"fail": true, "error": "exited with code 3", "output": {"stderr": "linker exploded"}})
+            ),
+            utility(
+                "report",
+                "log",
+                json!({"message": "{{build.error}}: {{build.stderr}}"})
+            )
+        ]),
+        json!([edge("build", "report", "fail")]),
+    );
+    let (w, status) = run_to_end(&e.app, g, RunOptions::default()).await;
+    assert_eq!(status, RunStatus::Succeeded, "the failure is handled");
+    let said = w
+        .kinds_of("report")
+        .into_iter()
+        .find_map(|k| match k {
+            ExecutionEventKind::NodeSucceeded { output, .. } => Some(output["message"].clone()),
+            _ => None,
+        })
+        .expect("report succeeded");
+    assert_eq!(said, "exited with code 3: linker exploded");
 }
 
 #[tokio::test]
@@ -359,10 +232,17 @@ async fn independent_branches_overlap_and_a_join_waits_for_all() {
     assert!(w.pos(is_succeeded("b1")) < w.pos(is_started("b2")));
     assert!(w.pos(is_succeeded("b2")) < w.pos(is_started("b3")));
 
-    // A per-type cap of 1 serialises mock nodes within a budget of 4.
-    e.app
-        .engine()
-        .set_node_type_limits(HashMap::from([("mock".to_owned(), 1)]));
+    // A per-type cap of 1 (the `node_type_limits` setting, keyed by the adapter name here)
+    // serialises mock nodes within a budget of 4.
+    commands::settings_update(
+        &e.app,
+        SettingsPatch {
+            node_type_limits: Some(BTreeMap::from([("mock".to_owned(), 1)])),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let (w, _) = run_to_end(
         &e.app,
         g,

@@ -383,3 +383,100 @@ async fn history_survives_a_restart_and_a_killed_run_shows_interrupted() {
         .unwrap();
     assert_eq!(slow_step["status"], "failed", "{detail}");
 }
+
+/// Reads WebSocket frames as JSON until `until` holds for one of them; fails after 10 s.
+async fn ws_read_until<S>(socket: &mut S, until: impl Fn(&Value) -> bool) -> Vec<Value>
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    use futures_util::StreamExt;
+    let mut frames = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame in time")
+            .expect("open socket")
+            .expect("frame");
+        let Ok(text) = message.into_text() else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<Value>(text.as_str()) else {
+            continue;
+        };
+        let stop = until(&value);
+        frames.push(value);
+        if stop {
+            return frames;
+        }
+    }
+}
+
+#[tokio::test]
+async fn run_events_reach_websocket_clients_and_the_event_stream_replays_them() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let server = start(None);
+    let mut request = format!("{}/api/ws", server.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {TOKEN}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut events = sse::connect(&server.url, TOKEN, None, false).await;
+    assert_eq!(events.next_json().await.1["type"], "connected");
+
+    // Start the run over the WebSocket itself, then watch its events arrive there.
+    socket
+        .send(Message::Text(
+            json!({"id": 1, "cmd": "run_start", "args": {"source": {"dsl": THREE}, "options": null}})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let frames = ws_read_until(&mut socket, |v| {
+        v["type"] == "execution" && v["kind"] == "done"
+    })
+    .await;
+    let reply = frames.iter().find(|f| f["id"] == 1).expect("invoke reply");
+    let run = reply["ok"]["executionId"].as_str().unwrap().to_owned();
+    let kinds: Vec<&str> = frames
+        .iter()
+        .filter(|f| f["type"] == "execution" && f["execution_id"] == run.as_str())
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"started"));
+    assert_eq!(kinds.last(), Some(&"done"));
+    assert_eq!(kinds.iter().filter(|k| **k == "node_succeeded").count(), 3);
+
+    // The general event stream carried the same events; a client reconnecting with the
+    // Last-Event-ID of the run's first event gets the rest replayed from the ring.
+    let mut first_id = None;
+    let mut seen = Vec::new();
+    while seen.last().map(String::as_str) != Some("done") {
+        let (id, event) = events.next_json().await;
+        if event["type"] == "execution" && event["execution_id"] == run.as_str() {
+            first_id.get_or_insert(id);
+            seen.push(event["kind"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(seen, kinds);
+    let mut again = sse::connect(&server.url, TOKEN, first_id.as_deref(), false).await;
+    assert_eq!(again.next_json().await.1["type"], "connected");
+    let mut replayed = Vec::new();
+    while replayed.len() < kinds.len() - 1 {
+        let (_, event) = again.next_json().await;
+        if event["type"] == "execution" && event["execution_id"] == run.as_str() {
+            replayed.push(event["kind"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(replayed, kinds[1..]);
+}

@@ -455,6 +455,20 @@ impl Run {
         iteration: u32,
         duration_ms: f64,
     ) {
+        // A fail branch reports on what failed (`{{build.stderr}}`, `{{build.error}}`), so a
+        // failed node's output feeds templates too, with its error added.
+        let mut visible = match &output {
+            Some(Value::Object(map)) => map.clone(),
+            Some(other) => {
+                let mut map = serde_json::Map::new();
+                map.insert("output".to_owned(), other.clone());
+                map
+            }
+            None => serde_json::Map::new(),
+        };
+        visible.insert("error".to_owned(), Value::String(error.clone()));
+        self.outputs
+            .insert(self.id(node).to_owned(), Value::Object(visible));
         self.emit(ExecutionEventKind::NodeFailed {
             node_id: self.id(node).to_owned(),
             error,

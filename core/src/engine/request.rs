@@ -6,14 +6,15 @@ use super::events::{RunStatus, RunTrigger};
 use crate::JsonValue;
 use crate::flows::FlowGraph;
 
-/// What to run: exactly one of a graph, a saved flow's slug, or DSL text.
+/// What to run: a graph, a saved flow's slug, or DSL text (one of them); a graph may also carry
+/// the slug of the saved flow it is an edit of, so the run is filed under that flow.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RunSource {
     /// An unsaved graph (the editor's current state).
     #[serde(default)]
     pub graph: Option<FlowGraph>,
-    /// A saved flow.
+    /// A saved flow (with `graph`: the flow the graph belongs to).
     #[serde(default, alias = "template")]
     pub slug: Option<String>,
     /// Flow DSL text.

@@ -27,7 +27,6 @@ type Registry = Arc<Mutex<HashMap<String, Arc<RunControl>>>>;
 pub struct Engine {
     adapters: HashMap<&'static str, Arc<dyn Adapter>>,
     runs: Registry,
-    node_type_limits: Mutex<HashMap<String, u32>>,
     /// Installed catalog entries, keyed by the `nodes/` directory's mtime: re-reading the
     /// catalog from disk on every run would dominate small runs.
     catalog: Mutex<Option<(SystemTime, Arc<Vec<CatalogEntry>>)>>,
@@ -41,7 +40,6 @@ impl Default for Engine {
                 .map(|a| (a.name(), a))
                 .collect(),
             runs: Arc::default(),
-            node_type_limits: Mutex::default(),
             catalog: Mutex::default(),
         }
     }
@@ -89,12 +87,6 @@ impl Engine {
     /// An engine with the built-in adapters registered.
     pub fn new() -> Result<Self, AppError> {
         Ok(Self::default())
-    }
-
-    /// Caps concurrent nodes per node type or adapter name (e.g. `{"shell": 2}`) within a run's
-    /// parallel budget. The settings have no `node_type_limits` key yet, so hosts set it here.
-    pub fn set_node_type_limits(&self, limits: HashMap<String, u32>) {
-        *lock(&self.node_type_limits) = limits;
     }
 
     fn installed(&self, app: &App) -> Arc<Vec<CatalogEntry>> {
@@ -158,7 +150,8 @@ impl Engine {
             input: options.input.unwrap_or(serde_json::Value::Null),
             seeds: seed_outputs,
             max_parallel,
-            type_limits: lock(&self.node_type_limits).clone(),
+            // Per node type or adapter name caps, within `max_parallel` (see `NodeSpec::limit_keys`).
+            type_limits: settings.node_type_limits.into_iter().collect(),
             confirm_destructive: options
                 .confirm_destructive
                 .unwrap_or(settings.confirm_destructive),
@@ -273,30 +266,33 @@ pub async fn start_run(
     trigger: RunTrigger,
 ) -> Result<RunStarted, AppError> {
     let RunSource { graph, slug, dsl } = source;
-    let given = [graph.is_some(), slug.is_some(), dsl.is_some()]
-        .iter()
-        .filter(|x| **x)
-        .count();
-    if given != 1 {
-        return Err(AppError::InvalidInput(format!(
-            "give exactly one of graph, slug or dsl to run (got {given})"
-        )));
-    }
+    // A graph may come with the slug of the saved flow it is an edit of: the graph runs (unsaved
+    // changes included) and the run is filed under that flow.
     let (graph, flow_slug) = match (graph, slug, dsl) {
-        (Some(graph), _, _) => (graph, None),
-        (_, Some(slug), _) => {
+        (Some(graph), slug, None) => {
+            if let Some(slug) = &slug {
+                crate::commands::flow_get(app, slug.clone()).await?;
+            }
+            (graph, slug)
+        }
+        (None, Some(slug), None) => {
             let doc = crate::commands::flow_get(app, slug).await?;
             (doc.graph, Some(doc.slug))
         }
-        (_, _, Some(text)) => (
+        (None, None, Some(text)) => (
             crate::flows::dsl::parse(&text)
                 .map_err(|e| AppError::InvalidInput(format!("flow DSL: {e}")))?,
             None,
         ),
-        (None, None, None) => {
-            return Err(AppError::InvalidInput(
-                "give one of graph, slug or dsl to run".to_owned(),
-            ));
+        (graph, slug, dsl) => {
+            let given = [graph.is_some(), slug.is_some(), dsl.is_some()]
+                .iter()
+                .filter(|x| **x)
+                .count();
+            return Err(AppError::InvalidInput(format!(
+                "give exactly one of graph, slug or dsl to run (a graph may also name its saved \
+                 flow's slug); got {given}"
+            )));
         }
     };
     app.engine()

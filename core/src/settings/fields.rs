@@ -1,6 +1,9 @@
 //! The settings fields, declared once: the struct, the patch, defaults, ranges and the form
 //! manifest all come from the one table in [`define_settings!`] below.
 
+use std::collections::BTreeMap;
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -26,7 +29,19 @@ pub enum SettingControl {
     },
     /// One of the board themes.
     Theme,
+    /// A map from a key (a node type or an adapter name: a lowercase letter, then lowercase
+    /// letters, digits, `_` or `-`) to a whole number within `min..=max`; at most
+    /// [`MAX_LIMIT_ENTRIES`] entries. The whole map is replaced by a patch.
+    Limits {
+        /// Smallest accepted value of an entry.
+        min: u32,
+        /// Largest accepted value of an entry.
+        max: u32,
+    },
 }
+
+/// How many entries a [`SettingControl::Limits`] map may hold.
+pub const MAX_LIMIT_ENTRIES: usize = 32;
 
 /// One entry of the settings manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -43,31 +58,107 @@ pub struct SettingField {
     pub control: SettingControl,
 }
 
+/// Why a value was refused: about the whole value, or about one entry of a map.
+struct Invalid {
+    entry: Option<String>,
+    why: String,
+}
+
+impl Invalid {
+    fn value(why: String) -> Self {
+        Self { entry: None, why }
+    }
+
+    fn entry(key: &str, why: String) -> Self {
+        Self {
+            entry: Some(shown_key(key)),
+            why,
+        }
+    }
+}
+
+/// Reads after "setting \`key\`": " must be …" or ": \`entry\` must be …".
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.entry {
+            Some(entry) => write!(f, ": `{entry}` {}", self.why),
+            None => write!(f, " {}", self.why),
+        }
+    }
+}
+
+/// A map key as quoted in an error: long keys are cut so a message stays readable.
+fn shown_key(key: &str) -> String {
+    const SHOWN: usize = 64;
+    match key.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &key[..cut]),
+        None => key.to_owned(),
+    }
+}
+
+/// Whether `key` may name a node type or an adapter: `[a-z][a-z0-9_-]*`.
+fn is_limit_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
 /// A value type a setting may hold, checked against its control.
 trait SettingValue {
-    fn check(&self, control: &SettingControl) -> Result<(), String>;
+    fn check(&self, control: &SettingControl) -> Result<(), Invalid>;
 }
 
 impl SettingValue for bool {
-    fn check(&self, _control: &SettingControl) -> Result<(), String> {
+    fn check(&self, _control: &SettingControl) -> Result<(), Invalid> {
         Ok(())
     }
 }
 
 impl SettingValue for ThemeName {
-    fn check(&self, _control: &SettingControl) -> Result<(), String> {
+    fn check(&self, _control: &SettingControl) -> Result<(), Invalid> {
         Ok(())
     }
 }
 
+fn out_of_range(value: u32, min: u32, max: u32) -> Option<String> {
+    (!(min..=max).contains(&value)).then(|| format!("must be between {min} and {max}, got {value}"))
+}
+
 impl SettingValue for u32 {
-    fn check(&self, control: &SettingControl) -> Result<(), String> {
+    fn check(&self, control: &SettingControl) -> Result<(), Invalid> {
         match control {
-            SettingControl::Number { min, max, .. } if !(*min..=*max).contains(self) => {
-                Err(format!("must be between {min} and {max}, got {self}"))
-            }
+            SettingControl::Number { min, max, .. } => match out_of_range(*self, *min, *max) {
+                Some(why) => Err(Invalid::value(why)),
+                None => Ok(()),
+            },
             _ => Ok(()),
         }
+    }
+}
+
+impl SettingValue for BTreeMap<String, u32> {
+    fn check(&self, control: &SettingControl) -> Result<(), Invalid> {
+        let SettingControl::Limits { min, max } = control else {
+            return Ok(());
+        };
+        if self.len() > MAX_LIMIT_ENTRIES {
+            return Err(Invalid::value(format!(
+                "may have at most {MAX_LIMIT_ENTRIES} entries, got {}",
+                self.len()
+            )));
+        }
+        for (key, value) in self {
+            if !is_limit_key(key) {
+                return Err(Invalid::entry(
+                    key,
+                    "is not a node type or adapter name (a lowercase letter, then lowercase letters, digits, `_` or `-`)".to_owned(),
+                ));
+            }
+            if let Some(why) = out_of_range(*value, *min, *max) {
+                return Err(Invalid::entry(key, why));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -78,6 +169,10 @@ fn number(min: u32, max: u32, step: u32, unit: Option<&str>) -> SettingControl {
         step,
         unit: unit.map(str::to_owned),
     }
+}
+
+fn limits(min: u32, max: u32) -> SettingControl {
+    SettingControl::Limits { min, max }
 }
 
 macro_rules! define_settings {
@@ -124,7 +219,7 @@ macro_rules! define_settings {
                 $(
                     if let Some(value) = patch.$key {
                         value.check(&$control).map_err(|why| {
-                            AppError::InvalidInput(format!("setting `{}` {why}", stringify!($key)))
+                            AppError::InvalidInput(format!("setting `{}`{why}", stringify!($key)))
                         })?;
                         next.$key = value;
                     }
@@ -142,7 +237,7 @@ macro_rules! define_settings {
                         match serde_json::from_value::<$ty>(raw.clone()) {
                             Ok(value) => match value.check(&$control) {
                                 Ok(()) => settings.$key = value,
-                                Err(why) => tracing::warn!(key = stringify!($key), %why, "stored setting ignored"),
+                                Err(why) => tracing::warn!(key = stringify!($key), why = %format!("setting `{}`{why}", stringify!($key)), "stored setting ignored"),
                             },
                             Err(err) => tracing::warn!(key = stringify!($key), %err, "stored setting ignored"),
                         }
@@ -161,6 +256,8 @@ define_settings! {
     confirm_destructive: bool = true, "Confirm destructive actions", "Execution safety", SettingControl::Toggle;
     /// How many independent nodes of one run may execute at the same time.
     max_parallel_nodes: u32 = 1, "Parallel nodes per run", "Execution", number(1, 64, 1, None);
+    /// Caps how many nodes of one type run at the same time within "Parallel nodes per run" (e.g. `shell: 2`, `ai: 1`); a key matches a node's type (`action`, `ai`, …) or its adapter (`shell`, `fs`, `cli`, …), and a node must fit every cap that matches it.
+    node_type_limits: BTreeMap<String, u32> = BTreeMap::new(), "Parallel nodes per type", "Execution", limits(1, 64);
     /// Let the scheduler start runs; off pauses every schedule.
     scheduler_enabled: bool = true, "Scheduler enabled", "Scheduler", SettingControl::Toggle;
     /// How often the scheduler checks for due schedules.
@@ -241,6 +338,183 @@ mod tests {
         assert_eq!(settings.theme, ThemeName::Aurora);
         assert_eq!(settings.max_parallel_nodes, 1);
         assert_eq!(settings.scheduler_poll_secs, 30);
+    }
+
+    fn limits_patch(entries: &[(&str, u32)]) -> SettingsPatch {
+        SettingsPatch {
+            node_type_limits: Some(entries.iter().map(|&(k, v)| (k.to_owned(), v)).collect()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn node_type_limits_default_to_no_caps() {
+        assert!(Settings::default().node_type_limits.is_empty());
+        let json = serde_json::to_value(Settings::default()).unwrap();
+        assert_eq!(json["node_type_limits"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn a_limits_patch_replaces_the_whole_map() {
+        let first = Settings::default()
+            .apply(limits_patch(&[("shell", 2), ("ai", 1)]))
+            .unwrap();
+        assert_eq!(
+            first.node_type_limits,
+            BTreeMap::from([("ai".to_owned(), 1), ("shell".to_owned(), 2)])
+        );
+        let next = first.apply(limits_patch(&[("fs", 3)])).unwrap();
+        assert_eq!(
+            next.node_type_limits,
+            BTreeMap::from([("fs".to_owned(), 3)])
+        );
+        let cleared = next.apply(limits_patch(&[])).unwrap();
+        assert!(cleared.node_type_limits.is_empty());
+        // Absent from a patch: unchanged.
+        let kept = first.apply(SettingsPatch::default()).unwrap();
+        assert_eq!(kept.node_type_limits, first.node_type_limits);
+    }
+
+    #[test]
+    fn a_limits_patch_parses_from_json() {
+        let patch: SettingsPatch = serde_json::from_value(
+            serde_json::json!({"node_type_limits": {"shell": 2, "cli-tool_2": 64}}),
+        )
+        .unwrap();
+        let next = Settings::default().apply(patch).unwrap();
+        assert_eq!(next.node_type_limits["cli-tool_2"], 64);
+        for bad in [
+            serde_json::json!({"node_type_limits": {"shell": -1}}),
+            serde_json::json!({"node_type_limits": {"shell": 1.5}}),
+            serde_json::json!({"node_type_limits": [["shell", 1]]}),
+        ] {
+            assert!(
+                serde_json::from_value::<SettingsPatch>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_limit_out_of_range_names_the_key_the_entry_and_the_range() {
+        let err = Settings::default()
+            .apply(limits_patch(&[("ai", 1), ("shell", 0)]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `node_type_limits`: `shell` must be between 1 and 64, got 0".into()
+            )
+        );
+        let err = Settings::default()
+            .apply(limits_patch(&[("ai", 65)]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `node_type_limits`: `ai` must be between 1 and 64, got 65".into()
+            )
+        );
+    }
+
+    #[test]
+    fn limit_keys_must_look_like_node_types() {
+        for key in ["Shell", "", "1shell", "_x", "sh ell", "shell.x", "ünï"] {
+            let err = Settings::default()
+                .apply(limits_patch(&[(key, 1)]))
+                .unwrap_err();
+            assert_eq!(
+                err,
+                AppError::InvalidInput(format!(
+                    "setting `node_type_limits`: `{key}` is not a node type or adapter name (a lowercase letter, then lowercase letters, digits, `_` or `-`)"
+                )),
+            );
+        }
+        for key in ["a", "shell", "ai", "my-adapter_2"] {
+            assert!(
+                Settings::default().apply(limits_patch(&[(key, 1)])).is_ok(),
+                "{key}"
+            );
+        }
+        let long = "x".repeat(200);
+        let AppError::InvalidInput(message) = Settings::default()
+            .apply(limits_patch(&[(&format!("{long}!"), 1)]))
+            .unwrap_err()
+        else {
+            panic!("expected InvalidInput");
+        };
+        assert!(
+            message.contains(&format!("`{}…`", "x".repeat(64))),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn limits_hold_at_most_32_entries() {
+        let keys: Vec<String> = (0..=MAX_LIMIT_ENTRIES).map(|i| format!("t{i}")).collect();
+        let entries: Vec<(&str, u32)> = keys.iter().map(|k| (k.as_str(), 1)).collect();
+        assert!(
+            Settings::default()
+                .apply(limits_patch(&entries[..MAX_LIMIT_ENTRIES]))
+                .is_ok()
+        );
+        let err = Settings::default()
+            .apply(limits_patch(&entries))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `node_type_limits` may have at most 32 entries, got 33".into()
+            )
+        );
+    }
+
+    #[test]
+    fn a_bad_stored_limits_map_falls_back_to_no_caps() {
+        for raw in [
+            serde_json::json!({"shell": 0}),
+            serde_json::json!({"Shell": 2}),
+            serde_json::json!({"shell": "two"}),
+            serde_json::json!([1, 2]),
+        ] {
+            let stored = serde_json::json!({"node_type_limits": raw, "max_parallel_nodes": 4});
+            let settings = Settings::from_stored(stored.as_object().unwrap());
+            assert!(settings.node_type_limits.is_empty(), "{raw}");
+            assert_eq!(settings.max_parallel_nodes, 4);
+        }
+        let stored = serde_json::json!({"node_type_limits": {"shell": 2, "ai": 1}});
+        let settings = Settings::from_stored(stored.as_object().unwrap());
+        assert_eq!(
+            settings.node_type_limits,
+            BTreeMap::from([("ai".to_owned(), 1), ("shell".to_owned(), 2)])
+        );
+    }
+
+    #[test]
+    fn the_limits_field_is_in_the_manifest_under_execution() {
+        let field = manifest()
+            .into_iter()
+            .find(|f| f.key == "node_type_limits")
+            .unwrap();
+        assert_eq!(field.label, "Parallel nodes per type");
+        assert_eq!(field.section, "Execution");
+        assert_eq!(field.control, SettingControl::Limits { min: 1, max: 64 });
+        assert!(field.description.contains("Parallel nodes per run"));
+        assert_eq!(
+            serde_json::to_value(&field.control).unwrap(),
+            serde_json::json!({"type": "limits", "min": 1, "max": 64})
+        );
+    }
+
+    #[test]
+    fn defaults_pass_their_own_validation() {
+        // Every key set to its default, so each value is checked against its control.
+        let json = serde_json::to_value(Settings::default()).unwrap();
+        let patch: SettingsPatch = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            Settings::default().apply(patch).unwrap(),
+            Settings::default()
+        );
     }
 
     #[test]

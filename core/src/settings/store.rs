@@ -139,6 +139,45 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn node_type_limits_persist_and_a_bad_stored_map_means_no_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::open(dir.path()).unwrap();
+        let limits =
+            std::collections::BTreeMap::from([("ai".to_owned(), 1), ("shell".to_owned(), 2)]);
+        store
+            .update(SettingsPatch {
+                node_type_limits: Some(limits.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let on_disk: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            on_disk["node_type_limits"],
+            serde_json::json!({"ai": 1, "shell": 2})
+        );
+        assert_eq!(
+            SettingsStore::open(dir.path())
+                .unwrap()
+                .get()
+                .await
+                .node_type_limits,
+            limits
+        );
+
+        std::fs::write(
+            dir.path().join("settings.json"),
+            r#"{"node_type_limits": {"shell": 0}, "theme": "aurora"}"#,
+        )
+        .unwrap();
+        let reopened = SettingsStore::open(dir.path()).unwrap().get().await;
+        assert!(reopened.node_type_limits.is_empty());
+        assert_eq!(reopened.theme, ThemeName::Aurora);
+    }
+
+    #[tokio::test]
     async fn an_unchanged_patch_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = SettingsStore::open(dir.path()).unwrap();

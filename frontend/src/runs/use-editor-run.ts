@@ -49,7 +49,8 @@ export function useEditorRun(slug: string, graph: FlowGraph | null): EditorRun {
     (toRun: FlowGraph) => {
       setStarting(true);
       setActionError(null);
-      client.runStart({ graph: toRun }, null).then(
+      // The slug files the run under this flow; the graph on screen (unsaved edits included) runs.
+      client.runStart({ graph: toRun, slug }, null).then(
         (started) => {
           setStarting(false);
           setExecutionId(started.executionId);
@@ -60,7 +61,7 @@ export function useEditorRun(slug: string, graph: FlowGraph | null): EditorRun {
         },
       );
     },
-    [client],
+    [client, slug],
   );
 
   const steer = useCallback(

@@ -3,14 +3,21 @@ import { useState, type SubmitEvent } from "react";
 import { asAppError, useHost } from "../host";
 import { useSettingsStore } from "./settings-store";
 import {
+  MAX_LIMIT_ENTRIES,
+  addLimitRow,
   buildPatch,
   bySection,
   draftFromSettings,
   fieldNamedIn,
   isDirty,
+  limitErrors,
   rebaseDraft,
+  removeLimitRow,
+  updateLimitRow,
   type Draft,
   type DraftValue,
+  type LimitRow,
+  type LimitsControl,
 } from "./settings-form";
 
 type Status =
@@ -147,13 +154,23 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
   const describedBy = error === undefined ? descriptionId : `${descriptionId} ${errorId}`;
   const control = field.control;
 
+  const dirtyMark = dirty && <span className="dirty-mark" title="Unsaved change" aria-label="(unsaved)" />;
+
   return (
-    <div className={`setting${dirty ? " dirty" : ""}`}>
+    <div className={`setting${dirty ? " dirty" : ""}${control.type === "limits" ? " setting-wide" : ""}`}>
       <div className="setting-text">
-        <label htmlFor={id}>
-          {field.label}
-          {dirty && <span className="dirty-mark" title="Unsaved change" aria-label="(unsaved)" />}
-        </label>
+        {control.type === "limits" ? (
+          // A group of inputs has no single control to label; the group is labelled by this.
+          <span id={`${id}-label`} className="setting-label">
+            {field.label}
+            {dirtyMark}
+          </span>
+        ) : (
+          <label htmlFor={id}>
+            {field.label}
+            {dirtyMark}
+          </label>
+        )}
         <p id={descriptionId} className="muted">
           {field.description}
         </p>
@@ -202,6 +219,119 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
             {control.min}–{control.max}
           </span>
         )}
+        {control.type === "limits" && (
+          <LimitsInput
+            id={id}
+            control={control}
+            rows={typeof value === "object" ? value : []}
+            describedBy={describedBy}
+            invalid={error !== undefined}
+            onChange={onChange}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+interface LimitsInputProps {
+  id: string;
+  control: LimitsControl;
+  rows: readonly LimitRow[];
+  describedBy: string;
+  invalid: boolean;
+  onChange: (rows: LimitRow[]) => void;
+}
+
+/** An editable key → number list; the whole map is saved at once. */
+function LimitsInput({ id, control, rows, describedBy, invalid, onChange }: LimitsInputProps) {
+  const errors = limitErrors(rows, control);
+  const full = rows.length >= MAX_LIMIT_ENTRIES;
+  return (
+    <div id={id} role="group" className="limits-input" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+      {rows.length === 0 && <p className="muted limits-empty">No caps: only the per-run limit applies.</p>}
+      {rows.length > 0 && (
+        <ul className="limits-rows">
+          {rows.map((row, index) => {
+            const rowErrors = errors.rows[index] ?? {};
+            const rowName = row.key.trim() === "" ? `row ${index + 1}` : row.key.trim();
+            const keyErrorId = `${id}-key-${index}-error`;
+            const valueErrorId = `${id}-value-${index}-error`;
+            return (
+              // Rows have no identity but their position; the inputs are controlled, so this is safe.
+              <li key={index} className="limits-row">
+                <input
+                  id={`${id}-key-${index}`}
+                  type="text"
+                  className="limits-key"
+                  placeholder="shell"
+                  autoComplete="off"
+                  spellCheck={false}
+                  value={row.key}
+                  aria-label={`Node type or adapter, ${rowName}`}
+                  aria-invalid={invalid || rowErrors.key !== undefined}
+                  aria-describedby={rowErrors.key === undefined ? undefined : keyErrorId}
+                  onChange={(event) => {
+                    onChange(updateLimitRow(rows, index, { key: event.target.value }));
+                  }}
+                />
+                <input
+                  id={`${id}-value-${index}`}
+                  type="number"
+                  inputMode="numeric"
+                  className="limits-value"
+                  placeholder="1"
+                  min={control.min}
+                  max={control.max}
+                  step={1}
+                  value={row.value}
+                  aria-label={`Limit for ${rowName}`}
+                  aria-invalid={invalid || rowErrors.value !== undefined}
+                  aria-describedby={rowErrors.value === undefined ? undefined : valueErrorId}
+                  onChange={(event) => {
+                    onChange(updateLimitRow(rows, index, { value: event.target.value }));
+                  }}
+                />
+                <button
+                  type="button"
+                  className="limits-remove"
+                  aria-label={`Remove ${rowName}`}
+                  title="Remove"
+                  onClick={() => {
+                    onChange(removeLimitRow(rows, index));
+                  }}
+                >
+                  ×
+                </button>
+                {rowErrors.key !== undefined && (
+                  <span id={keyErrorId} className="error limits-error">
+                    {rowErrors.key}
+                  </span>
+                )}
+                {rowErrors.value !== undefined && (
+                  <span id={valueErrorId} className="error limits-error">
+                    {rowErrors.value}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {errors.map !== undefined && <p className="error">{errors.map}</p>}
+      <div className="limits-actions">
+        <button
+          type="button"
+          disabled={full}
+          onClick={() => {
+            onChange(addLimitRow(rows));
+          }}
+        >
+          Add limit
+        </button>
+        <span className="range-hint muted">
+          {control.min}–{control.max} each, up to {MAX_LIMIT_ENTRIES}
+        </span>
       </div>
     </div>
   );

@@ -1,6 +1,23 @@
 import type { SettingField, Settings } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
-import { buildPatch, bySection, draftFromSettings, fieldNamedIn, formFields, rebaseDraft } from "./settings-form";
+import {
+  MAX_LIMIT_ENTRIES,
+  addLimitRow,
+  buildPatch,
+  bySection,
+  draftFromSettings,
+  fieldNamedIn,
+  formFields,
+  isDirty,
+  limitErrors,
+  limitRowsFromMap,
+  limitsMap,
+  rebaseDraft,
+  removeLimitRow,
+  updateLimitRow,
+  type LimitRow,
+  type LimitsControl,
+} from "./settings-form";
 
 const base: Settings = {
   theme: "default",
@@ -13,6 +30,7 @@ const base: Settings = {
   max_loaded_models: 2,
   ai_inference_concurrency: 1,
   ai_inference_queue_timeout_ms: 30000,
+  node_type_limits: { shell: 2, ai: 1 },
 };
 
 const manifest: SettingField[] = [
@@ -21,6 +39,7 @@ const manifest: SettingField[] = [
   { key: "allow_cloud_ai", label: "Allow cloud AI", description: "", section: "AI", control: { type: "toggle" } },
   { key: "max_parallel_nodes", label: "Max parallel nodes", description: "", section: "Engine", control: { type: "number", min: 1, max: 64, step: 1, unit: null } },
   { key: "scheduler_poll_secs", label: "Scheduler poll interval", description: "", section: "Engine", control: { type: "number", min: 5, max: 3600, step: 1, unit: "s" } },
+  { key: "node_type_limits", label: "Parallel nodes per type", description: "", section: "Engine", control: { type: "limits", min: 1, max: 64 } },
 ];
 const fields = formFields(manifest);
 
@@ -83,7 +102,7 @@ describe("form layout helpers", () => {
     expect(bySection(fields).map(([section, list]) => [section, list.map((f) => f.key)])).toEqual([
       ["General", ["confirm_destructive"]],
       ["AI", ["allow_cloud_ai"]],
-      ["Engine", ["max_parallel_nodes", "scheduler_poll_secs"]],
+      ["Engine", ["max_parallel_nodes", "scheduler_poll_secs", "node_type_limits"]],
     ]);
   });
 
@@ -91,5 +110,118 @@ describe("form layout helpers", () => {
     expect(fieldNamedIn("max_parallel_nodes must be between 1 and 64", fields)?.key).toBe("max_parallel_nodes");
     expect(fieldNamedIn("Scheduler poll interval is too short", fields)?.key).toBe("scheduler_poll_secs");
     expect(fieldNamedIn("something else", fields)).toBeUndefined();
+  });
+});
+
+describe("limits fields", () => {
+  const control: LimitsControl = { type: "limits", min: 1, max: 64 };
+  const limitsField = fields.find((field) => field.key === "node_type_limits");
+  const rows = (draft: ReturnType<typeof draftFromSettings>): readonly LimitRow[] => {
+    const value = draft.node_type_limits;
+    if (typeof value !== "object") throw new Error("limits draft is not rows");
+    return value;
+  };
+
+  it("is a form field, drafted as rows sorted by key", () => {
+    expect(limitsField?.control.type).toBe("limits");
+    expect(draftFromSettings(base, fields).node_type_limits).toEqual([
+      { key: "ai", value: "1" },
+      { key: "shell", value: "2" },
+    ]);
+    expect(limitRowsFromMap({})).toEqual([]);
+  });
+
+  it("adds, updates and removes rows without touching the input", () => {
+    const start: LimitRow[] = [{ key: "ai", value: "1" }];
+    const added = addLimitRow(start);
+    expect(added).toEqual([{ key: "ai", value: "1" }, { key: "", value: "" }]);
+    expect(start).toHaveLength(1);
+    expect(updateLimitRow(added, 1, { key: "fs" })).toEqual([{ key: "ai", value: "1" }, { key: "fs", value: "" }]);
+    expect(removeLimitRow(added, 0)).toEqual([{ key: "", value: "" }]);
+  });
+
+  it("sends the whole map when one entry changed", () => {
+    const draft = draftFromSettings(base, fields);
+    const edited = { ...draft, node_type_limits: updateLimitRow(rows(draft), 1, { value: "3" }) };
+    expect(buildPatch(base, edited, fields)).toEqual({
+      ok: true,
+      patch: { node_type_limits: { ai: 1, shell: 3 } },
+      changed: ["node_type_limits"],
+    });
+  });
+
+  it("sends an empty map when every row is removed", () => {
+    const draft = { ...draftFromSettings(base, fields), node_type_limits: [] };
+    expect(buildPatch(base, draft, fields)).toEqual({ ok: true, patch: { node_type_limits: {} }, changed: ["node_type_limits"] });
+  });
+
+  it("treats reordered rows, re-typed numbers and blank rows as unchanged", () => {
+    const draft = {
+      ...draftFromSettings(base, fields),
+      node_type_limits: [
+        { key: "shell ", value: "2.0" },
+        { key: "", value: "" },
+        { key: "ai", value: " 1" },
+      ],
+    };
+    expect(limitsField !== undefined && isDirty(limitsField, draft, base)).toBe(false);
+    expect(buildPatch(base, draft, fields)).toEqual({ ok: true, patch: {}, changed: [] });
+  });
+
+  it("refuses bad keys, duplicates and out-of-range values, row by row", () => {
+    const bad: LimitRow[] = [
+      { key: "Shell", value: "2" },
+      { key: "ai", value: "0" },
+      { key: "ai", value: "1.5" },
+      { key: "", value: "3" },
+      { key: "fs", value: "" },
+      { key: "cli", value: "65" },
+      { key: "my-adapter_2", value: "64" },
+      { key: "", value: "" },
+    ];
+    const errors = limitErrors(bad, control);
+    expect(errors.map).toBeUndefined();
+    expect(errors.rows.map((row) => [row.key !== undefined, row.value !== undefined])).toEqual([
+      [true, false],
+      [false, true],
+      [true, true],
+      [true, false],
+      [false, true],
+      [false, true],
+      [false, false],
+      [false, false],
+    ]);
+    expect(errors.rows[2]?.key).toBe("ai is listed twice.");
+    expect(errors.rows[1]?.value).toBe("Enter a whole number from 1 to 64.");
+
+    const result = buildPatch(base, { ...draftFromSettings(base, fields), node_type_limits: bad }, fields);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(Object.keys(result.errors)).toEqual(["node_type_limits"]);
+  });
+
+  it("allows at most 32 entries", () => {
+    const many = Array.from({ length: MAX_LIMIT_ENTRIES + 1 }, (_, i) => ({ key: `t${i}`, value: "1" }));
+    expect(limitErrors(many.slice(0, MAX_LIMIT_ENTRIES), control).map).toBeUndefined();
+    expect(limitErrors(many, control).map).toBe("At most 32 entries.");
+    expect(buildPatch(base, { ...draftFromSettings(base, fields), node_type_limits: many }, fields).ok).toBe(false);
+  });
+
+  it("builds the map from trimmed keys and numeric values, skipping blank rows", () => {
+    expect(limitsMap([{ key: " shell", value: "2 " }, { key: "", value: "" }])).toEqual({ shell: 2 });
+  });
+
+  it("follows another tab's save unless edited here", () => {
+    const newer: Settings = { ...base, node_type_limits: { fs: 4 } };
+    const untouched = rebaseDraft(draftFromSettings(base, fields), base, newer, fields);
+    expect(untouched.node_type_limits).toEqual([{ key: "fs", value: "4" }]);
+
+    const draft = draftFromSettings(base, fields);
+    const edited = { ...draft, node_type_limits: addLimitRow(rows(draft), { key: "cli", value: "1" }) };
+    const kept = rebaseDraft(edited, base, newer, fields);
+    expect(kept.node_type_limits).toEqual(edited.node_type_limits);
+  });
+
+  it("names the field from the core's message", () => {
+    expect(fieldNamedIn("setting `node_type_limits`: `shell` must be between 1 and 64, got 0", fields)?.key).toBe("node_type_limits");
   });
 });

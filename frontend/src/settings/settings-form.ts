@@ -1,20 +1,132 @@
-import type { SettingField, Settings, SettingsPatch } from "@flow/bindings";
+import type { SettingControl, SettingField, Settings, SettingsPatch } from "@flow/bindings";
+
+/** One row of a limits map as typed: the key and the number as text. */
+export interface LimitRow {
+  readonly key: string;
+  readonly value: string;
+}
 
 /** What an input holds: toggles as booleans, numbers as the text typed (so "1." or "" can be
- * edited through without being coerced mid-keystroke). */
-export type DraftValue = boolean | string;
+ * edited through without being coerced mid-keystroke), limits maps as rows of text. */
+export type DraftValue = boolean | string | readonly LimitRow[];
 export type Draft = Readonly<Record<string, DraftValue>>;
+
+export type LimitsControl = Extract<SettingControl, { type: "limits" }>;
+
+/** How many entries a limits map may hold (the core's `MAX_LIMIT_ENTRIES`). */
+export const MAX_LIMIT_ENTRIES = 32;
+
+/** A limits key: a node type or adapter name (the core's rule). */
+const LIMIT_KEY = /^[a-z][a-z0-9_-]*$/;
 
 /** The fields the form edits (the theme has its own picker). */
 export function formFields(manifest: readonly SettingField[]): SettingField[] {
-  return manifest.filter((field) => field.control.type === "toggle" || field.control.type === "number");
+  return manifest.filter((field) => field.control.type === "toggle" || field.control.type === "number" || field.control.type === "limits");
+}
+
+/** A stored limits map as rows, sorted by key. */
+export function limitRowsFromMap(map: Readonly<Record<string, number | undefined>>): LimitRow[] {
+  return Object.entries(map)
+    .filter((entry): entry is [string, number] => typeof entry[1] === "number")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => ({ key, value: String(value) }));
+}
+
+function isLimitsMap(value: unknown): value is Record<string, number | undefined> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function currentValue(settings: Settings, field: SettingField): DraftValue | undefined {
   const value: unknown = (settings as Record<string, unknown>)[field.key];
   if (field.control.type === "toggle") return typeof value === "boolean" ? value : undefined;
   if (field.control.type === "number") return typeof value === "number" ? String(value) : undefined;
+  if (field.control.type === "limits") return isLimitsMap(value) ? limitRowsFromMap(value) : undefined;
   return undefined;
+}
+
+/** A row the user added but has not filled in; it is left out of the map, not an error. */
+function isBlankRow(row: LimitRow): boolean {
+  return row.key.trim() === "" && row.value.trim() === "";
+}
+
+/** The rows with `row` appended: a blank one unless given. */
+export function addLimitRow(rows: readonly LimitRow[], row: LimitRow = { key: "", value: "" }): LimitRow[] {
+  return [...rows, row];
+}
+
+/** The rows without the one at `index`. */
+export function removeLimitRow(rows: readonly LimitRow[], index: number): LimitRow[] {
+  return rows.filter((_, i) => i !== index);
+}
+
+/** The rows with the one at `index` changed. */
+export function updateLimitRow(rows: readonly LimitRow[], index: number, change: Partial<LimitRow>): LimitRow[] {
+  return rows.map((row, i) => (i === index ? { ...row, ...change } : row));
+}
+
+/** What is wrong with each row (same order as the rows) and with the map as a whole. */
+export interface LimitErrors {
+  rows: { key?: string; value?: string }[];
+  /** Too many entries. */
+  map?: string;
+}
+
+/**
+ * Checks limits rows the way the core will: keys are node types or adapter names, each once;
+ * values are whole numbers within the control's range; at most {@link MAX_LIMIT_ENTRIES} entries.
+ * Blank rows are ignored.
+ */
+export function limitErrors(rows: readonly LimitRow[], control: LimitsControl): LimitErrors {
+  const seen = new Set<string>();
+  const result: LimitErrors = { rows: [] };
+  let entries = 0;
+  for (const row of rows) {
+    const errors: { key?: string; value?: string } = {};
+    result.rows.push(errors);
+    if (isBlankRow(row)) continue;
+    entries += 1;
+    const key = row.key.trim();
+    if (key === "") errors.key = "Enter a node type or adapter name.";
+    else if (!LIMIT_KEY.test(key)) errors.key = "Use a lowercase letter, then lowercase letters, digits, _ or -.";
+    else if (seen.has(key)) errors.key = `${key} is listed twice.`;
+    seen.add(key);
+    const text = row.value.trim();
+    const number = text === "" ? Number.NaN : Number(text);
+    if (!Number.isInteger(number) || number < control.min || number > control.max) {
+      errors.value = `Enter a whole number from ${control.min} to ${control.max}.`;
+    }
+  }
+  if (entries > MAX_LIMIT_ENTRIES) result.map = `At most ${MAX_LIMIT_ENTRIES} entries.`;
+  return result;
+}
+
+function hasLimitErrors(errors: LimitErrors): boolean {
+  return errors.map !== undefined || errors.rows.some((row) => row.key !== undefined || row.value !== undefined);
+}
+
+/** The map to send: the non-blank rows, keys trimmed, values as numbers. Check with `limitErrors` first. */
+export function limitsMap(rows: readonly LimitRow[]): Record<string, number> {
+  const map: Record<string, number> = {};
+  for (const row of rows) {
+    if (!isBlankRow(row)) map[row.key.trim()] = Number(row.value.trim());
+  }
+  return map;
+}
+
+/** Rows compared as maps: order, blank rows and "2" vs "2.0" do not matter. */
+function sameLimits(a: readonly LimitRow[], b: readonly LimitRow[]): boolean {
+  const normal = (rows: readonly LimitRow[]) =>
+    rows
+      .filter((row) => !isBlankRow(row))
+      .map((row) => {
+        const text = row.value.trim();
+        const number = text === "" ? Number.NaN : Number(text);
+        return `${row.key.trim()}\u0000${Number.isFinite(number) ? String(number) : text}`;
+      })
+      .sort();
+  const left = normal(a);
+  const right = normal(b);
+  return left.length === right.length && left.every((entry, i) => entry === right[i]);
 }
 
 export function draftFromSettings(settings: Settings, fields: readonly SettingField[]): Draft {
@@ -32,6 +144,7 @@ function sameValue(field: SettingField, a: DraftValue | undefined, b: DraftValue
     if (a.trim() === "" || b.trim() === "") return a.trim() === b.trim();
     return Number(a) === Number(b);
   }
+  if (field.control.type === "limits" && typeof a === "object" && typeof b === "object") return sameLimits(a, b);
   return a === b;
 }
 
@@ -58,9 +171,12 @@ export type PatchResult =
   | { ok: true; patch: SettingsPatch; changed: string[] }
   | { ok: false; errors: Record<string, string> };
 
-/** The patch to send: only the keys the user changed, numbers parsed and checked as numbers. */
+/**
+ * The patch to send: only the keys the user changed, numbers parsed and checked as numbers, a
+ * changed limits map checked in full and sent whole (it replaces the stored map).
+ */
 export function buildPatch(base: Settings, draft: Draft, fields: readonly SettingField[]): PatchResult {
-  const patch: Record<string, boolean | number> = {};
+  const patch: Record<string, boolean | number | Record<string, number>> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {
     const value = draft[field.key];
@@ -71,6 +187,9 @@ export function buildPatch(base: Settings, draft: Draft, fields: readonly Settin
       const number = value.trim() === "" ? Number.NaN : Number(value);
       if (Number.isFinite(number)) patch[field.key] = number;
       else errors[field.key] = `${field.label} must be a number.`;
+    } else if (field.control.type === "limits" && typeof value === "object") {
+      if (hasLimitErrors(limitErrors(value, field.control))) errors[field.key] = `${field.label} has entries to fix.`;
+      else patch[field.key] = limitsMap(value);
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };

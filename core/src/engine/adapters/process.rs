@@ -312,6 +312,10 @@ pub(super) async fn run(
     })?;
     let pgid = child.id().and_then(|id| i32::try_from(id).ok());
     tracing::debug!(program = spec.program, ?pgid, cwd = %options.cwd.display(), "spawned");
+    // The executor drops this future on cancel or a node timeout; `kill_on_drop` alone would
+    // reach only the leader, leaving what it started (`sleep 30 &`) running. Declared after
+    // `child`, so it fires first, while the unreaped leader still holds the group id.
+    let mut group_guard = GroupGuard(pgid);
 
     // Small bound: a child that prints faster than we log waits on its pipe, not on our memory.
     let (tx, mut rx) = mpsc::channel::<Chunk>(16);
@@ -383,6 +387,8 @@ pub(super) async fn run(
     for pump in &pumps {
         pump.abort();
     }
+    // Ended here: the group was handled above.
+    group_guard.0 = None;
 
     let ending = match stopped {
         Some(ending) => ending,
@@ -422,15 +428,35 @@ fn signal_of(_status: std::process::ExitStatus) -> Option<i32> {
 /// SIGKILL's number, for the rare "killed" we cannot attribute.
 const SIGKILL: i32 = 9;
 
-/// Sends SIGKILL to the whole group; "no such process" just means it is already gone.
+/// Kills a child's process group when dropped while still armed (the run future was dropped).
+struct GroupGuard(Option<i32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            kill_group_id(self.0);
+        }
+    }
+}
+
 #[cfg(unix)]
-fn kill_group(pgid: Option<i32>, _child: &mut tokio::process::Child) {
+fn kill_group_id(pgid: Option<i32>) {
     use nix::sys::signal::{Signal, killpg};
     let Some(pgid) = pgid else { return };
     match killpg(nix::unistd::Pid::from_raw(pgid), Signal::SIGKILL) {
         Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
         Err(err) => tracing::warn!(%err, pgid, "could not kill a process group"),
     }
+}
+
+/// Without process groups, `kill_on_drop` on the child is all there is.
+#[cfg(not(unix))]
+fn kill_group_id(_pgid: Option<i32>) {}
+
+/// Sends SIGKILL to the whole group; "no such process" just means it is already gone.
+#[cfg(unix)]
+fn kill_group(pgid: Option<i32>, _child: &mut tokio::process::Child) {
+    kill_group_id(pgid);
 }
 
 /// Without process groups only the child itself can be killed.

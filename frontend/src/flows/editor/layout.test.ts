@@ -51,3 +51,28 @@ describe("layout", () => {
     expect((p?.y ?? 0) >= 50 + NODE_HEIGHT).toBe(true);
   });
 });
+
+describe("placeNodes", () => {
+  it("lays out nodes that all sit at the origin, as DSL-made flows do", async () => {
+    const { placeNodes } = await import("./use-flow-document");
+    const stacked: FlowGraph = {
+      ...chain,
+      nodes: (chain.nodes ?? []).map((node) => ({ ...node, position: { x: 0, y: 0 } })),
+    };
+    const placed = (placeNodes(stacked).nodes ?? []).map((node) => ({ x: node.position?.x ?? 0, y: node.position?.y ?? 0 }));
+    for (let i = 0; i < placed.length; i += 1) {
+      for (let j = i + 1; j < placed.length; j += 1) {
+        expect(overlaps(placed[i] ?? { x: 0, y: 0 }, placed[j] ?? { x: 0, y: 0 })).toBe(false);
+      }
+    }
+  });
+
+  it("keeps a graph whose nodes already have distinct positions", async () => {
+    const { placeNodes } = await import("./use-flow-document");
+    const spread: FlowGraph = {
+      ...chain,
+      nodes: (chain.nodes ?? []).map((node, i) => ({ ...node, position: { x: i * 300, y: 40 } })),
+    };
+    expect(placeNodes(spread)).toBe(spread);
+  });
+});

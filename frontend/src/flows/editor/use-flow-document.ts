@@ -5,12 +5,23 @@ import { hasPosition, jsonEqual, nodesOf } from "./graph-ops";
 import { createHistory, push, redo as redoStep, seal as sealStep, undo as undoStep, type History } from "./history";
 import { layout, layoutOnly } from "./layout";
 
-/** A loaded graph with every node placed (nodes saved without positions are laid out). */
+/**
+ * A loaded graph with every node placed. Nodes saved without positions are laid out, and so are
+ * nodes stacked on another node's exact position: flows written as DSL or by hand come with
+ * every node at the origin, and nobody stacks nodes on purpose.
+ */
 export function placeNodes(graph: FlowGraph): FlowGraph {
   const nodes = nodesOf(graph);
-  const unplaced = nodes.filter((node) => !hasPosition(node));
+  const taken = new Set<string>();
+  const unplaced = nodes.filter((node) => {
+    if (!hasPosition(node)) return true;
+    const key = `${node.position.x},${node.position.y}`;
+    if (taken.has(key)) return true;
+    taken.add(key);
+    return false;
+  });
   if (unplaced.length === 0) return graph;
-  if (unplaced.length === nodes.length) return layout(graph);
+  if (unplaced.length >= nodes.length - 1) return layout(graph);
   return layoutOnly(graph, new Set(unplaced.map((node) => node.id)));
 }
 
