@@ -116,9 +116,10 @@ async fn start_and_stream(
     let started =
         flow_core::engine::start_run(&state.app, source, Some(options), RunTrigger::Api).await?;
     tracing::info!(execution_id = %started.execution_id, flow = %started.flow_name, "run started over HTTP");
-    // `begin` is queued for the writer; flushed so the first history read finds the run.
-    state.app.history().flush().await;
-    let run = RunStream::new(state.app.clone(), started.execution_id, None, subscription);
+    // The subscription predates the run, so the bus holds every event from seq 0: stream live
+    // without a round trip to the history writer (a gap or a resync still falls back to it).
+    let mut run = RunStream::new(state.app.clone(), started.execution_id, None, subscription);
+    run.replaying = false;
     Ok(sse(&state, run))
 }
 
