@@ -10,11 +10,11 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, annotateFailure, launchChromium, startServer } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, startBrowserSession } from "./harness.mjs";
 
 const NOTE_BLOCK = "\n\n---\n\n#### [Note added by user]\n\n";
 
@@ -25,11 +25,11 @@ const BARE = "c0ffee00-2222-4333-8444-555566667777";
 
 /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
-/** @type {string | undefined} */
-let tempRoot;
 let tasksDir = "";
 /** @type {import("playwright-core").Browser | undefined} */
 let browser;
+/** @type {Awaited<ReturnType<typeof startBrowserSession>> | undefined} */
+let session;
 let loginUrl = "";
 let origin = "";
 
@@ -101,20 +101,17 @@ async function writeFixture(root) {
 }
 
 before(async () => {
-  tempRoot = await mkdtemp(path.join(tmpdir(), "flow-board-e2e-"));
-  const studioDir = path.join(tempRoot, "studio");
+  const root = await mkdtemp(path.join(tmpdir(), "flow-board-e2e-"));
+  const studioDir = path.join(root, "studio");
   await mkdir(studioDir);
-  const fixture = await writeFixture(tempRoot);
+  const fixture = await writeFixture(root);
   tasksDir = fixture.tasks;
-  server = await startServer({ FLOW_STUDIO_DIR: studioDir, TASKS_DIR: fixture.tasks, PROJECTS_DIR: fixture.projects });
-  ({ loginUrl, origin } = server);
-  browser = await launchChromium();
+  session = await startBrowserSession(root, { FLOW_STUDIO_DIR: studioDir, TASKS_DIR: fixture.tasks, PROJECTS_DIR: fixture.projects });
+  ({ server, browser, loginUrl, origin } = session);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (tempRoot !== undefined) await rm(tempRoot, { recursive: true, force: true });
+  await session?.close();
 });
 
 /** Runs a test body with a signed-in page; on failure, screenshots it into artifacts/. */

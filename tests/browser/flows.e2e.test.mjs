@@ -7,36 +7,30 @@
 //   FLOW_SERVER_BIN=$PWD/../../target/debug/flow-server [PUBLIC_DIR=$PWD/../../frontend/dist] npm test
 
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, annotateFailure, launchChromium, startServer } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, freshDirs, startBrowserSession } from "./harness.mjs";
 
 /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
-/** @type {string | undefined} */
-let tempRoot;
 let studioDir = "";
 /** @type {import("playwright-core").Browser | undefined} */
 let browser;
+/** @type {Awaited<ReturnType<typeof startBrowserSession>> | undefined} */
+let session;
 let loginUrl = "";
 let origin = "";
 
 before(async () => {
-  tempRoot = await mkdtemp(path.join(tmpdir(), "flow-flows-e2e-"));
-  studioDir = path.join(tempRoot, "studio");
-  const env = { FLOW_STUDIO_DIR: studioDir, TASKS_DIR: path.join(tempRoot, "tasks"), PROJECTS_DIR: path.join(tempRoot, "projects") };
-  await Promise.all(Object.values(env).map((dir) => mkdir(dir)));
-  server = await startServer(env);
-  ({ loginUrl, origin } = server);
-  browser = await launchChromium();
+  const dirs = await freshDirs("flow-flows-e2e-");
+  studioDir = dirs.env.FLOW_STUDIO_DIR;
+  session = await startBrowserSession(dirs.root, dirs.env);
+  ({ server, browser, loginUrl, origin } = session);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (tempRoot !== undefined) await rm(tempRoot, { recursive: true, force: true });
+  await session?.close();
 });
 
 /** Runs a test body with a signed-in page; on failure, screenshots it into artifacts/. */

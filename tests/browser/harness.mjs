@@ -3,7 +3,8 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -125,4 +126,42 @@ export async function annotateFailure(error, name, pages, server) {
   if (error instanceof Error) {
     error.message += `\n(screenshots: ${shots})\n--- flow-server output (tail) ---\n${server?.output().slice(-4000) ?? ""}`;
   }
+}
+
+/** A new temporary folder with empty `studio`, `tasks` and `projects` folders, as server env. */
+export async function freshDirs(prefix) {
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  const env = {
+    FLOW_STUDIO_DIR: path.join(root, "studio"),
+    TASKS_DIR: path.join(root, "tasks"),
+    PROJECTS_DIR: path.join(root, "projects"),
+  };
+  await Promise.all(Object.values(env).map((dir) => mkdir(dir)));
+  return { root, env };
+}
+
+/**
+ * flow-server on `env` plus Chromium, for one test file; `close()` stops both and removes `root`
+ * (the temporary folder the env points into).
+ */
+export async function startBrowserSession(root, env) {
+  const server = await startServer(env);
+  let browser;
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return {
+    server,
+    browser,
+    loginUrl: server.loginUrl,
+    origin: server.origin,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }

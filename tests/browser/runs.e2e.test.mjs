@@ -7,38 +7,26 @@
 //   FLOW_SERVER_BIN=$PWD/../../target/debug/flow-server [PUBLIC_DIR=$PWD/../../frontend/dist] npm test
 
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, annotateFailure, launchChromium, startServer } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, freshDirs, startBrowserSession } from "./harness.mjs";
 
 /** @type {Awaited<ReturnType<typeof startServer>> | undefined} */
 let server;
-/** @type {string | undefined} */
-let tempRoot;
 /** @type {import("playwright-core").Browser | undefined} */
 let browser;
+/** @type {Awaited<ReturnType<typeof startBrowserSession>> | undefined} */
+let session;
 let loginUrl = "";
 let origin = "";
 
 before(async () => {
-  tempRoot = await mkdtemp(path.join(tmpdir(), "flow-runs-e2e-"));
-  const env = {
-    FLOW_STUDIO_DIR: path.join(tempRoot, "studio"),
-    TASKS_DIR: path.join(tempRoot, "tasks"),
-    PROJECTS_DIR: path.join(tempRoot, "projects"),
-  };
-  await Promise.all(Object.values(env).map((dir) => mkdir(dir)));
-  server = await startServer(env);
-  ({ loginUrl, origin } = server);
-  browser = await launchChromium();
+  const dirs = await freshDirs("flow-runs-e2e-");
+  session = await startBrowserSession(dirs.root, dirs.env);
+  ({ server, browser, loginUrl, origin } = session);
 });
 
 after(async () => {
-  await browser?.close().catch(() => {});
-  await server?.stop();
-  if (tempRoot !== undefined) await rm(tempRoot, { recursive: true, force: true });
+  await session?.close();
 });
 
 // The build fails on purpose; its fail edge reports, its pass edge (ship) never runs.

@@ -4,14 +4,12 @@ use crate::flows::{FlowGraph, ValidationReport};
 use crate::{App, AppError};
 
 /// Parses Flow DSL text; errors name `line:column` and what was expected.
-pub async fn dsl_parse(app: &App, source: String) -> Result<FlowGraph, AppError> {
-    let _ = app;
+pub async fn dsl_parse(_app: &App, source: String) -> Result<FlowGraph, AppError> {
     crate::flows::dsl::parse(&source).map_err(|err| AppError::InvalidInput(err.to_string()))
 }
 
 /// Writes a graph as canonical Flow DSL text.
-pub async fn dsl_serialize(app: &App, graph: FlowGraph) -> Result<String, AppError> {
-    let _ = app;
+pub async fn dsl_serialize(_app: &App, graph: FlowGraph) -> Result<String, AppError> {
     Ok(crate::flows::dsl::serialize(&graph))
 }
 

@@ -35,10 +35,9 @@ pub async fn schedule_delete(app: &App, slug: String) -> Result<ScheduleDeleted,
 
 /// The next `count` firings (default 5, at most 100) of a schedule, without saving it.
 pub async fn schedule_preview(
-    app: &App,
+    _app: &App,
     spec: ScheduleSpec,
     count: Option<u32>,
 ) -> Result<Vec<String>, AppError> {
-    let _ = app;
     crate::scheduler::preview(&spec, SystemClock.now(), count)
 }

@@ -6,6 +6,7 @@ export type { ReadableStore } from "./store";
 export { asAppError } from "./app-error";
 export { readUrlToken, stripUrlToken } from "./url-token";
 export { HostProvider, useHost, useConnectionState, useFlowEvents, useAuthRequired } from "./react";
+export { useLiveQuery, type LiveQuery } from "./use-live-query";
 
 /** Picks the transport for where the UI is running: Tauri's IPC in the desktop shell, HTTP in a browser. */
 export async function createHost(): Promise<Host> {

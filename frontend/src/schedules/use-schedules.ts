@@ -1,40 +1,15 @@
 import type { AppError, Schedule, ScheduleSpec } from "@flow/bindings";
-import { useCallback, useEffect, useState } from "react";
-import { asAppError, useFlowEvents, useHost } from "../host";
+import { useEffect, useState } from "react";
+import { asAppError, useHost, useLiveQuery } from "../host";
 import { useDebouncedValue } from "../ui/use-debounced-value";
 
 /** Every schedule, refetched on `schedules-changed` and after a reconnect. */
 export function useSchedules(): { schedules: Schedule[] | null; error: AppError | null; reload: () => void } {
-  const { client } = useHost();
-  const [schedules, setSchedules] = useState<Schedule[] | null>(null);
-  const [error, setError] = useState<AppError | null>(null);
-  const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    let cancelled = false;
-    client.schedulesList().then(
-      (list) => {
-        if (cancelled) return;
-        setSchedules(list);
-        setError(null);
-      },
-      (cause: unknown) => {
-        if (!cancelled) setError(asAppError(cause));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [client, generation]);
-  useFlowEvents((event) => {
-    if (event.type === "schedules-changed" || event.type === "resync") setGeneration((n) => n + 1);
-  });
-  return {
-    schedules,
-    error,
-    reload: useCallback(() => {
-      setGeneration((n) => n + 1);
-    }, []),
-  };
+  const { data, error, reload } = useLiveQuery(
+    (client) => client.schedulesList(),
+    (event) => event.type === "schedules-changed",
+  );
+  return { schedules: data, error, reload };
 }
 
 export const PREVIEW_DELAY_MS = 350;

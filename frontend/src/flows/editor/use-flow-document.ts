@@ -1,6 +1,6 @@
 import type { AppError, CatalogEntry, FlowDocument, FlowGraph } from "@flow/bindings";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { asAppError, useFlowEvents, useHost } from "../../host";
+import { asAppError, useFlowEvents, useHost, useLiveQuery } from "../../host";
 import { hasPosition, jsonEqual, nodesOf } from "./graph-ops";
 import { createHistory, push, redo as redoStep, seal as sealStep, undo as undoStep, type History } from "./history";
 import { layout, layoutOnly } from "./layout";
@@ -210,28 +210,11 @@ export function useFlowDocument(slug: string): FlowDocumentState {
 
 /** The installed catalog entries (the palette), refreshed when the Node Hub changes them. */
 export function useInstalledNodes(): { entries: readonly CatalogEntry[]; error: AppError | null } {
-  const { client } = useHost();
-  const [entries, setEntries] = useState<readonly CatalogEntry[]>([]);
-  const [error, setError] = useState<AppError | null>(null);
-  const [generation, setGeneration] = useState(0);
-  useEffect(() => {
-    let cancelled = false;
-    client.nodesInstalled().then(
-      (next) => {
-        if (cancelled) return;
-        setEntries(next);
-        setError(null);
-      },
-      (cause: unknown) => {
-        if (!cancelled) setError(asAppError(cause));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [client, generation]);
-  useFlowEvents((event) => {
-    if (event.type === "nodes-changed" || event.type === "resync") setGeneration((n) => n + 1);
-  });
-  return { entries, error };
+  const { data, error } = useLiveQuery(
+    (client) => client.nodesInstalled(),
+    (event) => event.type === "nodes-changed",
+  );
+  return { entries: data ?? NO_ENTRIES, error };
 }
+
+const NO_ENTRIES: readonly CatalogEntry[] = [];
