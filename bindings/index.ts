@@ -119,6 +119,38 @@ export type CatalogListing = {
 	builtIn: boolean,
 };
 
+/**
+ *  One downloadable model.
+ * 
+ *  Entries with a `sha256` are verified against it and against `sizeBytes`. Entries without one
+ *  (their digest could not be checked when the catalog was written) are size-checked only,
+ *  against the size the server announced; their `sizeBytes` is then an estimate.
+ */
+export type CatalogModel = {
+	/**  Stable id, used by the download commands. */
+	id: string,
+	/**  Display name. */
+	name: string,
+	/**  Model family (the GGUF architecture), e.g. `gemma3`. */
+	family: string,
+	/**  Parameter count as text, e.g. `270M`. */
+	parameters: string,
+	/**  Quantization, e.g. `Q4_K_M`. */
+	quantization: string,
+	/**  File size in bytes. */
+	sizeBytes: number | null,
+	/**  Trained context length in tokens. */
+	contextLength: number,
+	/**  Rough memory needed to run it, in bytes. */
+	ramBytes: number | null,
+	/**  Lowercase hex SHA-256 of the file, when known. */
+	sha256?: string | null,
+	/**  Where the file is downloaded from. */
+	url: string,
+	/**  The file's name under `llms/` (a bare name ending in `.gguf`). */
+	fileName: string,
+};
+
 /**  What to do about firings missed while Flow was not running. */
 export type CatchUp = 
 /**  Forget them; fire at the next future time. */
@@ -220,6 +252,21 @@ export type DiffOp =
 "insert" | 
 /**  Only in the older revision. */
 "delete";
+
+/**  Where a download stands. */
+export type DownloadStatus = 
+/**  Bytes are arriving. */
+"downloading" | 
+/**  Stopped with its partial file kept; resumable. */
+"paused" | 
+/**  The file is complete and being checked. */
+"verifying" | 
+/**  Verified and installed under `llms/`. */
+"ready" | 
+/**  Failed; `error` says why. */
+"failed" | 
+/**  Stopped and its partial file deleted. */
+"cancelled";
 
 /**  Which outcome of its source an edge follows. */
 export type EdgeOutcome = 
@@ -559,6 +606,13 @@ change: string }) & { agent?: never; event?: never; featureId?: never; file?: ne
 ({ type: "schedules-changed"; 
 /**  The saved flow whose schedule changed. */
 slug: string }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+/**
+ *  A model download's progress or status change (`downloading`, `paused`, `verifying`,
+ *  `ready`, `failed`, `cancelled`); progress comes at most every 250 ms.
+ */
+{
+	type: "model-download",
+} & ModelDownload | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
 ({ type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
@@ -637,6 +691,28 @@ export type FlowSummary = {
 	edgeCount: number,
 };
 
+/**  One installed model file. */
+export type InstalledModel = {
+	/**  The file's name under `llms/`. */
+	fileName: string,
+	/**  Its size in bytes. */
+	sizeBytes: number | null,
+	/**  `general.architecture`. */
+	architecture?: string | null,
+	/**  `general.name`. */
+	name?: string | null,
+	/**  The quantization named by `general.file_type`. */
+	quantization?: string | null,
+	/**  `<arch>.context_length`. */
+	contextLength?: number | null,
+	/**  `general.size_label` or the parameter count. */
+	parameters?: string | null,
+	/**  The catalog entry with this file name, if any. */
+	catalogId?: string | null,
+	/**  Why the header could not be read (the other metadata fields are then absent). */
+	error?: string | null,
+};
+
 /**  A destructive-action prompt and its answer. */
 export type Interception = {
 	/**  The node. */
@@ -675,6 +751,26 @@ export type LogStream =
 "stdout" | 
 /**  Standard error. */
 "stderr";
+
+/**  One download's state, as returned by the commands and carried by `model-download` events. */
+export type ModelDownload = {
+	/**  The catalog id. */
+	id: string,
+	/**  The file's name under `llms/`. */
+	fileName: string,
+	/**  Where it stands. */
+	status: DownloadStatus,
+	/**  Bytes on disk so far. */
+	bytes: number | null,
+	/**  Expected size in bytes (the server's announced size once known). */
+	total: number | null,
+	/**  Current transfer rate in bytes per second (0 when not downloading). */
+	rateBps: number | null,
+	/**  Estimated seconds left, while downloading. */
+	etaSecs: number | null,
+	/**  Why it failed. */
+	error: string | null,
+};
 
 /**  Result of uninstalling an entry. */
 export type NodeUninstalled = {
@@ -1312,6 +1408,13 @@ export const COMMANDS = [
 	"node_install",
 	"node_uninstall",
 	"node_probe_cli",
+	"models_catalog",
+	"models_installed",
+	"model_downloads",
+	"model_download_start",
+	"model_download_pause",
+	"model_download_resume",
+	"model_download_cancel",
 	"run_start",
 	"run_pause",
 	"run_resume",
@@ -1506,6 +1609,20 @@ export function createClient(transport: Transport) {
 		nodeUninstall: (slug: string): Promise<NodeUninstalled> => transport.invoke("node_uninstall", { slug }) as Promise<NodeUninstalled>,
 		/** Runs a CLI preset's version command (argv only, with a timeout) and compares versions. */
 		nodeProbeCli: (slug: string): Promise<CliProbe> => transport.invoke("node_probe_cli", { slug }) as Promise<CliProbe>,
+		/** Every downloadable model in the Model Hub catalog. */
+		modelsCatalog: (): Promise<CatalogModel[]> => transport.invoke("models_catalog", {}) as Promise<CatalogModel[]>,
+		/** The GGUF files under `llms/` with their header metadata (unreadable ones carry `error`). */
+		modelsInstalled: (): Promise<InstalledModel[]> => transport.invoke("models_installed", {}) as Promise<InstalledModel[]>,
+		/** Running, paused (partial files left by an earlier process included) and failed model downloads. */
+		modelDownloads: (): Promise<ModelDownload[]> => transport.invoke("model_downloads", {}) as Promise<ModelDownload[]>,
+		/** Starts downloading a catalog model (resuming its partial file; an installed one is a conflict); progress streams as `model-download` events. */
+		modelDownloadStart: (id: string): Promise<ModelDownload> => transport.invoke("model_download_start", { id }) as Promise<ModelDownload>,
+		/** Pauses a model download, keeping its partial file. */
+		modelDownloadPause: (id: string): Promise<ModelDownload> => transport.invoke("model_download_pause", { id }) as Promise<ModelDownload>,
+		/** Resumes a paused or failed model download from its partial file. */
+		modelDownloadResume: (id: string): Promise<ModelDownload> => transport.invoke("model_download_resume", { id }) as Promise<ModelDownload>,
+		/** Stops a model download and deletes its partial file. */
+		modelDownloadCancel: (id: string): Promise<ModelDownload> => transport.invoke("model_download_cancel", { id }) as Promise<ModelDownload>,
 		/** Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events. */
 		runStart: (source: RunSource, options: RunOptions | null): Promise<RunStarted> => transport.invoke("run_start", { source, options }) as Promise<RunStarted>,
 		/** Holds a run's new work at the next node boundary. */

@@ -83,6 +83,7 @@ struct Inner {
     history: crate::history::HistoryStore,
     schedules: crate::scheduler::ScheduleStore,
     board: crate::board::Board,
+    models: crate::models::ModelHub,
     /// `None` when the platform refused a watcher: the board then works without live updates.
     _watcher: Option<crate::board::watcher::BoardWatcher>,
 }
@@ -124,6 +125,7 @@ impl App {
         )
         .inspect_err(|err| tracing::warn!(%err, "the agent board will not update live"))
         .ok();
+        let models = crate::models::ModelHub::open(&config.data_dir, bus.clone())?;
         let app = Self(Arc::new(Inner {
             config,
             bus,
@@ -135,6 +137,7 @@ impl App {
             history,
             schedules,
             board: crate::board::Board::default(),
+            models,
             _watcher: watcher,
         }));
         crate::scheduler::runner::start_background(&app);
@@ -194,6 +197,11 @@ impl App {
     /// The agent board's per-app state (per-file write locks).
     pub fn board(&self) -> &crate::board::Board {
         &self.0.board
+    }
+
+    /// The Model Hub: catalog, installed models and downloads.
+    pub fn models(&self) -> &crate::models::ModelHub {
+        &self.0.models
     }
 
     /// Publishes an event to every client.

@@ -10,6 +10,7 @@ mod dsl;
 mod features;
 mod flows;
 mod info;
+mod models;
 mod nodes;
 mod runs;
 mod schedules;
@@ -33,6 +34,10 @@ pub use flows::{
     flow_revision_get, flow_revision_restore, flow_revisions, flow_save, flows_list,
 };
 pub use info::app_info;
+pub use models::{
+    model_download_cancel, model_download_pause, model_download_resume, model_download_start,
+    model_downloads, models_catalog, models_installed,
+};
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use runs::{
     run_cancel, run_confirm, run_events, run_get, run_pause, run_rerun, run_resume, run_start,
@@ -158,6 +163,20 @@ macro_rules! for_each_command {
             node_uninstall(slug: ::std::string::String) -> $crate::nodes::NodeUninstalled;
             /// Runs a CLI preset's version command (argv only, with a timeout) and compares versions.
             node_probe_cli(slug: ::std::string::String) -> $crate::nodes::CliProbe;
+            /// Every downloadable model in the Model Hub catalog.
+            models_catalog() -> ::std::vec::Vec<$crate::models::CatalogModel>;
+            /// The GGUF files under `llms/` with their header metadata (unreadable ones carry `error`).
+            models_installed() -> ::std::vec::Vec<$crate::models::InstalledModel>;
+            /// Running, paused (partial files left by an earlier process included) and failed model downloads.
+            model_downloads() -> ::std::vec::Vec<$crate::models::ModelDownload>;
+            /// Starts downloading a catalog model (resuming its partial file; an installed one is a conflict); progress streams as `model-download` events.
+            model_download_start(id: ::std::string::String) -> $crate::models::ModelDownload;
+            /// Pauses a model download, keeping its partial file.
+            model_download_pause(id: ::std::string::String) -> $crate::models::ModelDownload;
+            /// Resumes a paused or failed model download from its partial file.
+            model_download_resume(id: ::std::string::String) -> $crate::models::ModelDownload;
+            /// Stops a model download and deletes its partial file.
+            model_download_cancel(id: ::std::string::String) -> $crate::models::ModelDownload;
             /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
             run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>) -> $crate::engine::RunStarted;
             /// Holds a run's new work at the next node boundary.

@@ -70,6 +70,9 @@ pub enum FlowEvent {
         /// The saved flow whose schedule changed.
         slug: String,
     },
+    /// A model download's progress or status change (`downloading`, `paused`, `verifying`,
+    /// `ready`, `failed`, `cancelled`); progress comes at most every 250 ms.
+    ModelDownload(crate::models::ModelDownload),
     /// An agent reported its status over the WebSocket; re-broadcast to every client.
     AgentStatus {
         /// The agent's name, e.g. `codex`.

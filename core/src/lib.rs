@@ -16,6 +16,7 @@ pub mod flows;
 pub mod history;
 pub mod json;
 pub mod logging;
+pub mod models;
 pub mod nodes;
 pub mod scheduler;
 pub mod settings;

@@ -108,6 +108,12 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         "schedule_set_enabled" => json!({"slug": "parity-flow", "enabled": false}),
         "schedule_delete" => json!({"slug": "parity-flow"}),
         "schedule_preview" => json!({"spec": parity_schedule(), "count": 3}),
+        // No download may leave loopback in a test: an unknown catalog id is the same NotFound
+        // on both sides (see EXPECTED_ERRORS); `tests/model_downloads.rs` covers real downloads.
+        "model_download_start"
+        | "model_download_pause"
+        | "model_download_resume"
+        | "model_download_cancel" => json!({"id": "no-such-model"}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -121,7 +127,13 @@ fn parity_schedule() -> Value {
 }
 
 /// Commands whose sample call is meant to fail, the same way on both transports.
-const EXPECTED_ERRORS: &[&str] = &["run_confirm"];
+const EXPECTED_ERRORS: &[&str] = &[
+    "run_confirm",
+    "model_download_start",
+    "model_download_pause",
+    "model_download_resume",
+    "model_download_cancel",
+];
 
 /// Replaces every `"$RUN"` string in `args` with `run`.
 fn with_run(args: Value, run: Option<&str>) -> Value {

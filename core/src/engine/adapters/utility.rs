@@ -119,10 +119,9 @@ async fn download(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, Adap
     let url = text(node, "url")
         .filter(|u| !u.is_empty())
         .ok_or_else(|| AdapterError::Rejected("download: URL is required".to_owned()))?;
-    if !url.starts_with("http://") {
-        // This build has no TLS stack (reqwest without rustls/native-tls).
+    if !url.starts_with("http://") && !url.starts_with("https://") {
         return Err(AdapterError::Rejected(format!(
-            "download: only http:// URLs are supported in this build, got {url}"
+            "download: only http:// and https:// URLs are supported, got {url}"
         )));
     }
     let dest = match text(node, "dest").filter(|d| !d.is_empty()) {
