@@ -15,6 +15,8 @@ import { SECTIONS, type Section } from "./sections";
 const FlowEditorPage = lazy(() => import("../flows/editor/FlowEditorPage"));
 // Run history, run detail and schedules load when the Runs section is opened.
 const RunsPage = lazy(() => import("../runs/RunsPage"));
+// The Model Hub loads when the Models section is opened.
+const ModelsPage = lazy(() => import("../models/ModelsPage"));
 
 function runsPage() {
   return (
@@ -36,6 +38,12 @@ function sectionPage(section: Section) {
       return <NodeHubPage />;
     case "/runs":
       return runsPage();
+    case "/models":
+      return (
+        <Suspense fallback={<p className="muted">Loading models…</p>}>
+          <ModelsPage />
+        </Suspense>
+      );
     default:
       return <SettingsPage />;
   }

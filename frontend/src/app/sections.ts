@@ -9,11 +9,7 @@ export const SECTIONS: readonly Section[] = [
   { path: "/board", title: "Board" },
   { path: "/flows", title: "Flows" },
   { path: "/runs", title: "Runs" },
-  {
-    path: "/models",
-    title: "Models",
-    planned: "Models will let you download, load and unload the local models that run inference inside Flow.",
-  },
+  { path: "/models", title: "Models" },
   { path: "/nodes", title: "Nodes" },
   { path: "/settings", title: "Settings" },
 ];

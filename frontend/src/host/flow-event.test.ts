@@ -30,6 +30,34 @@ describe("parseFlowEvent", () => {
     });
   });
 
+  it("passes model download events through, filling absent optionals", () => {
+    const download = {
+      type: "model-download",
+      id: "gemma-3-270m",
+      fileName: "gemma-3-270m-q4_k_m.gguf",
+      status: "downloading",
+      bytes: 1_000,
+      total: 4_000,
+      rateBps: 500,
+      etaSecs: 6,
+      error: null,
+    };
+    expect(parseFlowEvent(download)).toEqual(download);
+    const bare: Record<string, unknown> = { ...download, status: "failed" };
+    delete bare.etaSecs;
+    delete bare.error;
+    delete bare.rateBps;
+    expect(parseFlowEvent(bare)).toEqual({ ...download, status: "failed", rateBps: null, etaSecs: null, error: null });
+    expect(parseFlowEvent({ ...download, total: null })).toEqual({ ...download, total: null });
+    expect(parseFlowEvent({ ...download, status: "exploded" })).toBeNull();
+    expect(parseFlowEvent({ ...download, bytes: "1000" })).toBeNull();
+    expect(parseFlowEvent({ ...download, total: Number.NaN })).toBeNull();
+    expect(parseFlowEvent({ ...download, fileName: 7 })).toBeNull();
+    expect(parseFlowEvent({ ...download, etaSecs: "soon" })).toBeNull();
+    expect(parseFlowEvent({ ...download, error: 3 })).toBeNull();
+    expect(parseFlowEvent({ ...download, id: undefined })).toBeNull();
+  });
+
   it("drops malformed and unknown events", () => {
     expect(parseFlowEvent({ type: "update", event: "rename", sessionId: "a" })).toBeNull();
     expect(parseFlowEvent({ type: "update", event: "add", sessionId: 3 })).toBeNull();

@@ -1,6 +1,19 @@
-import type { FileChange, FlowEvent } from "@flow/bindings";
+import type { DownloadStatus, FileChange, FlowEvent } from "@flow/bindings";
 
 const FILE_CHANGES: readonly string[] = ["add", "change", "unlink"] satisfies FileChange[];
+const DOWNLOAD_STATUSES: readonly string[] = [
+  "downloading",
+  "paused",
+  "verifying",
+  "ready",
+  "failed",
+  "cancelled",
+] satisfies DownloadStatus[];
+
+// Rust's f64 fields are `number | null` on the wire (serde writes NaN and infinities as null).
+function optionalFiniteNumber(value: unknown): value is number | null | undefined {
+  return value === undefined || value === null || (typeof value === "number" && Number.isFinite(value));
+}
 
 function optionalString(value: unknown): value is string | null | undefined {
   return value === undefined || value === null || typeof value === "string";
@@ -60,6 +73,24 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
     case "schedules-changed":
       if (typeof record.slug !== "string") return null;
       return { type: "schedules-changed", slug: record.slug };
+    case "model-download": {
+      const { id, fileName, status, bytes, total, rateBps, etaSecs, error } = record;
+      if (typeof id !== "string" || typeof fileName !== "string") return null;
+      if (typeof status !== "string" || !DOWNLOAD_STATUSES.includes(status)) return null;
+      if (!optionalFiniteNumber(bytes) || !optionalFiniteNumber(total) || !optionalFiniteNumber(rateBps)) return null;
+      if (!optionalFiniteNumber(etaSecs) || !optionalString(error)) return null;
+      return {
+        type: "model-download",
+        id,
+        fileName,
+        status: status as DownloadStatus,
+        bytes: bytes ?? null,
+        total: total ?? null,
+        rateBps: rateBps ?? null,
+        etaSecs: etaSecs ?? null,
+        error: error ?? null,
+      };
+    }
     default:
       return null;
   }
