@@ -48,7 +48,8 @@ export function NodeCard({ listing, onChanged }: { listing: CatalogListing; onCh
         <code>{entry.nodeType}</code>
       </p>
       <div className="node-actions">
-        {actions.install && (
+        {(actions.install || actions.update) && (
+          // Installing a newer built-in over the installed copy is the same call as installing.
           <button
             type="button"
             className="primary"
@@ -58,20 +59,7 @@ export function NodeCard({ listing, onChanged }: { listing: CatalogListing; onCh
               run(() => client.nodeInstall(entry.slug));
             }}
           >
-            Install
-          </button>
-        )}
-        {actions.update && (
-          <button
-            type="button"
-            className="primary"
-            aria-describedby={nameId}
-            disabled={busy}
-            onClick={() => {
-              run(() => client.nodeInstall(entry.slug));
-            }}
-          >
-            Update
+            {actions.update ? "Update" : "Install"}
           </button>
         )}
         {actions.uninstall && (
