@@ -160,6 +160,75 @@ export type CatchUp =
 /**  Run once per missed firing. */
 "run_all";
 
+/**  One message of a conversation. */
+export type ChatMessage = {
+	/**  Who wrote it. */
+	role: ChatRole,
+	/**  What it says. */
+	content: string,
+};
+
+/**  A request to generate the next assistant message. */
+export type ChatRequest = {
+	/**
+	 *  An installed model: its file name under `llms/`, that name without `.gguf`, or its
+	 *  catalog id.
+	 */
+	model: string,
+	/**  The conversation so far; the last message is usually the user's. */
+	messages: ChatMessage[],
+	/**  Most tokens to generate (default 256; clamped to what the context leaves). */
+	maxTokens?: number | null,
+	/**  Sampling temperature, 0–2 (default 0.7); 0 picks the most likely token every time. */
+	temperature?: number | null,
+	/**  Nucleus sampling: keep the smallest set of tokens whose probability reaches this (default 0.95). */
+	topP?: number | null,
+	/**  Keep only the this many most likely tokens (default 40). */
+	topK?: number | null,
+	/**  Sampling seed: the same seed, request and model give the same text. */
+	seed?: number | null,
+	/**  Strings that end the answer when generated (not included in it). */
+	stop?: string[] | null,
+	/**  A JSON Schema the answer must match; generation is constrained by a grammar built from it. */
+	jsonSchema?: JsonValue | null,
+	/**
+	 *  The caller's name for this request: it tags the `llm-token` events and is what
+	 *  `llm_cancel` takes. One is made up when absent.
+	 */
+	requestId?: string | null,
+};
+
+/**  A finished generation. */
+export type ChatResult = {
+	/**  The request's id (the caller's or a made-up one). */
+	requestId: string,
+	/**  The model's file name. */
+	model: string,
+	/**  The generated text. */
+	text: string,
+	/**  Why it stopped. */
+	finishReason: FinishReason,
+	/**  Tokens in the templated prompt. */
+	promptTokens: number,
+	/**  Tokens generated. */
+	completionTokens: number,
+	/**  Milliseconds from the request reaching the model to the first generated token. */
+	timeToFirstTokenMs: number | null,
+	/**  Milliseconds the whole generation took (queue wait and model load excluded). */
+	durationMs: number | null,
+	/**  Generated tokens per second after the first. */
+	tokensPerSecond: number | null,
+};
+
+/**  Who wrote a chat message. */
+export type ChatRole = 
+/**  Instructions that frame the conversation. */
+"system" | 
+/**  The person asking. */
+"user" | 
+/**  The model's earlier answers. */
+"assistant";
+
 /**  Result of probing a CLI tool's version. */
 export type CliProbe = {
 	/**  The entry probed. */
@@ -364,6 +433,12 @@ node_id: string;
 bytes: number | null; 
 /**  Total bytes, when known. */
 total?: number | null } | 
+/**  Text an `ai` node's model generated (one or more tokens, whole characters). */
+{ kind: "node_token"; 
+/**  The node. */
+node_id: string; 
+/**  The new text. */
+delta: string } | 
 /**  A loop reached its node's `maxIterations`; the back-edge is not taken again. */
 { kind: "iteration_capped"; 
 /**  The node whose visits hit the cap. */
@@ -513,6 +588,15 @@ export type FileChange =
 /**  Removed. */
 "unlink";
 
+/**  Why generation stopped. */
+export type FinishReason = 
+/**  The model ended its answer or produced a stop string. */
+"stop" | 
+/**  `maxTokens` (or the context) ran out. */
+"length" | 
+/**  The request was cancelled. */
+"cancelled";
+
 /**  Result of deleting a flow. */
 export type FlowDeleted = {
 	/**  The deleted flow. */
@@ -555,13 +639,13 @@ export type FlowEdge = {
  */
 export type FlowEvent = 
 /**  First frame of every stream; never published on the bus. */
-({ type: "connected" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "connected" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  The client missed events the server no longer holds: refetch state through commands. */
-({ type: "resync" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "resync" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  Settings changed (the theme included); carries the whole new settings document. */
 ({ type: "settings-changed"; 
 /**  The settings after the change. */
-settings: Settings }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; slug?: never; status?: never; task?: never } | 
+settings: Settings }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; slug?: never; status?: never; task?: never } | 
 /**  A feature of the agent board's features store was created, changed or deleted. */
 ({ type: "feature-update"; 
 /**  The feature's id. */
@@ -570,7 +654,7 @@ featureId: number;
  *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
  *  `dependency-added`, `dependency-removed` or `deleted`.
  */
-change: string }) & { agent?: never; event?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A task file under `TASKS_DIR` was added, changed or removed (the original board's event). */
 ({ type: "update"; 
 /**  What happened to the file. */
@@ -578,9 +662,9 @@ event: FileChange;
 /**  The task list (first path component under `TASKS_DIR`). */
 sessionId?: string | null; 
 /**  The file's name, e.g. `3.json`. */
-file?: string | null }) & { agent?: never; change?: never; featureId?: never; revision?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+file?: string | null }) & { agent?: never; change?: never; delta?: never; featureId?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed. */
-({ type: "metadata-update" }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "metadata-update" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A saved flow or a collection was created, changed or deleted. */
 ({ type: "flows-changed"; 
 /**  The flow concerned (absent for collection-only changes). */
@@ -591,13 +675,13 @@ revision?: number | null;
  *  What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
  *  `collections`.
  */
-change: string }) & { agent?: never; event?: never; featureId?: never; file?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  A node-catalog entry was installed, updated or uninstalled. */
 ({ type: "nodes-changed"; 
 /**  The entry. */
 slug: string; 
 /**  What happened: `installed`, `updated` or `uninstalled`. */
-change: string }) & { agent?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  One event of a flow run (Flow Studio's kind-tagged, snake_case execution vocabulary). */
 {
 	type: "execution",
@@ -605,7 +689,7 @@ change: string }) & { agent?: never; event?: never; featureId?: never; file?: ne
 /**  A schedule was created, changed, fired or deleted. */
 ({ type: "schedules-changed"; 
 /**  The saved flow whose schedule changed. */
-slug: string }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+slug: string }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**
  *  A model download's progress or status change (`downloading`, `paused`, `verifying`,
  *  `ready`, `failed`, `cancelled`); progress comes at most every 250 ms.
@@ -613,6 +697,31 @@ slug: string }) & { agent?: never; change?: never; event?: never; featureId?: ne
 {
 	type: "model-download",
 } & ModelDownload | 
+/**  A piece of generated text (one or more tokens, whole characters) of a running request. */
+({ type: "llm-token"; 
+/**  The request (`ChatRequest.requestId`, or the one made up for it). */
+requestId: string; 
+/**  The model's file name. */
+model: string; 
+/**  The new text. */
+delta: string; 
+/**  0 for the request's first delta, then 1, 2, … */
+index: number }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; fileName?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+/**
+ *  A model file was imported into or deleted from `llms/` (downloads report through
+ *  `model-download`).
+ */
+({ type: "models-changed"; 
+/**  The file's name. */
+fileName: string; 
+/**  `imported` or `deleted`. */
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+/**  A model was loaded, unloaded or evicted. */
+({ type: "llm-changed"; 
+/**  The model's file name. */
+model: string; 
+/**  `loaded`, `unloaded` or `evicted`. */
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
 ({ type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
@@ -620,7 +729,7 @@ agent: string | null;
 /**  Its status, e.g. `working`. */
 status: string | null; 
 /**  What it is working on. */
-task: string | null }) & { change?: never; event?: never; featureId?: never; file?: never; revision?: never; sessionId?: never; settings?: never; slug?: never };
+task: string | null }) & { change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never };
 
 /**  File formats for import and export. */
 export type FlowFileFormat = 
@@ -745,12 +854,75 @@ JsonValue[] |
 /**  An object. */
 { [key in string]: JsonValue };
 
+/**  Whether `llm_cancel` found the request. */
+export type LlmCancelled = {
+	/**  The request. */
+	requestId: string,
+	/**  False when no such request was running (it may have finished already). */
+	cancelled: boolean,
+};
+
+/**  Memory the runtime accounts for. */
+export type LlmMemory = {
+	/**  Bytes of weights of the loaded models. */
+	residentBytes: number | null,
+	/**
+	 *  The most the loaded models may take together; loading past it evicts the least
+	 *  recently used model.
+	 */
+	budgetBytes: number | null,
+};
+
+/**  The in-process model runtime's state. */
+export type LlmStatus = {
+	/**  Whether local inference is allowed (the `allow_local_ai` setting). */
+	enabled: boolean,
+	/**  Models in memory, most recently used first. */
+	loaded: LoadedModel[],
+	/**  How many may stay loaded (the `max_loaded_models` setting). */
+	maxLoadedModels: number,
+	/**  The OpenAI-compatible endpoint's path on this server. */
+	endpoint: string,
+	/**  Memory use and budget. */
+	memory: LlmMemory,
+	/**  Generations running now. */
+	generating: number,
+	/**  Requests waiting for an inference slot. */
+	queued: number,
+};
+
+/**  A model resident in memory. */
+export type LoadedModel = {
+	/**  Its file name under `llms/`. */
+	model: string,
+	/**  Bytes of weights in memory. */
+	sizeBytes: number | null,
+	/**  Parameter count. */
+	parameters: number | null,
+	/**  The context length it was trained with. */
+	contextLength: number,
+	/**  The parameters it was loaded with. */
+	params: ModelParams,
+	/**  When it was loaded (RFC 3339). */
+	loadedAt: string,
+	/**  When a request last used it (RFC 3339). */
+	lastUsedAt: string,
+	/**  Generations running on it now. */
+	activeRequests: number,
+};
+
 /**  Which output stream a log line came from. */
 export type LogStream = 
 /**  Standard output (and utility `log` lines). */
 "stdout" | 
 /**  Standard error. */
 "stderr";
+
+/**  What `model_delete` removed. */
+export type ModelDeleted = {
+	/**  The deleted file's name. */
+	fileName: string,
+};
 
 /**  One download's state, as returned by the commands and carried by `model-download` events. */
 export type ModelDownload = {
@@ -770,6 +942,16 @@ export type ModelDownload = {
 	etaSecs: number | null,
 	/**  Why it failed. */
 	error: string | null,
+};
+
+/**  Per-model runtime parameters, given when a model is loaded. */
+export type ModelParams = {
+	/**  Context window in tokens (default: the model's training context, at most 4096). */
+	contextSize?: number | null,
+	/**  CPU threads for generation and prompt processing (default: every core). */
+	threads?: number | null,
+	/**  Layers offloaded to a GPU when the build has one (default 0: CPU only). */
+	gpuLayers?: number | null,
 };
 
 /**  Result of uninstalling an entry. */
@@ -1415,6 +1597,13 @@ export const COMMANDS = [
 	"model_download_pause",
 	"model_download_resume",
 	"model_download_cancel",
+	"model_delete",
+	"model_import_file",
+	"llm_status",
+	"llm_load",
+	"llm_unload",
+	"llm_chat",
+	"llm_cancel",
 	"run_start",
 	"run_pause",
 	"run_resume",
@@ -1623,6 +1812,20 @@ export function createClient(transport: Transport) {
 		modelDownloadResume: (id: string): Promise<ModelDownload> => transport.invoke("model_download_resume", { id }) as Promise<ModelDownload>,
 		/** Stops a model download and deletes its partial file. */
 		modelDownloadCancel: (id: string): Promise<ModelDownload> => transport.invoke("model_download_cancel", { id }) as Promise<ModelDownload>,
+		/** Deletes an installed model file, unloading it first. */
+		modelDelete: (fileName: string): Promise<ModelDeleted> => transport.invoke("model_delete", { fileName }) as Promise<ModelDeleted>,
+		/** Imports a GGUF file from a path on the core's machine into `llms/`. */
+		modelImportFile: (path: string): Promise<InstalledModel> => transport.invoke("model_import_file", { path }) as Promise<InstalledModel>,
+		/** The model runtime: loaded models, memory, queue, endpoint. */
+		llmStatus: (): Promise<LlmStatus> => transport.invoke("llm_status", {}) as Promise<LlmStatus>,
+		/** Loads (warms up) a model, evicting the least recently used past the limits. */
+		llmLoad: (model: string, params: ModelParams | null): Promise<LlmStatus> => transport.invoke("llm_load", { model, params }) as Promise<LlmStatus>,
+		/** Unloads one model, or all of them. */
+		llmUnload: (model: string | null): Promise<LlmStatus> => transport.invoke("llm_unload", { model }) as Promise<LlmStatus>,
+		/** Generates an answer, streaming `llm-token` events. */
+		llmChat: (request: ChatRequest): Promise<ChatResult> => transport.invoke("llm_chat", { request }) as Promise<ChatResult>,
+		/** Cancels a running or queued `llm_chat` by its request id. */
+		llmCancel: (requestId: string): Promise<LlmCancelled> => transport.invoke("llm_cancel", { requestId }) as Promise<LlmCancelled>,
 		/** Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events. */
 		runStart: (source: RunSource, options: RunOptions | null): Promise<RunStarted> => transport.invoke("run_start", { source, options }) as Promise<RunStarted>,
 		/** Holds a run's new work at the next node boundary. */

@@ -84,6 +84,7 @@ struct Inner {
     schedules: crate::scheduler::ScheduleStore,
     board: crate::board::Board,
     models: crate::models::ModelHub,
+    llm: crate::llm::LlmRuntime,
     /// `None` when the platform refused a watcher: the board then works without live updates.
     _watcher: Option<crate::board::watcher::BoardWatcher>,
 }
@@ -126,6 +127,7 @@ impl App {
         .inspect_err(|err| tracing::warn!(%err, "the agent board will not update live"))
         .ok();
         let models = crate::models::ModelHub::open(&config.data_dir, bus.clone())?;
+        let llm = crate::llm::LlmRuntime::new(models.llms_dir().to_path_buf(), bus.clone());
         let app = Self(Arc::new(Inner {
             config,
             bus,
@@ -138,6 +140,7 @@ impl App {
             schedules,
             board: crate::board::Board::default(),
             models,
+            llm,
             _watcher: watcher,
         }));
         crate::scheduler::runner::start_background(&app);
@@ -202,6 +205,11 @@ impl App {
     /// The Model Hub: catalog, installed models and downloads.
     pub fn models(&self) -> &crate::models::ModelHub {
         &self.0.models
+    }
+
+    /// The in-process model runtime.
+    pub fn llm(&self) -> &crate::llm::LlmRuntime {
+        &self.0.llm
     }
 
     /// Publishes an event to every client.

@@ -10,6 +10,7 @@ mod dsl;
 mod features;
 mod flows;
 mod info;
+mod llm;
 mod models;
 mod nodes;
 mod runs;
@@ -34,9 +35,11 @@ pub use flows::{
     flow_revision_get, flow_revision_restore, flow_revisions, flow_save, flows_list,
 };
 pub use info::app_info;
+pub use llm::{llm_cancel, llm_chat, llm_load, llm_status, llm_unload};
 pub use models::{
-    model_download_cancel, model_download_pause, model_download_resume, model_download_start,
-    model_downloads, models_catalog, models_installed,
+    ModelDeleted, import_model_stream, model_delete, model_download_cancel, model_download_pause,
+    model_download_resume, model_download_start, model_downloads, model_import_file,
+    models_catalog, models_installed,
 };
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use runs::{
@@ -177,6 +180,20 @@ macro_rules! for_each_command {
             model_download_resume(id: ::std::string::String) -> $crate::models::ModelDownload;
             /// Stops a model download and deletes its partial file.
             model_download_cancel(id: ::std::string::String) -> $crate::models::ModelDownload;
+            /// Deletes an installed model file, unloading it first.
+            model_delete(file_name: ::std::string::String) -> $crate::commands::ModelDeleted;
+            /// Imports a GGUF file from a path on the core's machine into `llms/`.
+            model_import_file(path: ::std::string::String) -> $crate::models::InstalledModel;
+            /// The model runtime: loaded models, memory, queue, endpoint.
+            llm_status() -> $crate::llm::LlmStatus;
+            /// Loads (warms up) a model, evicting the least recently used past the limits.
+            llm_load(model: ::std::string::String, params: ::std::option::Option<$crate::llm::ModelParams>) -> $crate::llm::LlmStatus;
+            /// Unloads one model, or all of them.
+            llm_unload(model: ::std::option::Option<::std::string::String>) -> $crate::llm::LlmStatus;
+            /// Generates an answer, streaming `llm-token` events.
+            llm_chat(request: $crate::llm::ChatRequest) -> $crate::llm::ChatResult;
+            /// Cancels a running or queued `llm_chat` by its request id.
+            llm_cancel(request_id: ::std::string::String) -> $crate::llm::LlmCancelled;
             /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
             run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>) -> $crate::engine::RunStarted;
             /// Holds a run's new work at the next node boundary.

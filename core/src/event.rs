@@ -73,6 +73,34 @@ pub enum FlowEvent {
     /// A model download's progress or status change (`downloading`, `paused`, `verifying`,
     /// `ready`, `failed`, `cancelled`); progress comes at most every 250 ms.
     ModelDownload(crate::models::ModelDownload),
+    /// A piece of generated text (one or more tokens, whole characters) of a running request.
+    #[serde(rename_all = "camelCase")]
+    LlmToken {
+        /// The request (`ChatRequest.requestId`, or the one made up for it).
+        request_id: String,
+        /// The model's file name.
+        model: String,
+        /// The new text.
+        delta: String,
+        /// 0 for the request's first delta, then 1, 2, …
+        index: u32,
+    },
+    /// A model file was imported into or deleted from `llms/` (downloads report through
+    /// `model-download`).
+    #[serde(rename_all = "camelCase")]
+    ModelsChanged {
+        /// The file's name.
+        file_name: String,
+        /// `imported` or `deleted`.
+        change: String,
+    },
+    /// A model was loaded, unloaded or evicted.
+    LlmChanged {
+        /// The model's file name.
+        model: String,
+        /// `loaded`, `unloaded` or `evicted`.
+        change: String,
+    },
     /// An agent reported its status over the WebSocket; re-broadcast to every client.
     AgentStatus {
         /// The agent's name, e.g. `codex`.

@@ -15,6 +15,7 @@ pub mod event;
 pub mod flows;
 pub mod history;
 pub mod json;
+pub mod llm;
 pub mod logging;
 pub mod models;
 pub mod nodes;

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod downloads;
 pub mod gguf;
+pub mod import;
 pub mod installed;
 
 use std::path::{Path, PathBuf};

@@ -74,6 +74,7 @@ fn fixture() -> Fixture {
         data_dir: data.path().to_path_buf(),
         cancel: CancellationToken::new(),
         reporter: recorder.clone(),
+        app: None,
     };
     Fixture {
         data_dir: data.path().to_path_buf(),

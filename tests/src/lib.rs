@@ -10,3 +10,4 @@
 pub mod claude_fixture;
 pub mod server;
 pub mod sse;
+pub mod test_model;

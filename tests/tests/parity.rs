@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use flow_core::{App, AppConfig, Edition};
 use flow_tests::claude_fixture::{FixtureOptions, generate, session_uuid};
+use flow_tests::test_model::{TEST_MODEL, install_test_model};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -114,6 +115,18 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         | "model_download_pause"
         | "model_download_resume"
         | "model_download_cancel" => json!({"id": "no-such-model"}),
+        // The runtime on the real test model, present on both sides: the same greedy answer
+        // over IPC and HTTP. `model_delete` removes a spare copy; importing a missing file is
+        // the same NotFound on both sides (real imports: `llm_e2e.rs`).
+        "model_delete" => json!({"fileName": "spare.gguf"}),
+        "model_import_file" => json!({"path": "/nonexistent/parity.gguf"}),
+        "llm_load" => json!({"model": TEST_MODEL, "params": {"contextSize": 1024}}),
+        "llm_unload" => json!({"model": null}),
+        "llm_chat" => json!({"request": {
+            "model": TEST_MODEL, "requestId": "parity",
+            "messages": [{"role": "user", "content": "The capital of France is"}],
+            "maxTokens": 8, "temperature": 0}}),
+        "llm_cancel" => json!({"requestId": "parity-none"}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -133,6 +146,7 @@ const EXPECTED_ERRORS: &[&str] = &[
     "model_download_pause",
     "model_download_resume",
     "model_download_cancel",
+    "model_import_file",
 ];
 
 /// Replaces every `"$RUN"` string in `args` with `run`.
@@ -180,7 +194,14 @@ fn parity_graph() -> Value {
 /// A core on a fresh data dir, with a generated Claude Code tree in `<dir>/.claude`.
 fn open_core(dir: &tempfile::TempDir) -> App {
     generate(&dir.path().join(".claude"), &FixtureOptions::default()).expect("claude fixture");
-    let config = AppConfig::new(dir.path().join("studio"), Edition::Desktop, dir.path());
+    let studio = dir.path().join("studio");
+    install_test_model(&studio);
+    std::fs::hard_link(
+        studio.join("llms").join(TEST_MODEL),
+        studio.join("llms/spare.gguf"),
+    )
+    .expect("spare model");
+    let config = AppConfig::new(studio, Edition::Desktop, dir.path());
     App::open(config).expect("open core")
 }
 
@@ -289,7 +310,11 @@ fn mask_durations(value: Value) -> Value {
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| match k.as_str() {
-                    "durationMs" | "duration_ms" if v.is_number() => (k, json!("<MS>")),
+                    "durationMs" | "duration_ms" | "timeToFirstTokenMs" | "tokensPerSecond"
+                        if v.is_number() =>
+                    {
+                        (k, json!("<MS>"))
+                    }
                     _ => (k, mask_durations(v)),
                 })
                 .collect(),

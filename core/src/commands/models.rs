@@ -1,8 +1,8 @@
 //! Model Hub commands: the catalog, installed GGUF files, and downloads. Download progress and
 //! status changes stream as [`FlowEvent::ModelDownload`](crate::FlowEvent::ModelDownload) events.
 
-use crate::models::{CatalogModel, InstalledModel, ModelDownload, installed};
-use crate::{App, AppError};
+use crate::models::{CatalogModel, InstalledModel, ModelDownload, import, installed};
+use crate::{App, AppError, FlowEvent};
 
 /// Every downloadable model in the catalog.
 pub async fn models_catalog(app: &App) -> Result<Vec<CatalogModel>, AppError> {
@@ -66,4 +66,59 @@ pub async fn model_download_cancel(app: &App, id: String) -> Result<ModelDownloa
     let hub = app.models();
     let model = hub.catalog_entry(&id)?.clone();
     hub.downloads().cancel(&model).await
+}
+
+/// Deletes an installed model file (unloading it first if it is loaded).
+pub async fn model_delete(app: &App, file_name: String) -> Result<ModelDeleted, AppError> {
+    if app.llm().is_loaded(&file_name) {
+        app.llm().unload(Some(&file_name));
+    }
+    import::delete(app.models().llms_dir(), &file_name)?;
+    app.publish(FlowEvent::ModelsChanged {
+        file_name: file_name.clone(),
+        change: "deleted".into(),
+    });
+    Ok(ModelDeleted { file_name })
+}
+
+/// Imports a GGUF file from a path on the machine the core runs on (the desktop app's import;
+/// browsers upload to `POST /api/models/import` instead).
+pub async fn model_import_file(app: &App, path: String) -> Result<InstalledModel, AppError> {
+    let source = std::path::PathBuf::from(&path);
+    let file_name = source
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| AppError::InvalidInput(format!("`{path}` names no file")))?;
+    let file = tokio::fs::File::open(&source)
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => AppError::NotFound(format!("no file at `{path}`")),
+            _ => AppError::io(format!("opening {path}"), e),
+        })?;
+    import_model_stream(app, &file_name, tokio_util::io::ReaderStream::new(file)).await
+}
+
+/// Installs a GGUF file arriving as a byte stream (an upload) as `llms/<file_name>`, then
+/// tells every client. Not in the command table: transports call it with their own stream.
+pub async fn import_model_stream<E: std::fmt::Display>(
+    app: &App,
+    file_name: &str,
+    body: impl futures_util::Stream<Item = Result<bytes::Bytes, E>>,
+) -> Result<InstalledModel, AppError> {
+    let hub = app.models();
+    let model = import::import_stream(hub.llms_dir(), hub.catalog(), file_name, body).await?;
+    app.publish(FlowEvent::ModelsChanged {
+        file_name: model.file_name.clone(),
+        change: "imported".into(),
+    });
+    Ok(model)
+}
+
+/// What `model_delete` removed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelDeleted {
+    /// The deleted file's name.
+    pub file_name: String,
 }

@@ -42,6 +42,9 @@ pub struct AdapterCtx {
     pub cancel: CancellationToken,
     /// Sink for this node's events.
     pub reporter: Arc<dyn NodeReporter>,
+    /// The app the run belongs to, for adapters that use its services (the `ai` node's model
+    /// runtime); `None` where an adapter is driven on its own.
+    pub app: Option<crate::app::WeakApp>,
 }
 
 impl AdapterCtx {

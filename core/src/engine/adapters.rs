@@ -1,5 +1,6 @@
 //! The built-in adapters, by name.
 
+pub mod ai;
 mod audit;
 pub mod cli;
 pub mod fs;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use super::Adapter;
 
-/// Every built-in adapter: `shell`, `fs`, `cli`, `utility`, `mock`.
+/// Every built-in adapter: `shell`, `fs`, `cli`, `utility`, `mock`, `ai`.
 pub fn builtin() -> Vec<Arc<dyn Adapter>> {
     vec![
         Arc::new(shell::ShellAdapter),
@@ -20,5 +21,6 @@ pub fn builtin() -> Vec<Arc<dyn Adapter>> {
         Arc::new(cli::CliAdapter),
         Arc::new(utility::UtilityAdapter),
         Arc::new(mock::MockAdapter),
+        Arc::new(ai::AiAdapter),
     ]
 }

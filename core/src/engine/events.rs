@@ -106,6 +106,13 @@ pub enum ExecutionEventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<f64>,
     },
+    /// Text an `ai` node's model generated (one or more tokens, whole characters).
+    NodeToken {
+        /// The node.
+        node_id: String,
+        /// The new text.
+        delta: String,
+    },
     /// A loop reached its node's `maxIterations`; the back-edge is not taken again.
     IterationCapped {
         /// The node whose visits hit the cap.
@@ -149,6 +156,7 @@ impl ExecutionEventKind {
             | Self::NodeLog { node_id, .. }
             | Self::ToolCall { node_id, .. }
             | Self::NodeProgress { node_id, .. }
+            | Self::NodeToken { node_id, .. }
             | Self::IterationCapped { node_id, .. }
             | Self::AwaitingConfirmation { node_id, .. }
             | Self::ConfirmationResolved { node_id, .. } => Some(node_id),

@@ -97,6 +97,7 @@ pub(crate) fn exec_for(
     let name = match (node_type, adapter) {
         (_, Some("mock")) => "mock",
         ("utility", _) => "utility",
+        ("ai", _) => "ai",
         ("action", Some(name)) => name,
         ("action", None) => {
             return (
@@ -104,7 +105,7 @@ pub(crate) fn exec_for(
                 None,
             );
         }
-        (other @ ("ai" | "agentic" | "service"), _) => {
+        (other @ ("agentic" | "service"), _) => {
             return (
                 Exec::Unavailable(format!("{other} nodes are not available yet")),
                 None,

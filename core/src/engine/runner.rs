@@ -140,6 +140,7 @@ impl Engine {
             data_dir: app.config().data_dir.clone(),
             cancel: control.cancel_token().clone(),
             reporter: reporter.clone(),
+            app: Some(app.downgrade()),
         });
         let max_parallel = options
             .max_parallel_nodes

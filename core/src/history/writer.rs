@@ -335,6 +335,7 @@ fn write_event(
         }
         ExecutionEventKind::ToolCall { .. }
         | ExecutionEventKind::NodeProgress { .. }
+        | ExecutionEventKind::NodeToken { .. }
         | ExecutionEventKind::IterationCapped { .. } => {}
     }
     Ok(())
@@ -442,6 +443,7 @@ fn kind_name(kind: &ExecutionEventKind) -> &'static str {
         ExecutionEventKind::NodeLog { .. } => "node_log",
         ExecutionEventKind::ToolCall { .. } => "tool_call",
         ExecutionEventKind::NodeProgress { .. } => "node_progress",
+        ExecutionEventKind::NodeToken { .. } => "node_token",
         ExecutionEventKind::IterationCapped { .. } => "iteration_capped",
         ExecutionEventKind::Paused {} => "paused",
         ExecutionEventKind::Resumed {} => "resumed",

@@ -66,6 +66,18 @@ pub fn list(llms_dir: &Path, catalog: &[CatalogModel]) -> Result<Vec<InstalledMo
     Ok(models)
 }
 
+/// One installed file's entry (it must exist).
+pub fn describe_file(
+    llms_dir: &Path,
+    file_name: &str,
+    catalog: &[CatalogModel],
+) -> Result<InstalledModel, AppError> {
+    let path = llms_dir.join(file_name);
+    let meta = std::fs::metadata(&path)
+        .map_err(|e| AppError::io(format!("reading {}", path.display()), e))?;
+    Ok(describe(&path, file_name.to_owned(), meta.len(), catalog))
+}
+
 fn describe(path: &Path, file_name: String, size: u64, catalog: &[CatalogModel]) -> InstalledModel {
     let catalog_id = catalog
         .iter()

@@ -169,3 +169,34 @@ pub fn is_started(node: &'static str) -> impl Fn(&ExecutionEventKind) -> bool {
 pub fn is_succeeded(node: &'static str) -> impl Fn(&ExecutionEventKind) -> bool {
     move |k| matches!(k, ExecutionEventKind::NodeSucceeded { node_id, .. } if node_id == node)
 }
+
+/// The real test model (Gemma 3 270M Q4_K_M): `$FLOW_TEST_MODEL`, or where
+/// `tests/models/fetch-test-model.sh` puts it by default.
+pub fn test_model() -> std::path::PathBuf {
+    let path = std::env::var_os("FLOW_TEST_MODEL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| {
+                    std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache")
+                });
+            cache.join("flow-ci/models/gemma-3-270m-q4_k_m.gguf")
+        });
+    assert!(
+        path.is_file(),
+        "the test model is missing at {}: run tests/models/fetch-test-model.sh (./dev test does)",
+        path.display()
+    );
+    path
+}
+
+/// Installs the test model in the app's `llms/` as `name` (a hard link when possible).
+pub fn install_test_model(app: &App, name: &str) -> String {
+    let target = app.models().llms_dir().join(name);
+    let source = test_model();
+    if std::fs::hard_link(&source, &target).is_err() {
+        std::fs::copy(&source, &target).unwrap();
+    }
+    name.to_owned()
+}

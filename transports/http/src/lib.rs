@@ -10,6 +10,7 @@ mod events_sse;
 mod events_ws;
 mod invoke;
 mod json_body;
+mod openai;
 mod rest;
 mod router;
 mod static_ui;

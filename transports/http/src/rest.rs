@@ -3,6 +3,8 @@
 mod board;
 mod features;
 mod flows;
+mod llm;
+mod models;
 mod nodes;
 mod runs;
 mod theme;
@@ -20,4 +22,6 @@ pub(crate) fn routes() -> Router<HttpState> {
         .merge(flows::routes())
         .merge(nodes::routes())
         .merge(runs::routes())
+        .merge(llm::routes())
+        .merge(models::routes())
 }

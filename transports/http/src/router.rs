@@ -16,7 +16,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api_error::ApiError;
-use crate::{HttpOptions, auth, events_sse, events_ws, invoke, rest, static_ui};
+use crate::{HttpOptions, auth, events_sse, events_ws, invoke, openai, rest, static_ui};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -48,6 +48,7 @@ pub fn router(app: App, options: HttpOptions) -> Router {
     Router::new()
         .route("/health", get(health))
         .nest("/api", api)
+        .nest("/v1", openai::routes(state.clone()))
         .fallback(static_ui::serve)
         .layer(
             ServiceBuilder::new()

@@ -1,0 +1,161 @@
+//! The `ai` adapter: one chat request to a local model through the app's model runtime.
+//!
+//! The node's fields (`modelId`, `systemPrompt`, `prompt`, `maxTokens`, `temperature`, `seed`,
+//! `outputSchema`) arrive with their `{{…}}` templates already filled in. The model is loaded
+//! on first use, so a node whose branch never runs never loads one. Generated text streams
+//! into the run as `node_token` events; a full inference queue past
+//! `ai_inference_queue_timeout_ms` fails the node, which takes its `fail` path.
+
+use futures_util::future::BoxFuture;
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::engine::{Adapter, AdapterCtx, AdapterError, ExecutionEventKind, NodeInvocation};
+use crate::llm::{self, ChatMessage, ChatRequest, ChatRole, FinishReason};
+
+/// Runs `ai` nodes.
+#[derive(Debug, Default)]
+pub struct AiAdapter;
+
+impl Adapter for AiAdapter {
+    fn name(&self) -> &'static str {
+        "ai"
+    }
+
+    fn execute<'a>(
+        &'a self,
+        node: &'a NodeInvocation,
+        ctx: &'a AdapterCtx,
+    ) -> BoxFuture<'a, Result<Value, AdapterError>> {
+        Box::pin(run(node, ctx))
+    }
+}
+
+fn text<'a>(node: &'a NodeInvocation, key: &str) -> Option<&'a str> {
+    node.data
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+fn request(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<ChatRequest, AdapterError> {
+    let model = text(node, "modelId")
+        .ok_or_else(|| AdapterError::Rejected("an ai node needs a `modelId`".into()))?;
+    let prompt = text(node, "prompt")
+        .ok_or_else(|| AdapterError::Rejected("an ai node needs a `prompt`".into()))?;
+    let mut messages = Vec::new();
+    if let Some(system) = text(node, "systemPrompt") {
+        messages.push(ChatMessage {
+            role: ChatRole::System,
+            content: system.to_owned(),
+        });
+    }
+    messages.push(ChatMessage {
+        role: ChatRole::User,
+        content: prompt.to_owned(),
+    });
+    let number = |key: &str| node.data.get(key).and_then(Value::as_f64);
+    let whole = |key: &str| -> Result<Option<u32>, AdapterError> {
+        match node.data.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    AdapterError::Rejected(format!("`{key}` must be a whole number, got {v}"))
+                }),
+        }
+    };
+    let json_schema = match node.data.get("outputSchema") {
+        None | Some(Value::Null) => None,
+        Some(schema @ Value::Object(_)) => Some(
+            serde_json::from_value(schema.clone())
+                .map_err(|e| AdapterError::Rejected(format!("`outputSchema`: {e}")))?,
+        ),
+        Some(other) => {
+            return Err(AdapterError::Rejected(format!(
+                "`outputSchema` must be a JSON Schema object, got {other}"
+            )));
+        }
+    };
+    Ok(ChatRequest {
+        model: model.to_owned(),
+        messages,
+        max_tokens: Some(whole("maxTokens")?.unwrap_or(512)),
+        temperature: number("temperature").map(|t| t as f32),
+        seed: whole("seed")?,
+        json_schema,
+        request_id: Some(format!(
+            "{}:{}:{}",
+            ctx.execution_id, node.node_id, node.iteration
+        )),
+        ..ChatRequest::default()
+    })
+}
+
+async fn run(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterError> {
+    let provider = text(node, "provider").unwrap_or("local");
+    let app = ctx
+        .app
+        .as_ref()
+        .and_then(|weak| weak.upgrade())
+        .ok_or_else(|| AdapterError::Rejected("ai nodes need the app's model runtime".into()))?;
+    if provider != "local" {
+        let why = if app.settings().get().await.allow_cloud_ai {
+            format!("the `{provider}` provider is not available in this build; use `local`")
+        } else {
+            format!(
+                "cloud providers are off (setting `allow_cloud_ai`); `{provider}` was asked for"
+            )
+        };
+        return Err(AdapterError::Rejected(why));
+    }
+    let request = request(node, ctx)?;
+    let wants_json = request.json_schema.is_some();
+
+    let (tx, mut rx) = mpsc::channel::<String>(256);
+    let reporter = ctx.reporter.clone();
+    let node_id = node.node_id.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(delta) = rx.recv().await {
+            reporter.emit(ExecutionEventKind::NodeToken {
+                node_id: node_id.clone(),
+                delta,
+            });
+        }
+    });
+    let result = llm::chat(&app, request, Some(tx), ctx.cancel.child_token()).await;
+    if let Err(err) = forward.await {
+        tracing::warn!(%err, "forwarding an ai node's tokens stopped");
+    }
+    let result = result.map_err(|err| AdapterError::Failed {
+        reason: err.to_string(),
+        output: None,
+    })?;
+    if result.finish_reason == FinishReason::Cancelled {
+        return Err(AdapterError::Cancelled);
+    }
+    let mut output = json!({
+        "text": result.text,
+        "tokens": result.completion_tokens,
+        "promptTokens": result.prompt_tokens,
+        "model": result.model,
+        "durationMs": result.duration_ms.round(),
+        "finishReason": result.finish_reason,
+    });
+    if wants_json {
+        match serde_json::from_str::<Value>(&result.text) {
+            Ok(parsed) => output["json"] = parsed,
+            Err(e) => {
+                return Err(AdapterError::Failed {
+                    reason: format!(
+                        "the answer is not the JSON the output schema asks for ({e}); raise maxTokens if it was cut off"
+                    ),
+                    output: Some(output),
+                });
+            }
+        }
+    }
+    Ok(output)
+}

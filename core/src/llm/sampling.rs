@@ -1,0 +1,136 @@
+//! The sampler chain for one request: temperature 0 is greedy; otherwise top-k, top-p, min-p
+//! and temperature, then a seeded draw. A JSON Schema becomes a llama.cpp grammar that goes
+//! first in the chain, so every sampled token keeps the answer valid.
+
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::sampling::LlamaSampler;
+
+use crate::AppError;
+
+/// How to pick tokens, resolved from a request's options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamplingPlan {
+    /// 0 means greedy.
+    pub temperature: f32,
+    /// Nucleus threshold.
+    pub top_p: f32,
+    /// Candidate count.
+    pub top_k: u32,
+    /// The draw's seed.
+    pub seed: u32,
+    /// GBNF grammar the output must match.
+    pub grammar: Option<String>,
+}
+
+/// Default temperature.
+pub const DEFAULT_TEMPERATURE: f32 = 0.7;
+/// Default nucleus threshold.
+pub const DEFAULT_TOP_P: f32 = 0.95;
+/// Default candidate count.
+pub const DEFAULT_TOP_K: u32 = 40;
+
+impl SamplingPlan {
+    /// Checks the ranges and fills the defaults; a missing seed is drawn from the clock.
+    pub fn new(
+        temperature: Option<f32>,
+        top_p: Option<f32>,
+        top_k: Option<u32>,
+        seed: Option<u32>,
+        json_schema: Option<&serde_json::Value>,
+    ) -> Result<Self, AppError> {
+        let temperature = temperature.unwrap_or(DEFAULT_TEMPERATURE);
+        if !(0.0..=2.0).contains(&temperature) {
+            return Err(AppError::InvalidInput(format!(
+                "temperature must be between 0 and 2, got {temperature}"
+            )));
+        }
+        let top_p = top_p.unwrap_or(DEFAULT_TOP_P);
+        if !(top_p > 0.0 && top_p <= 1.0) {
+            return Err(AppError::InvalidInput(format!(
+                "top_p must be above 0 and at most 1, got {top_p}"
+            )));
+        }
+        let top_k = top_k.unwrap_or(DEFAULT_TOP_K).max(1);
+        let seed = seed.unwrap_or_else(clock_seed);
+        let grammar = json_schema.map(grammar_for_schema).transpose()?;
+        Ok(Self {
+            temperature,
+            top_p,
+            top_k,
+            seed,
+            grammar,
+        })
+    }
+
+    /// The llama.cpp sampler chain for `model`.
+    pub fn sampler(&self, model: &LlamaModel) -> Result<LlamaSampler, AppError> {
+        let mut chain = Vec::new();
+        if let Some(grammar) = &self.grammar {
+            chain.push(LlamaSampler::grammar(model, grammar, "root").map_err(|e| {
+                AppError::InvalidInput(format!("the output schema's grammar was refused: {e}"))
+            })?);
+        }
+        if self.temperature <= 0.0 {
+            chain.push(LlamaSampler::greedy());
+        } else {
+            chain.push(LlamaSampler::top_k(
+                i32::try_from(self.top_k).unwrap_or(i32::MAX),
+            ));
+            chain.push(LlamaSampler::top_p(self.top_p, 1));
+            chain.push(LlamaSampler::min_p(0.05, 1));
+            chain.push(LlamaSampler::temp(self.temperature));
+            chain.push(LlamaSampler::dist(self.seed));
+        }
+        Ok(LlamaSampler::chain_simple(chain))
+    }
+}
+
+/// The GBNF grammar for a JSON Schema (llama.cpp's own converter).
+pub fn grammar_for_schema(schema: &serde_json::Value) -> Result<String, AppError> {
+    if !schema.is_object() {
+        return Err(AppError::InvalidInput(
+            "an output schema must be a JSON object".into(),
+        ));
+    }
+    llama_cpp_2::json_schema_to_grammar(&schema.to_string()).map_err(|e| {
+        AppError::InvalidInput(format!(
+            "the output schema cannot be turned into a grammar: {e}"
+        ))
+    })
+}
+
+fn clock_seed() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
+        .unwrap_or(0);
+    nanos | 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_of_range_options_are_refused_with_the_value() {
+        let err = SamplingPlan::new(Some(3.0), None, None, None, None).unwrap_err();
+        assert!(
+            err.message()
+                .contains("temperature must be between 0 and 2, got 3")
+        );
+        let err = SamplingPlan::new(None, Some(0.0), None, None, None).unwrap_err();
+        assert!(err.message().contains("top_p"));
+    }
+
+    #[test]
+    fn a_schema_becomes_a_grammar_with_a_root_rule() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {"answer": {"type": "string"}},
+            "required": ["answer"]
+        });
+        let grammar = grammar_for_schema(&schema).unwrap();
+        assert!(grammar.contains("root ::="), "{grammar}");
+        assert!(grammar_for_schema(&serde_json::json!("nope")).is_err());
+    }
+}
