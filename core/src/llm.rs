@@ -12,6 +12,7 @@ pub mod queue;
 pub mod resident;
 pub mod runtime;
 pub mod sampling;
+pub mod threads;
 pub mod types;
 
 use tokio::sync::mpsc;

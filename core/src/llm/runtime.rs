@@ -17,6 +17,7 @@ use super::generation::{self, Job};
 use super::queue::InferenceQueue;
 use super::resident::{self, ResidentModel};
 use super::sampling::SamplingPlan;
+use super::threads::GenerationThreads;
 use super::types::{ChatRequest, ChatResult, LlmMemory, LlmStatus, ModelParams};
 use super::{DEFAULT_MAX_TOKENS, MAX_TOKENS_LIMIT, prompt};
 use crate::models::{CatalogModel, catalog::is_bare_gguf_name};
@@ -43,6 +44,7 @@ pub struct LlmRuntime {
     requests: Mutex<HashMap<String, CancellationToken>>,
     next_request: AtomicU64,
     budget_bytes: u64,
+    threads: GenerationThreads,
 }
 
 impl std::fmt::Debug for LlmRuntime {
@@ -78,6 +80,7 @@ impl LlmRuntime {
             requests: Mutex::new(HashMap::new()),
             next_request: AtomicU64::new(1),
             budget_bytes: resident::default_budget_bytes(),
+            threads: GenerationThreads::default(),
         }
     }
 
@@ -323,27 +326,24 @@ impl LlmRuntime {
         let bus = self.bus.clone();
         let event_model = file_name.clone();
         let event_request = request_id.clone();
-        std::thread::Builder::new()
-            .name("llm-generate".into())
-            .spawn(move || {
-                let mut index = 0u32;
-                let result = generation::run(&job, |delta| {
-                    bus.publish(FlowEvent::LlmToken {
-                        request_id: event_request.clone(),
-                        model: event_model.clone(),
-                        delta: delta.to_owned(),
-                        index,
-                    });
-                    index += 1;
-                    sink.as_ref()
-                        .is_none_or(|tx| tx.blocking_send(delta.to_owned()).is_ok())
+        self.threads.run(move || {
+            let mut index = 0u32;
+            let result = generation::run(&job, |delta| {
+                bus.publish(FlowEvent::LlmToken {
+                    request_id: event_request.clone(),
+                    model: event_model.clone(),
+                    delta: delta.to_owned(),
+                    index,
                 });
-                drop((in_use, slot));
-                if done_tx.send(result).is_err() {
-                    tracing::debug!("a generation finished after its caller left");
-                }
-            })
-            .map_err(|e| AppError::Internal(format!("starting a generation thread: {e}")))?;
+                index += 1;
+                sink.as_ref()
+                    .is_none_or(|tx| tx.blocking_send(delta.to_owned()).is_ok())
+            });
+            drop((in_use, slot));
+            if done_tx.send(result).is_err() {
+                tracing::debug!("a generation finished after its caller left");
+            }
+        })?;
         let generated = done_rx
             .await
             .map_err(|_| AppError::Internal("the generation thread stopped".into()))??;

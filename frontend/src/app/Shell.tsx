@@ -10,6 +10,7 @@ import { SettingsPage } from "../settings/SettingsPage";
 import { HeaderThemeSwitcher } from "../theme/HeaderThemeSwitcher";
 import { ConnectionIndicator } from "./ConnectionIndicator";
 import { SECTIONS, type Section } from "./sections";
+import { TokenTicker } from "./TokenTicker";
 
 // The editor (canvas, layout, CodeMirror) is most of the bundle: load it when a flow is opened.
 const FlowEditorPage = lazy(() => import("../flows/editor/FlowEditorPage"));
@@ -63,6 +64,7 @@ export function Shell({ info }: { info: AppInfo }) {
           {info.edition === "server" ? "Server" : "Desktop"}
         </span>
         <span className="header-spacer" />
+        <TokenTicker />
         <HeaderThemeSwitcher />
         <ConnectionIndicator />
         {signOut !== undefined && (

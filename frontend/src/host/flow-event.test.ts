@@ -58,6 +58,37 @@ describe("parseFlowEvent", () => {
     expect(parseFlowEvent({ ...download, id: undefined })).toBeNull();
   });
 
+  it("passes local model runtime events through", () => {
+    const token = { type: "llm-token", requestId: "req-1", model: "gemma.gguf", delta: " Paris", index: 3 };
+    expect(parseFlowEvent(token)).toEqual(token);
+    expect(parseFlowEvent({ ...token, extra: true })).toEqual(token);
+    expect(parseFlowEvent({ ...token, delta: 5 })).toBeNull();
+    expect(parseFlowEvent({ ...token, index: "3" })).toBeNull();
+    expect(parseFlowEvent({ ...token, index: Number.NaN })).toBeNull();
+    expect(parseFlowEvent({ ...token, requestId: null })).toBeNull();
+    expect(parseFlowEvent({ ...token, model: undefined })).toBeNull();
+
+    expect(parseFlowEvent({ type: "llm-changed", model: "gemma.gguf", change: "evicted" })).toEqual({
+      type: "llm-changed",
+      model: "gemma.gguf",
+      change: "evicted",
+    });
+    expect(parseFlowEvent({ type: "llm-changed", model: "gemma.gguf" })).toBeNull();
+    expect(parseFlowEvent({ type: "models-changed", fileName: "mine.gguf", change: "imported" })).toEqual({
+      type: "models-changed",
+      fileName: "mine.gguf",
+      change: "imported",
+    });
+    expect(parseFlowEvent({ type: "models-changed", fileName: 1, change: "deleted" })).toBeNull();
+  });
+
+  it("passes node_token execution events through and drops malformed ones", () => {
+    const event = { type: "execution", execution_id: "e", at: "2026-11-24T10:00:00Z", seq: 4, kind: "node_token", node_id: "ask", delta: "Hi" };
+    expect(parseFlowEvent(event)).toEqual(event);
+    expect(parseFlowEvent({ ...event, delta: null })).toBeNull();
+    expect(parseFlowEvent({ ...event, node_id: 3 })).toBeNull();
+  });
+
   it("drops malformed and unknown events", () => {
     expect(parseFlowEvent({ type: "update", event: "rename", sessionId: "a" })).toBeNull();
     expect(parseFlowEvent({ type: "update", event: "add", sessionId: 3 })).toBeNull();

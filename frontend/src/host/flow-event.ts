@@ -68,6 +68,8 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
     case "execution": {
       const { execution_id: executionId, kind, seq, at } = record;
       if (typeof executionId !== "string" || typeof kind !== "string" || typeof seq !== "number" || typeof at !== "string") return null;
+      // The log appends a token's text: a malformed one must not reach it.
+      if (kind === "node_token" && (typeof record.node_id !== "string" || typeof record.delta !== "string")) return null;
       return value as FlowEvent;
     }
     case "schedules-changed":
@@ -90,6 +92,22 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
         etaSecs: etaSecs ?? null,
         error: error ?? null,
       };
+    }
+    case "llm-token": {
+      const { requestId, model, delta, index } = record;
+      if (typeof requestId !== "string" || typeof model !== "string" || typeof delta !== "string") return null;
+      if (typeof index !== "number" || !Number.isFinite(index)) return null;
+      return { type: "llm-token", requestId, model, delta, index };
+    }
+    case "llm-changed": {
+      const { model, change } = record;
+      if (typeof model !== "string" || typeof change !== "string") return null;
+      return { type: "llm-changed", model, change };
+    }
+    case "models-changed": {
+      const { fileName, change } = record;
+      if (typeof fileName !== "string" || typeof change !== "string") return null;
+      return { type: "models-changed", fileName, change };
     }
     default:
       return null;

@@ -3,6 +3,7 @@ import { createEventHub } from "./event-hub";
 import { parseFlowEvent } from "./flow-event";
 import { createStore } from "./store";
 import type { ConnectionState, Host } from "./types";
+import { uploadModelFile } from "./upload";
 
 const EVENTS_PATH = "/api/events";
 const SESSION_PATH = "/api/session";
@@ -38,15 +39,15 @@ export function createHttpHost(): Host {
   const wire = createHttpTransport();
   // Any call refused as Unauthorized means the session cookie is gone (expired, signed out in
   // another tab, server restarted with a new token): the shell switches to the sign-in screen.
+  const signedOut = (cause: unknown): Promise<never> => {
+    if (isAppError(cause) && cause.kind === "Unauthorized") {
+      authRequired.set(true);
+      stop();
+    }
+    return Promise.reject(cause);
+  };
   const transport: Transport = {
-    invoke: (command, args) =>
-      wire.invoke(command, args).catch((cause: unknown) => {
-        if (isAppError(cause) && cause.kind === "Unauthorized") {
-          authRequired.set(true);
-          stop();
-        }
-        return Promise.reject(cause);
-      }),
+    invoke: (command, args) => wire.invoke(command, args).catch(signedOut),
   };
   const client = createClient(transport);
 
@@ -146,5 +147,7 @@ export function createHttpHost(): Host {
         authRequired.set(true);
       }
     },
+    // Same-origin, so the session cookie authenticates it like every `/api/invoke` call.
+    uploadModel: (file, fileName, options) => uploadModelFile(file, fileName, options).catch(signedOut),
   };
 }

@@ -3,6 +3,7 @@ import type { Host } from "./types";
 
 export type { ConnectionState, Host, HostKind } from "./types";
 export type { ReadableStore } from "./store";
+export type { UploadOptions, UploadProgress } from "./upload";
 export { asAppError } from "./app-error";
 export { readUrlToken, stripUrlToken } from "./url-token";
 export { HostProvider, useHost, useConnectionState, useFlowEvents, useAuthRequired } from "./react";

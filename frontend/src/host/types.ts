@@ -1,5 +1,6 @@
-import type { Client, FlowEvent } from "@flow/bindings";
+import type { Client, FlowEvent, InstalledModel } from "@flow/bindings";
 import type { ReadableStore } from "./store";
+import type { UploadOptions } from "./upload";
 
 export type ConnectionState = "connecting" | "open" | "reconnecting";
 
@@ -19,4 +20,10 @@ export interface Host {
   signIn?: (token: string) => Promise<void>;
   /** Ends the session and closes the event stream (http only). */
   signOut?: () => Promise<void>;
+  /**
+   * Uploads a GGUF file from the user's machine into the core's `llms/` as `fileName` (http
+   * only: the desktop edition imports by path with `client.modelImportFile`). Rejects with an
+   * AppError.
+   */
+  uploadModel?: (file: Blob, fileName: string, options?: UploadOptions) => Promise<InstalledModel>;
 }

@@ -1,8 +1,10 @@
-import type { CatalogModel, Client, InstalledModel, ModelDownload } from "@flow/bindings";
+import type { CatalogModel, Client, InstalledModel, LlmStatus, ModelDownload } from "@flow/bindings";
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
 import { asAppError, useFlowEvents, useHost, useLiveQuery, type LiveQuery } from "../host";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { errorText } from "../ui/error-text";
+import { ImportModel } from "./ImportModel";
+import { Playground } from "./Playground";
 import {
   downloadActions,
   downloadRows,
@@ -12,25 +14,51 @@ import {
   formatContext,
   formatEta,
   formatRate,
+  isBusy,
   isInstalled,
+  isUsable,
   NO_UPDATES,
   progressFraction,
   refreshesInstalled,
+  refreshesStatus,
+  residentLabel,
+  residentModel,
+  statusSummary,
 } from "./models-logic";
 
 const never = () => false;
 
-/** `/models`: the Model Hub catalog, downloads with live progress, and the installed GGUF files. */
+/** How often the runtime status is refetched while it is generating (generations end without an event). */
+const BUSY_POLL_MS = 1_500;
+
+/**
+ * `/models`: the Model Hub catalog, downloads with live progress, the installed GGUF files (load,
+ * unload, delete, import), the local runtime's status and a playground to try a model.
+ */
 export function ModelsPage() {
-  const { client } = useHost();
+  const host = useHost();
+  const { client } = host;
   const catalog = useLiveQuery((c) => c.modelsCatalog(), never);
   const installed = useLiveQuery((c) => c.modelsInstalled(), refreshesInstalled);
+  const status = useLiveQuery((c) => c.llmStatus(), refreshesStatus);
   // The downloads list drops a download once it is installed: refetch it then too.
   const downloads = useLiveQuery((c) => c.modelDownloads(), refreshesInstalled);
   const [updates, dispatch] = useReducer(downloadsReducer, NO_UPDATES);
   const [pending, setPending] = useState<ReadonlySet<string>>(() => new Set());
   const [actionError, setActionError] = useState<string | null>(null);
   const [confirmCancel, setConfirmCancel] = useState<ModelDownload | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<InstalledModel | null>(null);
+
+  // Generations end without an event: poll while the runtime is busy so "in use" clears.
+  const reloadStatus = status.reload;
+  const busy = isBusy(status.data);
+  useEffect(() => {
+    if (!busy) return;
+    const timer = setTimeout(reloadStatus, BUSY_POLL_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [busy, status.data, reloadStatus]);
 
   // The list an update applies over is the one shown when the update lands (see downloadsReducer).
   const shownList = useRef(downloads.data);
@@ -46,25 +74,36 @@ export function ModelsPage() {
   const names = useMemo(() => new Map((catalog.data ?? []).map((model) => [model.id, model.name])), [catalog.data]);
   const nameOf = (download: ModelDownload) => names.get(download.id) ?? download.fileName;
 
-  const act = (id: string, run: (client: Client) => Promise<ModelDownload>) => {
-    setPending((current) => new Set(current).add(id));
+  /** Runs a command for `key` (a download id, or `model:<file>`), its button disabled meanwhile. */
+  const perform = <T,>(key: string, run: (client: Client) => Promise<T>, done: (answer: T) => void) => {
+    setPending((current) => new Set(current).add(key));
     setActionError(null);
     run(client)
-      .then(
-        (download) => {
-          dispatch({ base: shownList.current, download });
-        },
-        (cause: unknown) => {
-          setActionError(errorText(asAppError(cause)));
-        },
-      )
+      .then(done, (cause: unknown) => {
+        setActionError(errorText(asAppError(cause)));
+      })
       .finally(() => {
         setPending((current) => {
           const next = new Set(current);
-          next.delete(id);
+          next.delete(key);
           return next;
         });
       });
+  };
+
+  const act = (id: string, run: (client: Client) => Promise<ModelDownload>) => {
+    perform(id, run, (download) => {
+      dispatch({ base: shownList.current, download });
+    });
+  };
+
+  const modelKey = (fileName: string) => `model:${fileName}`;
+  const afterStatus = () => {
+    status.reload();
+  };
+  const afterDelete = () => {
+    installed.reload();
+    status.reload();
   };
 
   return (
@@ -73,6 +112,7 @@ export function ModelsPage() {
         <h1>Models</h1>
         {installed.data !== null && <p className="muted">{installed.data.length} installed</p>}
       </div>
+      <RuntimeSummary status={status} />
       {actionError !== null && (
         <p className="error" role="alert">
           {actionError}
@@ -125,7 +165,36 @@ export function ModelsPage() {
       <section className="models-section" aria-labelledby="models-installed">
         <h2 id="models-installed">Installed</h2>
         <QueryState query={installed} what="installed models" />
-        {installed.data !== null && <InstalledTable models={installed.data} />}
+        {installed.data !== null && (
+          <InstalledTable
+            models={installed.data}
+            status={status.data}
+            pending={pending}
+            onLoad={(model) => {
+              perform(modelKey(model.fileName), (c) => c.llmLoad(model.fileName, null), afterStatus);
+            }}
+            onUnload={(model) => {
+              perform(modelKey(model.fileName), (c) => c.llmUnload(model.fileName), afterStatus);
+            }}
+            onDelete={(model) => {
+              setConfirmDelete(model);
+            }}
+          />
+        )}
+        <ImportModel
+          upload={host.kind === "http" ? host.uploadModel : undefined}
+          importPath={(path) => client.modelImportFile(path)}
+          onImported={() => {
+            installed.reload();
+          }}
+        />
+      </section>
+
+      <section className="models-section" aria-labelledby="models-playground">
+        <h2 id="models-playground">Playground</h2>
+        {installed.data !== null && (
+          <Playground models={installed.data.filter(isUsable)} loaded={status.data?.loaded ?? []} onActivity={reloadStatus} />
+        )}
       </section>
 
       {confirmCancel !== null && (
@@ -146,6 +215,28 @@ export function ModelsPage() {
           <p>
             The {formatBytes(confirmCancel.bytes)} downloaded so far will be deleted; downloading it again starts from the
             beginning.
+          </p>
+        </ConfirmDialog>
+      )}
+
+      {confirmDelete !== null && (
+        <ConfirmDialog
+          title={`Delete ${confirmDelete.fileName}?`}
+          confirmLabel="Delete"
+          danger
+          onConfirm={() => {
+            const { fileName } = confirmDelete;
+            setConfirmDelete(null);
+            perform(modelKey(fileName), (c) => c.modelDelete(fileName), afterDelete);
+          }}
+          onCancel={() => {
+            setConfirmDelete(null);
+          }}
+        >
+          <p>
+            The file ({formatBytes(confirmDelete.sizeBytes)}) is removed from this machine
+            {residentModel(status.data, confirmDelete.fileName) !== undefined ? " and unloaded from memory" : ""}. Flows
+            that use it stop working until it is installed again.
           </p>
         </ConfirmDialog>
       )}
@@ -171,6 +262,32 @@ function QueryState({ query, what }: { query: LiveQuery<unknown>; what: string }
   }
   if (query.data === null) return <p className="muted">Loading {what}…</p>;
   return null;
+}
+
+/** The local runtime in one line: loaded / max, memory resident / budget, generating and queued. */
+export function RuntimeSummary({ status }: { status: LiveQuery<LlmStatus> }) {
+  if (status.error !== null) {
+    return (
+      <p className="muted models-runtime" data-testid="llm-status">
+        Runtime status unavailable: {errorText(status.error)}
+      </p>
+    );
+  }
+  if (status.data === null) return null;
+  return <RuntimeLine status={status.data} />;
+}
+
+export function RuntimeLine({ status }: { status: LlmStatus }) {
+  return (
+    <p className="models-runtime" data-testid="llm-status" data-busy={isBusy(status) ? "true" : undefined}>
+      <span className="models-runtime-label">Local runtime</span>
+      {status.enabled ? (
+        <span className="muted">{statusSummary(status)}</span>
+      ) : (
+        <span className="muted">Turned off: enable “Local models” in Settings to load and run models.</span>
+      )}
+    </p>
+  );
 }
 
 export function DownloadRow({
@@ -312,8 +429,24 @@ export function CatalogTable({
   );
 }
 
-export function InstalledTable({ models }: { models: readonly InstalledModel[] }) {
-  if (models.length === 0) return <p className="muted">No models installed yet. Download one from the catalog.</p>;
+export function InstalledTable({
+  models,
+  status,
+  pending,
+  onLoad,
+  onUnload,
+  onDelete,
+}: {
+  models: readonly InstalledModel[];
+  status: LlmStatus | null;
+  /** Keys `model:<file>` of files with a command in flight. */
+  pending: ReadonlySet<string>;
+  onLoad: (model: InstalledModel) => void;
+  onUnload: (model: InstalledModel) => void;
+  onDelete: (model: InstalledModel) => void;
+}) {
+  if (models.length === 0) return <p className="muted">No models installed yet. Download one from the catalog or import a GGUF file.</p>;
+  const enabled = status?.enabled ?? true;
   return (
     <div className="models-table-wrap">
       <table className="models-table">
@@ -324,29 +457,89 @@ export function InstalledTable({ models }: { models: readonly InstalledModel[] }
             <th scope="col">Quantization</th>
             <th scope="col">Context</th>
             <th scope="col">Size</th>
+            <th scope="col">Memory</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
-          {models.map((model) => (
-            <tr key={model.fileName}>
-              <th scope="row">
-                <span className="models-file">{model.fileName}</span>
-                {typeof model.name === "string" && <span className="muted models-subname">{model.name}</span>}
-              </th>
-              {typeof model.error === "string" ? (
-                <td colSpan={3}>
-                  <span className="error models-parse-error">Could not read its header: {model.error}</span>
+          {models.map((model) => {
+            const resident = residentModel(status, model.fileName);
+            const busy = pending.has(`model:${model.fileName}`);
+            return (
+              <tr key={model.fileName} data-loaded={resident !== undefined ? "true" : undefined}>
+                <th scope="row">
+                  <span className="models-file">{model.fileName}</span>
+                  {typeof model.name === "string" && <span className="muted models-subname">{model.name}</span>}
+                </th>
+                {typeof model.error === "string" ? (
+                  <td colSpan={3}>
+                    <span className="error models-parse-error">Could not read its header: {model.error}</span>
+                  </td>
+                ) : (
+                  <>
+                    <td>{model.architecture ?? "—"}</td>
+                    <td>{model.quantization ?? "—"}</td>
+                    <td className="models-num">{formatContext(model.contextLength)}</td>
+                  </>
+                )}
+                <td className="models-num">{formatBytes(model.sizeBytes)}</td>
+                <td>
+                  {resident !== undefined ? (
+                    <span
+                      className="models-resident"
+                      data-testid={`resident-${model.fileName}`}
+                      data-in-use={resident.activeRequests > 0 ? "true" : undefined}
+                      title={`Loaded ${resident.loadedAt}, last used ${resident.lastUsedAt}`}
+                    >
+                      <span className="models-resident-dot" aria-hidden="true" />
+                      {residentLabel(resident)}
+                    </span>
+                  ) : (
+                    <span className="muted">Not loaded</span>
+                  )}
                 </td>
-              ) : (
-                <>
-                  <td>{model.architecture ?? "—"}</td>
-                  <td>{model.quantization ?? "—"}</td>
-                  <td className="models-num">{formatContext(model.contextLength)}</td>
-                </>
-              )}
-              <td className="models-num">{formatBytes(model.sizeBytes)}</td>
-            </tr>
-          ))}
+                <td className="models-action">
+                  {resident !== undefined ? (
+                    <button
+                      type="button"
+                      aria-label={`Unload ${model.fileName}`}
+                      disabled={busy}
+                      onClick={() => {
+                        onUnload(model);
+                      }}
+                    >
+                      Unload
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="primary"
+                      aria-label={`Load ${model.fileName}`}
+                      disabled={busy || !enabled || !isUsable(model)}
+                      onClick={() => {
+                        onLoad(model);
+                      }}
+                    >
+                      Load
+                    </button>
+                  )}{" "}
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Delete ${model.fileName}`}
+                    disabled={busy}
+                    onClick={() => {
+                      onDelete(model);
+                    }}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

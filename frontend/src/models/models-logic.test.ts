@@ -1,4 +1,4 @@
-import type { CatalogModel, FlowEvent, InstalledModel, ModelDownload } from "@flow/bindings";
+import type { CatalogModel, FlowEvent, InstalledModel, LlmStatus, LoadedModel, ModelDownload } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
 import {
   downloadActions,
@@ -8,10 +8,18 @@ import {
   formatContext,
   formatEta,
   formatRate,
+  baseName,
+  importNameProblem,
+  isBusy,
   isInstalled,
+  isUsable,
   NO_UPDATES,
   progressFraction,
   refreshesInstalled,
+  refreshesStatus,
+  residentLabel,
+  residentModel,
+  statusSummary,
 } from "./models-logic";
 
 function download(id: string, overrides: Partial<ModelDownload> = {}): ModelDownload {
@@ -146,5 +154,92 @@ describe("catalog helpers", () => {
     expect(refreshesInstalled(event("ready"))).toBe(true);
     expect(refreshesInstalled(event("downloading"))).toBe(false);
     expect(refreshesInstalled({ type: "resync" })).toBe(false);
+  });
+
+  it("refetches installed models when a file is imported or deleted", () => {
+    expect(refreshesInstalled({ type: "models-changed", fileName: "a.gguf", change: "imported" })).toBe(true);
+    expect(refreshesInstalled({ type: "models-changed", fileName: "a.gguf", change: "deleted" })).toBe(true);
+    expect(refreshesInstalled({ type: "llm-changed", model: "a.gguf", change: "loaded" })).toBe(false);
+  });
+});
+
+function loadedModel(model: string, overrides: Partial<LoadedModel> = {}): LoadedModel {
+  return {
+    model,
+    sizeBytes: 253_000_000,
+    parameters: 268_000_000,
+    contextLength: 32_768,
+    params: {},
+    loadedAt: "2026-11-24T10:00:00Z",
+    lastUsedAt: "2026-11-24T10:01:00Z",
+    activeRequests: 0,
+    ...overrides,
+  };
+}
+
+function llmStatus(overrides: Partial<LlmStatus> = {}): LlmStatus {
+  return {
+    enabled: true,
+    loaded: [],
+    maxLoadedModels: 2,
+    endpoint: "/v1",
+    memory: { residentBytes: 0, budgetBytes: 8_000_000_000 },
+    generating: 0,
+    queued: 0,
+    ...overrides,
+  };
+}
+
+describe("local runtime status", () => {
+  it("refetches on load changes, imports, installs and new generations", () => {
+    expect(refreshesStatus({ type: "llm-changed", model: "a.gguf", change: "evicted" })).toBe(true);
+    expect(refreshesStatus({ type: "models-changed", fileName: "a.gguf", change: "deleted" })).toBe(true);
+    expect(refreshesStatus({ type: "model-download", ...download("a", { status: "ready" }) })).toBe(true);
+    expect(refreshesStatus({ type: "model-download", ...download("a") })).toBe(false);
+    expect(refreshesStatus({ type: "llm-token", requestId: "r", model: "a.gguf", delta: "x", index: 0 })).toBe(true);
+    expect(refreshesStatus({ type: "llm-token", requestId: "r", model: "a.gguf", delta: "x", index: 1 })).toBe(false);
+    expect(refreshesStatus({ type: "resync" })).toBe(false);
+  });
+
+  it("finds resident models and labels them", () => {
+    const status = llmStatus({ loaded: [loadedModel("a.gguf", { activeRequests: 1 }), loadedModel("b.gguf", { sizeBytes: null })] });
+    expect(residentModel(status, "a.gguf")?.model).toBe("a.gguf");
+    expect(residentModel(status, "c.gguf")).toBeUndefined();
+    expect(residentModel(null, "a.gguf")).toBeUndefined();
+    expect(residentLabel(loadedModel("a.gguf", { activeRequests: 1 }))).toBe("Loaded · 253 MB · in use");
+    expect(residentLabel(loadedModel("a.gguf", { activeRequests: 3 }))).toBe("Loaded · 253 MB · in use ×3");
+    expect(residentLabel(loadedModel("b.gguf", { sizeBytes: null }))).toBe("Loaded");
+  });
+
+  it("summarises the runtime and knows when it is busy", () => {
+    const status = llmStatus({ loaded: [loadedModel("a.gguf")], memory: { residentBytes: 253_000_000, budgetBytes: 8_000_000_000 }, generating: 1 });
+    expect(statusSummary(status)).toBe("1 / 2 loaded · 253 MB of 8.00 GB resident · 1 generating · 0 queued");
+    expect(statusSummary(llmStatus({ memory: { residentBytes: null, budgetBytes: null } }))).toBe("0 / 2 loaded · 0 B resident · 0 generating · 0 queued");
+    expect(isBusy(status)).toBe(true);
+    expect(isBusy(llmStatus({ queued: 2 }))).toBe(true);
+    expect(isBusy(llmStatus())).toBe(false);
+    expect(isBusy(null)).toBe(false);
+  });
+});
+
+describe("importing model files", () => {
+  it("accepts plain .gguf names only", () => {
+    expect(importNameProblem("mine.gguf")).toBeNull();
+    expect(importNameProblem("")).toBe("Choose a .gguf file.");
+    expect(importNameProblem("weights.bin")).toBe("Only GGUF files (ending in .gguf) can be imported.");
+    expect(importNameProblem(".gguf")).not.toBeNull();
+    expect(importNameProblem("a/b.gguf")).not.toBeNull();
+    expect(importNameProblem(`${"x".repeat(300)}.gguf`)).not.toBeNull();
+  });
+
+  it("takes the file name of a path", () => {
+    expect(baseName("/home/me/models/mine.gguf")).toBe("mine.gguf");
+    expect(baseName("C:\\models\\mine.gguf ")).toBe("mine.gguf");
+    expect(baseName("mine.gguf")).toBe("mine.gguf");
+  });
+
+  it("can load only files whose header was read", () => {
+    expect(isUsable({ fileName: "a.gguf", sizeBytes: 1 })).toBe(true);
+    expect(isUsable({ fileName: "a.gguf", sizeBytes: 1, error: "bad magic" })).toBe(false);
   });
 });

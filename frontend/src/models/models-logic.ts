@@ -1,4 +1,4 @@
-import type { CatalogModel, DownloadStatus, FlowEvent, InstalledModel, ModelDownload } from "@flow/bindings";
+import type { CatalogModel, DownloadStatus, FlowEvent, InstalledModel, LlmStatus, LoadedModel, ModelDownload } from "@flow/bindings";
 
 const UNITS = ["B", "kB", "MB", "GB", "TB"] as const;
 
@@ -119,7 +119,80 @@ export function isInstalled(model: CatalogModel, installed: readonly InstalledMo
   return (installed ?? []).some((file) => file.catalogId === model.id || file.fileName === model.fileName);
 }
 
-/** Whether an event should refetch the installed list: a download just became ready. */
+/** Whether an event should refetch the installed list: a download just became ready, a file was imported or deleted. */
 export function refreshesInstalled(event: FlowEvent): boolean {
-  return event.type === "model-download" && event.status === "ready";
+  return (event.type === "model-download" && event.status === "ready") || event.type === "models-changed";
+}
+
+/**
+ * Whether an event should refetch the runtime status: a model was loaded, unloaded or evicted, a
+ * file was deleted (it is unloaded first), a download was installed, or a generation started
+ * anywhere (its first token).
+ */
+export function refreshesStatus(event: FlowEvent): boolean {
+  switch (event.type) {
+    case "llm-changed":
+    case "models-changed":
+      return true;
+    case "model-download":
+      return event.status === "ready";
+    case "llm-token":
+      return event.index === 0;
+    default:
+      return false;
+  }
+}
+
+/** Whether the runtime is busy (then its status is polled, as generations end without an event). */
+export function isBusy(status: LlmStatus | null): boolean {
+  return status !== null && (status.generating > 0 || status.queued > 0);
+}
+
+/** The loaded model backed by an installed file, if it is resident. */
+export function residentModel(status: LlmStatus | null, fileName: string): LoadedModel | undefined {
+  return status?.loaded.find((loaded) => loaded.model === fileName);
+}
+
+/** The resident indicator's words, e.g. `Loaded · 253 MB · in use`. */
+export function residentLabel(loaded: LoadedModel): string {
+  const parts = ["Loaded"];
+  if (loaded.sizeBytes !== null && loaded.sizeBytes > 0) parts.push(formatBytes(loaded.sizeBytes));
+  if (loaded.activeRequests > 0) parts.push(loaded.activeRequests === 1 ? "in use" : `in use ×${String(loaded.activeRequests)}`);
+  return parts.join(" · ");
+}
+
+/** The runtime summary, e.g. `1 / 2 loaded · 253 MB of 8.00 GB resident · 1 generating · 0 queued`. */
+export function statusSummary(status: LlmStatus): string {
+  const { residentBytes, budgetBytes } = status.memory;
+  const memory =
+    budgetBytes !== null && budgetBytes > 0
+      ? `${formatBytes(residentBytes ?? 0)} of ${formatBytes(budgetBytes)} resident`
+      : `${formatBytes(residentBytes ?? 0)} resident`;
+  return [
+    `${String(status.loaded.length)} / ${String(status.maxLoadedModels)} loaded`,
+    memory,
+    `${String(status.generating)} generating`,
+    `${String(status.queued)} queued`,
+  ].join(" · ");
+}
+
+/** Whether an installed file can be loaded (its header was read). */
+export function isUsable(model: InstalledModel): boolean {
+  return typeof model.error !== "string";
+}
+
+/** Why a file cannot be imported under its own name, or null when it can (the core checks again). */
+export function importNameProblem(fileName: string): string | null {
+  const name = fileName.trim();
+  if (name === "") return "Choose a .gguf file.";
+  if (!name.endsWith(".gguf")) return "Only GGUF files (ending in .gguf) can be imported.";
+  if (name.startsWith(".") || /[/\\\0]/.test(name)) return "The file name must be a plain name ending in .gguf.";
+  if (name.length > 255) return "The file name is too long (255 characters at most).";
+  return null;
+}
+
+/** The last path component (the file name an imported path gets); slashes and backslashes both separate. */
+export function baseName(path: string): string {
+  const parts = path.trim().split(/[/\\]/);
+  return parts[parts.length - 1] ?? "";
 }

@@ -1,6 +1,6 @@
 import type { ExecutionEvent, ExecutionEventKind } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
-import { appendEvents, emptyLog, filterLines, isAtBottom, lineFromEvent, nodesWithLines } from "./log-buffer";
+import { appendEvents, emptyLog, filterLines, GENERATED_LINE_LIMIT, isAtBottom, lineFromEvent, nodesWithLines } from "./log-buffer";
 
 let seq = 0;
 function ev(kind: ExecutionEventKind): ExecutionEvent {
@@ -53,6 +53,52 @@ describe("log buffer", () => {
     expect(filterLines(buffer.lines, { nodeId: "a" }).map((l) => l.text)).toEqual(["a started", "a1"]);
     expect(filterLines(buffer.lines, { nodeId: null, outputOnly: true }).map((l) => l.text)).toEqual(["a1", "b1"]);
     expect(nodesWithLines(buffer.lines)).toEqual(["a", "b"]);
+  });
+
+  it("grows one generated line per node from its tokens instead of a line per token", () => {
+    const token = (node: string, delta: string) => ev({ kind: "node_token", node_id: node, delta });
+    let buffer = appendEvents(emptyLog(), [ev({ kind: "node_started", node_id: "ask", iteration: 0 }), token("ask", "The"), token("ask", " capital")]);
+    expect(buffer.lines.map((l) => [l.kind, l.text])).toEqual([
+      ["lifecycle", "ask started"],
+      ["generated", "The capital"],
+    ]);
+    const firstSeq = buffer.lines[1]?.seq;
+    // Later batches keep growing the same line (same seq, so the row keeps its key).
+    buffer = appendEvents(buffer, [token("ask", " is"), token("other", "Hi"), token("ask", " Paris.")]);
+    expect(buffer.lines.map((l) => [l.nodeId, l.text])).toEqual([
+      ["ask", "ask started"],
+      ["ask", "The capital is Paris."],
+      ["other", "Hi"],
+    ]);
+    expect(buffer.lines[1]?.seq).toBe(firstSeq);
+    // Any other line of the node closes its generated line: later tokens start a new one.
+    buffer = appendEvents(buffer, [ev({ kind: "node_log", node_id: "ask", stream: "stderr", line: "warn" }), token("ask", "More")]);
+    expect(buffer.lines.slice(-2).map((l) => [l.kind, l.text])).toEqual([
+      ["stderr", "warn"],
+      ["generated", "More"],
+    ]);
+    expect(filterLines(buffer.lines, { nodeId: "ask", outputOnly: true }).map((l) => l.text)).toEqual(["The capital is Paris.", "warn", "More"]);
+  });
+
+  it("bounds generated lines: their text keeps its tail, and lines count against the limit", () => {
+    const chunk = "x".repeat(1_000);
+    const buffer = appendEvents(
+      emptyLog(),
+      Array.from({ length: 40 }, () => ev({ kind: "node_token", node_id: "ask", delta: chunk })),
+    );
+    expect(buffer.lines).toHaveLength(1);
+    expect(buffer.lines[0]?.text).toHaveLength(GENERATED_LINE_LIMIT);
+    expect(buffer.lines[0]?.text.startsWith("…x")).toBe(true);
+
+    let small = emptyLog(2);
+    small = appendEvents(small, [
+      ev({ kind: "node_token", node_id: "a", delta: "1" }),
+      ev({ kind: "node_log", node_id: "a", stream: "stdout", line: "mid" }),
+      ev({ kind: "node_token", node_id: "a", delta: "2" }),
+      ev({ kind: "node_token", node_id: "a", delta: "3" }),
+    ]);
+    expect(small.lines.map((l) => l.text)).toEqual(["mid", "23"]);
+    expect(small.dropped).toBe(1);
   });
 
   it("knows when a box is scrolled to the bottom", () => {

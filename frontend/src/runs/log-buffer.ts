@@ -3,7 +3,14 @@ import type { ExecutionEvent } from "@flow/bindings";
 /** The panel keeps this many lines; older ones are in the run's history (Runs page). */
 export const LOG_LIMIT = 5_000;
 
-export type LogLineKind = "stdout" | "stderr" | "lifecycle" | "run";
+/** A generated line holds the text an `ai` node streamed (`node_token` pieces joined). */
+export type LogLineKind = "stdout" | "stderr" | "generated" | "lifecycle" | "run";
+
+/** The most characters one generated line keeps (its tail); the full answer is in the node's output. */
+export const GENERATED_LINE_LIMIT = 16_000;
+
+/** How far back a token looks for its node's generated line before starting a new one. */
+const TOKEN_LOOKBACK = 200;
 
 export interface LogLine {
   seq: number;
@@ -64,6 +71,8 @@ export function lineFromEvent(event: ExecutionEvent): LogLine | null {
       return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} skipped: ${event.reason}`, tone: "muted" };
     case "node_log":
       return { ...base, nodeId: event.node_id, kind: event.stream, text: event.line };
+    case "node_token":
+      return { ...base, nodeId: event.node_id, kind: "generated", text: event.delta };
     case "tool_call":
       return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} → ${event.summary}`, tone: "muted" };
     case "iteration_capped":
@@ -83,15 +92,43 @@ export function lineFromEvent(event: ExecutionEvent): LogLine | null {
   }
 }
 
-/** Appends the lines of `events` (already in order), keeping at most `limit` lines. */
+/**
+ * Where a node's next token goes: the index of its generated line when that is the node's latest
+ * line (tokens of parallel nodes interleave, each growing its own line), else -1.
+ */
+function openGeneratedLine(lines: readonly LogLine[], nodeId: string): number {
+  const stop = Math.max(0, lines.length - TOKEN_LOOKBACK);
+  for (let index = lines.length - 1; index >= stop; index -= 1) {
+    const line = lines[index];
+    if (line?.nodeId !== nodeId) continue;
+    return line.kind === "generated" ? index : -1;
+  }
+  return -1;
+}
+
+/**
+ * Appends the lines of `events` (already in order), keeping at most `limit` lines. A node's
+ * `node_token` pieces grow one generated line (it keeps its first token's `seq`) rather than
+ * adding a line per token.
+ */
 export function appendEvents(buffer: LogBuffer, events: readonly ExecutionEvent[]): LogBuffer {
-  const added: LogLine[] = [];
+  let all: LogLine[] | null = null;
   for (const event of events) {
     const line = lineFromEvent(event);
-    if (line !== null) added.push(line);
+    if (line === null) continue;
+    all ??= [...buffer.lines];
+    if (line.kind === "generated" && line.nodeId !== null) {
+      const open = openGeneratedLine(all, line.nodeId);
+      const current = all[open];
+      if (current !== undefined) {
+        const text = current.text + line.text;
+        all[open] = { ...current, text: text.length > GENERATED_LINE_LIMIT ? `…${text.slice(text.length - GENERATED_LINE_LIMIT + 1)}` : text };
+        continue;
+      }
+    }
+    all.push(line);
   }
-  if (added.length === 0) return buffer;
-  const all = buffer.lines.length === 0 ? added : [...buffer.lines, ...added];
+  if (all === null) return buffer;
   const over = all.length - buffer.limit;
   if (over <= 0) return { ...buffer, lines: all };
   return { ...buffer, lines: all.slice(over), dropped: buffer.dropped + over };
@@ -108,7 +145,7 @@ export function filterLines(lines: readonly LogLine[], filter: LogFilter): reado
   if (filter.nodeId === null && filter.outputOnly !== true) return lines;
   return lines.filter(
     (line) =>
-      (filter.nodeId === null || line.nodeId === filter.nodeId) && (filter.outputOnly !== true || line.kind === "stdout" || line.kind === "stderr"),
+      (filter.nodeId === null || line.nodeId === filter.nodeId) && (filter.outputOnly !== true || line.kind === "stdout" || line.kind === "stderr" || line.kind === "generated"),
   );
 }
 

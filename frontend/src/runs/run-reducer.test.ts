@@ -1,6 +1,6 @@
 import type { ExecutionEvent, ExecutionEventKind, FlowGraph } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
-import { graphNodeIds, initialRunView, isActive, replay, runReducer, runStatusLabel, takenEdges, type RunView } from "./run-reducer";
+import { appendTail, graphNodeIds, initialRunView, isActive, replay, runReducer, runStatusLabel, STREAMED_LIMIT, takenEdges, type RunView } from "./run-reducer";
 
 const ID = "exec-1";
 let seq = 0;
@@ -106,6 +106,36 @@ describe("runReducer", () => {
     const next = runReducer(state, ev({ kind: "node_log", node_id: "a", stream: "stdout", line: "hi" }));
     expect(next.nodes).toBe(state.nodes);
     expect(next.lastSeq).toBe(5);
+  });
+
+  it("node_token accumulates the node's streamed text and counts its pieces, per visit", () => {
+    seq = 0;
+    let state = fold([
+      ev({ kind: "node_started", node_id: "ask", iteration: 0 }),
+      ev({ kind: "node_token", node_id: "ask", delta: "The capital" }),
+      ev({ kind: "node_token", node_id: "ask", delta: " is" }),
+      ev({ kind: "node_token", node_id: "ask", delta: " Paris." }),
+    ]);
+    expect(state.nodes.ask).toMatchObject({ status: "running", streamed: "The capital is Paris.", tokens: 3 });
+    // A replayed token (same seq) is not appended twice.
+    const replayed = runReducer(state, { execution_id: ID, at: "2026-11-24T10:00:03Z", seq: 3, kind: "node_token", node_id: "ask", delta: " Paris." });
+    expect(replayed).toBe(state);
+    state = runReducer(state, ev({ kind: "node_succeeded", node_id: "ask", output: { text: "The capital is Paris." }, iteration: 0, duration_ms: 40 }));
+    expect(state.nodes.ask).toMatchObject({ status: "succeeded", streamed: "The capital is Paris.", tokens: 3 });
+    // The next visit of a loop starts over.
+    state = runReducer(state, ev({ kind: "node_started", node_id: "ask", iteration: 1 }));
+    expect(state.nodes.ask?.streamed).toBeUndefined();
+    expect(state.nodes.ask?.tokens).toBeUndefined();
+  });
+
+  it("bounds a node's streamed text to its tail", () => {
+    expect(appendTail("abc", "def", 4)).toBe("cdef");
+    expect(appendTail("", "xy", 4)).toBe("xy");
+    seq = 0;
+    const events = Array.from({ length: 50 }, (_, n) => ev({ kind: "node_token", node_id: "ask", delta: String(n % 10).repeat(100) }));
+    const streamed = fold(events).nodes.ask?.streamed ?? "";
+    expect(streamed).toHaveLength(STREAMED_LIMIT);
+    expect(streamed.endsWith("9".repeat(100))).toBe(true);
   });
 
   it("labels statuses", () => {

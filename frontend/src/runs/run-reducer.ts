@@ -16,6 +16,19 @@ export interface NodeRun {
   progress?: { bytes: number | null; total: number | null };
   /** Visits when its loop hit `maxIterations`. */
   cappedAt?: number;
+  /** The text an `ai` node's model generated so far in this visit (its last {@link STREAMED_LIMIT} characters). */
+  streamed?: string;
+  /** How many `node_token` pieces arrived in this visit. */
+  tokens?: number;
+}
+
+/** The most streamed text a node keeps; the whole answer is in its output once it succeeds. */
+export const STREAMED_LIMIT = 4_000;
+
+/** `text` + `delta`, keeping the last `limit` characters. */
+export function appendTail(text: string, delta: string, limit: number): string {
+  const joined = text + delta;
+  return joined.length > limit ? joined.slice(joined.length - limit) : joined;
 }
 
 export interface AwaitingPrompt {
@@ -144,6 +157,15 @@ export function runReducer(state: RunView, event: ExecutionEvent): RunView {
       return {
         ...next,
         nodes: withNode(state, event.node_id, (node) => ({ ...node, progress: { bytes: event.bytes, total: event.total ?? null } })),
+      };
+    case "node_token":
+      return {
+        ...next,
+        nodes: withNode(state, event.node_id, (node) => ({
+          ...node,
+          streamed: appendTail(node.streamed ?? "", event.delta, STREAMED_LIMIT),
+          tokens: (node.tokens ?? 0) + 1,
+        })),
       };
     case "iteration_capped":
       return { ...next, nodes: withNode(state, event.node_id, (node) => ({ ...node, cappedAt: event.visits })) };

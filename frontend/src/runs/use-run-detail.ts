@@ -44,7 +44,10 @@ export function useRunDetail(executionId: string): { detail: RunDetail | null; e
   }, []);
 
   useFlowEvents((event) => {
-    const mine = event.type === "resync" || (event.type === "execution" && event.execution_id === executionId && event.kind !== "node_log");
+    // Output lines and generated tokens come fast and change no step's status: no refetch for them.
+    const mine =
+      event.type === "resync" ||
+      (event.type === "execution" && event.execution_id === executionId && event.kind !== "node_log" && event.kind !== "node_token");
     if (!mine || timer.current !== null) return;
     timer.current = window.setTimeout(() => {
       timer.current = null;

@@ -58,6 +58,8 @@ describe("node run display", () => {
     const { nodeRunBadge, nodeRunTitle } = await import("./run-display");
     expect(nodeRunBadge({ status: "failed", iteration: 0, durationMs: 1200, error: "exit 3" })).toBe("✕ 1.2 s");
     expect(nodeRunBadge({ status: "running", iteration: 2, durationMs: null, progress: { bytes: 50, total: 200 } })).toBe("● ×3 25%");
+    expect(nodeRunBadge({ status: "running", iteration: 0, durationMs: null, streamed: "Hello", tokens: 12 })).toBe("● 12 tok");
+    expect(nodeRunBadge({ status: "succeeded", iteration: 0, durationMs: 900, streamed: "Hello", tokens: 12 })).toBe("✓ 900 ms");
     expect(nodeRunTitle({ status: "failed", iteration: 0, durationMs: 1, error: "exit 3" })).toBe("Run: failed — exit 3");
     expect(nodeRunTitle({ status: "skipped", iteration: 0, durationMs: null, reason: "not reached" })).toBe("Run: skipped — not reached");
   });

@@ -11,6 +11,7 @@ export function nodeRunBadge(run: NodeRun): string {
   if (run.status === "running" && run.progress?.bytes != null && run.progress.total != null && run.progress.total > 0) {
     parts.push(`${Math.floor((run.progress.bytes / run.progress.total) * 100)}%`);
   }
+  if (run.status === "running" && run.tokens !== undefined && run.tokens > 0) parts.push(`${run.tokens} tok`);
   return parts.join(" ");
 }
 
