@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod flows;
 pub mod history;
+pub mod http_body;
 pub mod json;
 pub mod llm;
 pub mod logging;

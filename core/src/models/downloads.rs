@@ -9,15 +9,14 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
 use super::CatalogModel;
+use crate::http_body::{self, BodyError, Streamed};
 use crate::{AppError, EventBus, FlowEvent};
 
 /// How often progress is published, at most.
@@ -439,7 +438,7 @@ impl Job {
             r = request.send() => r.map_err(|e| format!("{url}: {e}"))?,
         };
         let status = response.status();
-        let (mut bytes, announced, append) = match status.as_u16() {
+        let (bytes, announced, append) = match status.as_u16() {
             206 => {
                 let range = response
                     .headers()
@@ -472,38 +471,28 @@ impl Job {
             i.total = total;
             i.error = None;
         });
-        let started = Instant::now();
-        let mut last = Instant::now();
-        let mut received: u64 = 0;
-        let mut stream = response.bytes_stream();
-        let stopped = loop {
-            let chunk = tokio::select! {
-                () = self.cancel.cancelled() => break true,
-                c = stream.next() => c,
-            };
-            let Some(chunk) = chunk else { break false };
-            let chunk = chunk.map_err(|e| format!("{url}: reading: {e}"))?;
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| format!("writing {}: {e}", part.display()))?;
-            bytes += chunk.len() as u64;
-            received += chunk.len() as u64;
-            if last.elapsed() >= PROGRESS_EVERY {
-                last = Instant::now();
-                let rate = received as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        let streamed = http_body::stream_to_file(
+            response,
+            &mut file,
+            false,
+            &self.cancel,
+            PROGRESS_EVERY,
+            |p| {
+                let done = bytes + p.received;
                 self.update(|i| {
-                    i.bytes = bytes as f64;
-                    i.rate_bps = rate;
-                    i.eta_secs = (rate > 0.0 && total > 0.0)
-                        .then(|| ((total - bytes as f64) / rate).max(0.0));
+                    i.bytes = done as f64;
+                    i.rate_bps = p.rate_bps;
+                    i.eta_secs = (p.rate_bps > 0.0 && total > 0.0)
+                        .then(|| ((total - done as f64) / p.rate_bps).max(0.0));
                 });
-            }
-        };
-        file.flush()
-            .await
-            .and(file.sync_all().await)
-            .map_err(|e| format!("writing {}: {e}", part.display()))?;
-        if stopped {
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            BodyError::Read(why) => format!("{url}: reading: {why}"),
+            BodyError::Write(why) => format!("writing {}: {why}", part.display()),
+        })?;
+        if streamed == Streamed::Cancelled {
             return Ok(Transfer::Stopped);
         }
         Ok(Transfer::Complete { announced })
@@ -595,12 +584,7 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let len = std::io::copy(&mut file, &mut hasher)?;
-    let digest = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((len, digest))
+    Ok((len, http_body::hex_digest(hasher)))
 }
 
 #[cfg(test)]

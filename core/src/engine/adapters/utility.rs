@@ -5,18 +5,16 @@
 //! predecessor outputs the executor puts under `data["$inputs"]`.
 
 use std::path::{Component, Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 use crate::engine::executor::MERGE_INPUTS_KEY;
 use crate::engine::{
     Adapter, AdapterCtx, AdapterError, ExecutionEventKind, LogStream, NodeInvocation,
 };
+use crate::http_body::{self, BodyError, Streamed};
 
 /// How often a download reports progress, at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -197,44 +195,33 @@ async fn stream_to(
     let mut file = tokio::fs::File::create(temp)
         .await
         .map_err(|e| failed(format!("download: creating {}: {e}", temp.display())))?;
-    let mut hasher = Sha256::new();
-    let mut bytes: u64 = 0;
-    let mut last = Instant::now();
-    let mut stream = response.bytes_stream();
-    loop {
-        let chunk = tokio::select! {
-            () = ctx.cancel.cancelled() => return Err(AdapterError::Cancelled),
-            c = stream.next() => c,
-        };
-        let Some(chunk) = chunk else { break };
-        let chunk = chunk.map_err(|e| failed(format!("download: reading: {e}")))?;
-        hasher.update(&chunk);
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| failed(format!("download: writing {}: {e}", temp.display())))?;
-        bytes += chunk.len() as u64;
-        if last.elapsed() >= PROGRESS_EVERY {
-            last = Instant::now();
+    let streamed = http_body::stream_to_file(
+        response,
+        &mut file,
+        true,
+        &ctx.cancel,
+        PROGRESS_EVERY,
+        |p| {
             ctx.reporter.emit(ExecutionEventKind::NodeProgress {
                 node_id: node.node_id.clone(),
-                bytes: bytes as f64,
+                bytes: p.received as f64,
                 total,
             });
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        BodyError::Read(why) => failed(format!("download: reading: {why}")),
+        BodyError::Write(why) => failed(format!("download: writing {}: {why}", temp.display())),
+    })?;
+    match streamed {
+        Streamed::Finished {
+            received,
+            sha256: Some(digest),
+        } => Ok((received, digest)),
+        Streamed::Finished { sha256: None, .. } => {
+            Err(failed("download: the transfer was not hashed".to_owned()))
         }
+        Streamed::Cancelled => Err(AdapterError::Cancelled),
     }
-    file.flush()
-        .await
-        .and(file.sync_all().await)
-        .map_err(|e| failed(format!("download: writing {}: {e}", temp.display())))?;
-    ctx.reporter.emit(ExecutionEventKind::NodeProgress {
-        node_id: node.node_id.clone(),
-        bytes: bytes as f64,
-        total,
-    });
-    let digest: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((bytes, digest))
 }
