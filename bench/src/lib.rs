@@ -25,3 +25,38 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((last as f64) * p.clamp(0.0, 1.0)).round() as usize;
     sorted[rank.min(last)]
 }
+
+/// A throwaway Flow data directory (`data/`, plus a `home/` for the agent board paths), removed
+/// when dropped.
+pub struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    /// Makes the directories.
+    pub fn new() -> Result<Self, flow_core::AppError> {
+        let dir = tempfile::tempdir().map_err(|e| flow_core::AppError::io("tempdir", e))?;
+        std::fs::create_dir_all(dir.path().join("home"))
+            .map_err(|e| flow_core::AppError::io("home", e))?;
+        Ok(Self { dir })
+    }
+
+    /// The root (for files a benchmark keeps beside the data directory).
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The data directory the app opens on; prepare files in it before [`Scratch::open`].
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Opens a server-edition app on the data directory.
+    pub fn open(&self) -> Result<flow_core::App, flow_core::AppError> {
+        flow_core::App::open(flow_core::AppConfig::new(
+            self.data_dir(),
+            flow_core::Edition::Server,
+            &self.dir.path().join("home"),
+        ))
+    }
+}

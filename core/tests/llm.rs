@@ -318,6 +318,18 @@ async fn bad_requests_get_clear_errors_and_load_nothing() {
     assert!(err.message().contains("allow_local_ai"));
 }
 
+/// The shortest queue wait the settings allow, so queue timeouts come fast.
+async fn wait_at_most_a_second_for_a_slot(app: &App) {
+    set(
+        app,
+        SettingsPatch {
+            ai_inference_queue_timeout_ms: Some(1000),
+            ..Default::default()
+        },
+    )
+    .await;
+}
+
 /// Starts a long generation that holds the only inference slot; returns its handle.
 async fn hold_the_slot(app: &App, id: &str) -> tokio::task::JoinHandle<llm::ChatResult> {
     let (tx, mut rx) = mpsc::channel(1024);
@@ -342,14 +354,7 @@ async fn hold_the_slot(app: &App, id: &str) -> tokio::task::JoinHandle<llm::Chat
 async fn a_full_queue_times_out_with_a_clear_error() {
     let e = env();
     install_test_model(&e.app, MODEL);
-    set(
-        &e.app,
-        SettingsPatch {
-            ai_inference_queue_timeout_ms: Some(1000),
-            ..Default::default()
-        },
-    )
-    .await;
+    wait_at_most_a_second_for_a_slot(&e.app).await;
     let holder = hold_the_slot(&e.app, "holder").await;
     let started = Instant::now();
     let err = commands::llm_chat(&e.app, ask("Hi", 2)).await.unwrap_err();
@@ -440,14 +445,7 @@ async fn an_ai_node_on_a_branch_not_taken_never_loads_its_model() {
 async fn an_ai_node_whose_queue_wait_times_out_takes_its_fail_path() {
     let e = env();
     install_test_model(&e.app, MODEL);
-    set(
-        &e.app,
-        SettingsPatch {
-            ai_inference_queue_timeout_ms: Some(1000),
-            ..Default::default()
-        },
-    )
-    .await;
+    wait_at_most_a_second_for_a_slot(&e.app).await;
     let holder = hold_the_slot(&e.app, "busy").await;
     let g = graph(
         json!([ai_node("ask", "Hi"), mock("fallback", json!({}))]),

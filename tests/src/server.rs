@@ -202,17 +202,60 @@ impl ServerProcess {
         None
     }
 
-    /// `POST /api/invoke/{command}` with the bearer token; the status and the JSON body.
-    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> (u16, serde_json::Value) {
+    /// Opens `/api/ws` with the bearer token.
+    pub async fn websocket(
+        &self,
+    ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>
+    {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("{}/api/ws", self.url.replace("http://", "ws://"))
+            .into_client_request()
+            .expect("WebSocket request");
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.token)
+                .parse()
+                .expect("header value"),
+        );
+        tokio_tungstenite::connect_async(request)
+            .await
+            .expect("WebSocket connects")
+            .0
+    }
+
+    /// `GET <path>` with the bearer token; the status and the JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let response = reqwest::Client::new()
-            .post(format!("{}/api/invoke/{command}", self.url))
+            .get(format!("{}{path}", self.url))
             .bearer_auth(&self.token)
-            .json(&args)
             .send()
             .await
-            .expect("invoke request");
+            .expect("GET request");
         let status = response.status().as_u16();
         (status, response.json().await.expect("JSON body"))
+    }
+
+    /// `POST <path>` with a JSON body and the bearer token; the status and the JSON body.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// `POST /api/invoke/{command}` with the bearer token; the status and the JSON body.
+    pub async fn invoke(&self, command: &str, args: serde_json::Value) -> (u16, serde_json::Value) {
+        self.post_json(&format!("/api/invoke/{command}"), &args)
+            .await
     }
 }
 

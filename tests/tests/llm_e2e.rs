@@ -34,26 +34,11 @@ fn client() -> reqwest::Client {
 }
 
 async fn post(server: &ServerProcess, path: &str, body: Value) -> (u16, Value) {
-    let response = client()
-        .post(format!("{}{path}", server.url))
-        .bearer_auth(TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    server.post_json(path, &body).await
 }
 
 async fn get(server: &ServerProcess, path: &str) -> (u16, Value) {
-    let response = client()
-        .get(format!("{}{path}", server.url))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    server.get_json(path).await
 }
 
 fn chat(prompt: &str, max_tokens: u32, request_id: &str) -> Value {
@@ -80,7 +65,6 @@ async fn sse_tokens(events: &mut SseStream, request_id: &str, expected: usize) -
 async fn generated_tokens_reach_sse_and_websocket_clients_as_they_are_made() {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
     let (server, _studio) = start();
     let mut events = sse::connect(&server.url, TOKEN, None, false).await;
@@ -99,13 +83,7 @@ async fn generated_tokens_reach_sse_and_websocket_clients_as_they_are_made() {
     assert_eq!(sse_tokens(&mut events, "sse-1", text.len()).await, text);
 
     // Over the WebSocket: the command goes in on the socket, tokens and the reply come back on it.
-    let mut request = format!("{}/api/ws", server.url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("authorization", format!("Bearer {TOKEN}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = server.websocket().await;
     socket
         .send(Message::Text(
             json!({"id": 7, "cmd": "llm_chat", "args": chat("The capital of France is", 12, "ws-1")})

@@ -420,16 +420,9 @@ where
 async fn run_events_reach_websocket_clients_and_the_event_stream_replays_them() {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
     let server = start(None);
-    let mut request = format!("{}/api/ws", server.url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("authorization", format!("Bearer {TOKEN}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = server.websocket().await;
     let mut events = sse::connect(&server.url, TOKEN, None, false).await;
     assert_eq!(events.next_json().await.1["type"], "connected");
 

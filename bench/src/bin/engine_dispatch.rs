@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use flow_core::engine::{ExecutionEventKind, RunOptions, RunRequest, RunStatus, RunTrigger};
 use flow_core::flows::FlowGraph;
-use flow_core::{App, AppConfig, AppError, BusItem, Edition, FlowEvent};
+use flow_core::{App, AppError, BusItem, FlowEvent};
 use serde_json::json;
 
 fn graph(
@@ -86,14 +86,8 @@ fn fan(width: usize) -> Result<FlowGraph, AppError> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), AppError> {
-    let dir = tempfile::tempdir().map_err(|e| AppError::io("tempdir", e))?;
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).map_err(|e| AppError::io("home", e))?;
-    let app = App::open(AppConfig::new(
-        dir.path().join("data"),
-        Edition::Server,
-        &home,
-    ))?;
+    let scratch = flow_bench::Scratch::new()?;
+    let app = scratch.open()?;
 
     let n = 10_000;
     let g = chain(n)?;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
 use flow_core::llm::{self, ChatMessage, ChatRequest, ChatRole};
-use flow_core::{App, AppConfig, AppError, Edition};
+use flow_core::{App, AppError};
 use futures_util::StreamExt;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -329,23 +329,17 @@ async fn measure() -> Result<(), AppError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(128);
     let path = model_path();
-    let dir = tempfile::tempdir().map_err(|e| AppError::io("tempdir", e))?;
-    let home = dir.path().join("home");
-    let llms = dir.path().join("data/llms");
+    let scratch = flow_bench::Scratch::new()?;
+    let llms = scratch.data_dir().join("llms");
     std::fs::create_dir_all(&llms).map_err(|e| AppError::io("llms", e))?;
-    std::fs::create_dir_all(&home).map_err(|e| AppError::io("home", e))?;
     if std::fs::hard_link(&path, llms.join(MODEL)).is_err() {
         std::fs::copy(&path, llms.join(MODEL)).map_err(|e| AppError::io("copy model", e))?;
     }
-    let app = App::open(AppConfig::new(
-        dir.path().join("data"),
-        Edition::Server,
-        &home,
-    ))?;
+    let app = scratch.open()?;
     let shutdown = CancellationToken::new();
     let options = flow_http::HttpOptions::new(
         flow_http::AccessToken::new(TOKEN)?,
-        flow_http::StaticUi::Dir(dir.path().join("no-ui")),
+        flow_http::StaticUi::Dir(scratch.path().join("no-ui")),
         shutdown.clone(),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use flow_core::models::DownloadStatus;
-use flow_core::{App, AppConfig, AppError, BusItem, Edition, FlowEvent, commands};
+use flow_core::{App, AppError, BusItem, FlowEvent, commands};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -135,8 +135,8 @@ async fn main() -> Result<(), AppError> {
     );
     tokio::spawn(serve(listener, source.clone(), size));
 
-    let dir = tempfile::tempdir().map_err(|e| AppError::io("tempdir", e))?;
-    let llms = dir.path().join("data/llms");
+    let scratch = flow_bench::Scratch::new()?;
+    let llms = scratch.data_dir().join("llms");
     std::fs::create_dir_all(&llms).map_err(|e| AppError::io("llms", e))?;
     let file_name = "bench.gguf";
     let catalog = serde_json::json!([{
@@ -146,19 +146,13 @@ async fn main() -> Result<(), AppError> {
     }]);
     std::fs::write(llms.join("catalog.json"), catalog.to_string())
         .map_err(|e| AppError::io("catalog", e))?;
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).map_err(|e| AppError::io("home", e))?;
-    let app = App::open(AppConfig::new(
-        dir.path().join("data"),
-        Edition::Server,
-        &home,
-    ))?;
+    let app = scratch.open()?;
 
     // Warm the page cache on the serving side once.
-    plain_copy(&url, &dir.path().join("warm.bin")).await?;
+    plain_copy(&url, &scratch.path().join("warm.bin")).await?;
     let (mut plain, mut flow) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        plain.push(plain_copy(&url, &dir.path().join("copy.bin")).await?);
+        plain.push(plain_copy(&url, &scratch.path().join("copy.bin")).await?);
         flow.push(flow_download(&app, file_name).await?);
     }
     let mb = size as f64 / 1e6;

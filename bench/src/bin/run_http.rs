@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
-use flow_core::{App, AppConfig, AppError, Edition};
+use flow_core::{App, AppError};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -71,7 +71,7 @@ async fn read_stream(response: reqwest::Response) -> Result<StreamCount, AppErro
 }
 
 struct Server {
-    _dir: tempfile::TempDir,
+    _scratch: flow_bench::Scratch,
     app: App,
     url: String,
     client: reqwest::Client,
@@ -80,17 +80,11 @@ struct Server {
 
 impl Server {
     async fn start() -> Result<Self, AppError> {
-        let dir = tempfile::tempdir().map_err(|e| AppError::io("tempdir", e))?;
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(&home).map_err(|e| AppError::io("home", e))?;
-        let app = App::open(AppConfig::new(
-            dir.path().join("data"),
-            Edition::Server,
-            &home,
-        ))?;
+        let scratch = flow_bench::Scratch::new()?;
+        let app = scratch.open()?;
         let shutdown = CancellationToken::new();
         let token = flow_http::AccessToken::new(TOKEN)?;
-        let ui = flow_http::StaticUi::Dir(dir.path().join("no-ui"));
+        let ui = flow_http::StaticUi::Dir(scratch.path().join("no-ui"));
         let options = flow_http::HttpOptions::new(token, ui, shutdown.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -107,7 +101,7 @@ impl Server {
             .build()
             .map_err(|e| err("client", e))?;
         Ok(Self {
-            _dir: dir,
+            _scratch: scratch,
             app,
             url,
             client,

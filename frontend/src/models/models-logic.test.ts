@@ -1,5 +1,6 @@
-import type { CatalogModel, FlowEvent, InstalledModel, LlmStatus, LoadedModel, ModelDownload } from "@flow/bindings";
+import type { CatalogModel, FlowEvent, InstalledModel, ModelDownload } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
+import { llmStatus, loadedModel } from "./test-fixtures";
 import {
   downloadActions,
   downloadRows,
@@ -163,32 +164,7 @@ describe("catalog helpers", () => {
   });
 });
 
-function loadedModel(model: string, overrides: Partial<LoadedModel> = {}): LoadedModel {
-  return {
-    model,
-    sizeBytes: 253_000_000,
-    parameters: 268_000_000,
-    contextLength: 32_768,
-    params: {},
-    loadedAt: "2026-11-24T10:00:00Z",
-    lastUsedAt: "2026-11-24T10:01:00Z",
-    activeRequests: 0,
-    ...overrides,
-  };
-}
 
-function llmStatus(overrides: Partial<LlmStatus> = {}): LlmStatus {
-  return {
-    enabled: true,
-    loaded: [],
-    maxLoadedModels: 2,
-    endpoint: "/v1",
-    memory: { residentBytes: 0, budgetBytes: 8_000_000_000 },
-    generating: 0,
-    queued: 0,
-    ...overrides,
-  };
-}
 
 describe("local runtime status", () => {
   it("refetches on load changes, imports, installs and new generations", () => {

@@ -1,4 +1,4 @@
-import type { CatalogModel, Client, InstalledModel, LlmStatus, LoadedModel, ModelDownload } from "@flow/bindings";
+import type { CatalogModel, Client, InstalledModel, LlmStatus, ModelDownload } from "@flow/bindings";
 import type { ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
@@ -8,37 +8,18 @@ import { createStore } from "../host/store";
 import { ImportModel } from "./ImportModel";
 import { CatalogTable, DownloadRow, InstalledTable, RuntimeLine } from "./ModelsPage";
 import { Playground, PlaygroundOutput, pickModel } from "./Playground";
+import { llmStatus, loadedModel as loaded } from "./test-fixtures";
 import { IDLE_TICKER, tickerReducer } from "./token-ticker";
+
+/** The runtime this page's tests start from: one model allowed, a 4 GB budget. */
+function status(overrides: Partial<LlmStatus> = {}): LlmStatus {
+  return llmStatus({ maxLoadedModels: 1, memory: { residentBytes: 0, budgetBytes: 4_000_000_000 }, ...overrides });
+}
 
 const noop = () => undefined;
 const never = () => new Promise<never>(noop);
 
-function loaded(model: string, overrides: Partial<LoadedModel> = {}): LoadedModel {
-  return {
-    model,
-    sizeBytes: 253_000_000,
-    parameters: 268_000_000,
-    contextLength: 32_768,
-    params: {},
-    loadedAt: "2026-11-24T10:00:00Z",
-    lastUsedAt: "2026-11-24T10:01:00Z",
-    activeRequests: 0,
-    ...overrides,
-  };
-}
 
-function status(overrides: Partial<LlmStatus> = {}): LlmStatus {
-  return {
-    enabled: true,
-    loaded: [],
-    maxLoadedModels: 1,
-    endpoint: "/v1",
-    memory: { residentBytes: 0, budgetBytes: 4_000_000_000 },
-    generating: 0,
-    queued: 0,
-    ...overrides,
-  };
-}
 
 /** A host that never answers, for rendering components that call useHost. */
 function withHost(children: ReactNode): string {
