@@ -470,3 +470,74 @@ async fn an_ai_node_whose_queue_wait_times_out_takes_its_fail_path() {
     let err = commands::run_start(&e.app, source, None).await.unwrap_err();
     assert!(err.message().contains("provider \"openai\""), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evicting_a_model_mid_generation_lets_that_generation_finish() {
+    let e = env();
+    let a = install_test_model(&e.app, "a.gguf");
+    let b = install_test_model(&e.app, "b.gguf");
+    let (tx, mut rx) = mpsc::channel(1024);
+    let app = e.app.clone();
+    let request = ChatRequest {
+        model: a,
+        ..ask("Count from one to one hundred.", 48)
+    };
+    let running =
+        tokio::spawn(
+            async move { llm::chat(&app, request, Some(tx), CancellationToken::new()).await },
+        );
+    rx.recv().await.expect("a generates");
+    // One model at a time: loading b evicts a while a is still generating.
+    let status = commands::llm_load(&e.app, b, None).await.unwrap();
+    assert_eq!(loaded(&status), vec!["b.gguf"]);
+    while rx.recv().await.is_some() {}
+    let result = running.await.unwrap().unwrap();
+    assert!(result.completion_tokens > 1);
+    assert_ne!(result.finish_reason, FinishReason::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gguf_imported_by_path_is_installed_and_usable() {
+    let e = env();
+    let source = e.dir.path().join("mine.gguf");
+    std::fs::hard_link(common::test_model(), &source)
+        .or_else(|_| std::fs::copy(common::test_model(), &source).map(drop))
+        .unwrap();
+    let path = source.to_string_lossy().into_owned();
+    let model = commands::model_import_file(&e.app, path.clone())
+        .await
+        .unwrap();
+    assert_eq!(model.file_name, "mine.gguf");
+    assert_eq!(model.architecture.as_deref(), Some("gemma3"));
+    let installed = commands::models_installed(&e.app).await.unwrap();
+    assert_eq!(installed.len(), 1);
+    let answer = commands::llm_chat(
+        &e.app,
+        ChatRequest {
+            model: "mine".into(),
+            ..ask("Hi", 3)
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.model, "mine.gguf");
+
+    let again = commands::model_import_file(&e.app, path).await.unwrap_err();
+    assert_eq!(again.kind(), "Conflict");
+    let missing = commands::model_import_file(&e.app, "/nonexistent/x.gguf".into())
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind(), "NotFound");
+    // Deleting a loaded model unloads it first.
+    commands::model_delete(&e.app, "mine.gguf".into())
+        .await
+        .unwrap();
+    assert!(
+        commands::llm_status(&e.app)
+            .await
+            .unwrap()
+            .loaded
+            .is_empty()
+    );
+    assert!(commands::models_installed(&e.app).await.unwrap().is_empty());
+}
