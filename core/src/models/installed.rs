@@ -121,7 +121,7 @@ mod tests {
     fn lists_gguf_files_with_metadata_and_errors() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
-            dir.path().join("gemma-3-270m-q4_k_m.gguf"),
+            dir.path().join("gemma-3-270m-it-Q4_K_M.gguf"),
             gguf::tests::sample(),
         )
         .unwrap();
