@@ -9,5 +9,6 @@
 
 pub mod claude_fixture;
 pub mod server;
+pub mod sockets;
 pub mod sse;
 pub mod test_model;

@@ -353,3 +353,41 @@ async fn llm_routes_load_and_unload_and_a_model_can_be_uploaded_and_deleted() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn inference_opens_no_connection_beyond_loopback() {
+    let (server, _studio) = start();
+    let url = server.url.clone();
+    let generation = tokio::spawn(async move {
+        let response = client()
+            .post(format!("{url}/v1/chat/completions"))
+            .bearer_auth(TOKEN)
+            .json(
+                &json!({"model": TEST_MODEL, "max_tokens": 64, "temperature": 0,
+                          "messages": [{"role": "user", "content": "Describe the sea."}]}),
+            )
+            .send()
+            .await
+            .unwrap();
+        response.json::<Value>().await.unwrap()
+    });
+    // Sample the server's sockets while it loads the model and generates.
+    let mut most_sockets = 0;
+    while !generation.is_finished() {
+        let peers = flow_tests::sockets::peers(server.pid());
+        assert!(
+            peers.outside.is_empty(),
+            "connections beyond loopback: {:?}",
+            peers.outside
+        );
+        most_sockets = most_sockets.max(peers.sockets);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let answer = generation.await.unwrap();
+    assert!(
+        answer["usage"]["completion_tokens"].as_u64().unwrap() > 0,
+        "{answer}"
+    );
+    // The listener and the client's connection were seen, so the probe reads real sockets.
+    assert!(most_sockets >= 2, "saw {most_sockets} sockets");
+}

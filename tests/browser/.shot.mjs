@@ -1,0 +1,17 @@
+import { chromium } from "playwright-core";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run"] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+await page.goto("http://127.0.0.1:4610/?token=shot-token-0123456789abc");
+await page.waitForTimeout(1500);
+await page.goto("http://127.0.0.1:4610/models");
+await page.waitForTimeout(1500);
+await page.getByRole("button", { name: "Load gemma-3-270m-q4_k_m.gguf" }).click();
+await page.waitForSelector('[data-testid="resident-gemma-3-270m-q4_k_m.gguf"]', { timeout: 30000 });
+const prompt = page.getByLabel(/prompt/i).last();
+await prompt.fill("The capital of France is");
+await page.getByRole("button", { name: "Generate" }).click();
+await page.waitForTimeout(400);
+await page.screenshot({ path: "/tmp/shot/during.png", fullPage: true });
+await page.waitForSelector('[data-testid="playground-stats"]', { timeout: 60000 });
+await page.screenshot({ path: "/tmp/shot/models.png", fullPage: true });
+await browser.close();
