@@ -31,6 +31,14 @@ fn ask(prompt: &str, max_tokens: u32) -> ChatRequest {
     }
 }
 
+/// [`ask`], to another model.
+fn ask_model(model: &str, prompt: &str, max_tokens: u32) -> ChatRequest {
+    ChatRequest {
+        model: model.into(),
+        ..ask(prompt, max_tokens)
+    }
+}
+
 async fn set(app: &App, patch: SettingsPatch) {
     commands::settings_update(app, patch).await.unwrap();
 }
@@ -213,15 +221,9 @@ async fn models_load_unload_and_the_least_recently_used_is_evicted() {
     .await;
     commands::llm_load(&e.app, a.clone(), None).await.unwrap();
     // Using b makes a the least recently used.
-    commands::llm_chat(
-        &e.app,
-        ChatRequest {
-            model: b.clone(),
-            ..ask("Hi", 2)
-        },
-    )
-    .await
-    .unwrap();
+    commands::llm_chat(&e.app, ask_model(&b, "Hi", 2))
+        .await
+        .unwrap();
     let status = commands::llm_status(&e.app).await.unwrap();
     assert_eq!(loaded(&status), vec!["b.gguf", "a.gguf"]);
     let c = install_test_model(&e.app, "c.gguf");
@@ -245,15 +247,9 @@ fn loaded(status: &flow_core::llm::LlmStatus) -> Vec<&str> {
 async fn bad_requests_get_clear_errors_and_load_nothing() {
     let e = env();
     install_test_model(&e.app, MODEL);
-    let err = commands::llm_chat(
-        &e.app,
-        ChatRequest {
-            model: "nope".into(),
-            ..ask("Hi", 4)
-        },
-    )
-    .await
-    .unwrap_err();
+    let err = commands::llm_chat(&e.app, ask_model("nope", "Hi", 4))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "NotFound");
     assert!(err.message().contains("no installed model `nope`"));
     for (request, needle) in [
@@ -478,10 +474,7 @@ async fn evicting_a_model_mid_generation_lets_that_generation_finish() {
     let b = install_test_model(&e.app, "b.gguf");
     let (tx, mut rx) = mpsc::channel(1024);
     let app = e.app.clone();
-    let request = ChatRequest {
-        model: a,
-        ..ask("Count from one to one hundred.", 48)
-    };
+    let request = ask_model(&a, "Count from one to one hundred.", 48);
     let running =
         tokio::spawn(
             async move { llm::chat(&app, request, Some(tx), CancellationToken::new()).await },
@@ -511,15 +504,9 @@ async fn a_gguf_imported_by_path_is_installed_and_usable() {
     assert_eq!(model.architecture.as_deref(), Some("gemma3"));
     let installed = commands::models_installed(&e.app).await.unwrap();
     assert_eq!(installed.len(), 1);
-    let answer = commands::llm_chat(
-        &e.app,
-        ChatRequest {
-            model: "mine".into(),
-            ..ask("Hi", 3)
-        },
-    )
-    .await
-    .unwrap();
+    let answer = commands::llm_chat(&e.app, ask_model("mine", "Hi", 3))
+        .await
+        .unwrap();
     assert_eq!(answer.model, "mine.gguf");
 
     let again = commands::model_import_file(&e.app, path).await.unwrap_err();
