@@ -60,3 +60,15 @@ impl Scratch {
         ))
     }
 }
+
+/// The real test model (Gemma 3 270M Q4_K_M): `$FLOW_TEST_MODEL`, or where
+/// `tests/models/fetch-test-model.sh` caches it.
+pub fn test_model_path() -> std::path::PathBuf {
+    std::env::var_os("FLOW_TEST_MODEL").map_or_else(
+        || {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/flow-ci/models/gemma-3-270m-q4_k_m.gguf")
+        },
+        std::path::PathBuf::from,
+    )
+}

@@ -23,6 +23,7 @@ pub mod nodes;
 pub mod scheduler;
 pub mod settings;
 pub mod theme;
+pub mod timestamp;
 
 pub use app::{App, AppConfig, AppInfo, Edition};
 pub use bus::{BusItem, Envelope, EventBus, Subscription};

@@ -31,14 +31,10 @@ fn locate_or_build() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "flow-server",
-            "--bin",
-            "flow-server",
-        ])
+        // `--workspace` resolves features as `cargo test --workspace` does, so the binary reuses
+        // the test build's dependencies; `-p flow-server` unifies them differently and would
+        // rebuild llama.cpp (minutes).
+        .args(["build", "--quiet", "--workspace", "--bin", "flow-server"])
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     if release {

@@ -10,7 +10,6 @@
 #![allow(clippy::print_stdout, reason = "a benchmark prints its results")]
 
 use std::num::NonZeroU32;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
@@ -46,17 +45,6 @@ struct Sample {
     /// Generated tokens per second after the first.
     gen_tps: f64,
     tokens: u32,
-}
-
-fn model_path() -> PathBuf {
-    std::env::var_os("FLOW_TEST_MODEL").map_or_else(
-        || {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/flow-ci/models")
-                .join(MODEL)
-        },
-        PathBuf::from,
-    )
 }
 
 fn threads() -> i32 {
@@ -263,7 +251,7 @@ fn templated_prompt(path: &std::path::Path) -> Result<(String, u32), AppError> {
 /// spin-waiting once a process holds more OpenMP threads than CPUs: a second thread driving
 /// llama.cpp in the same process slowed *both* loops by about 40% on 2 cores.
 fn bare_child(max_tokens: u32) -> Result<(), AppError> {
-    let path = model_path();
+    let path = flow_bench::test_model_path();
     let backend = flow_core::llm::backend::backend()?;
     let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
         .map_err(|e| err("load", e))?;
@@ -328,7 +316,7 @@ async fn measure() -> Result<(), AppError> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(128);
-    let path = model_path();
+    let path = flow_bench::test_model_path();
     let scratch = flow_bench::Scratch::new()?;
     let llms = scratch.data_dir().join("llms");
     std::fs::create_dir_all(&llms).map_err(|e| AppError::io("llms", e))?;

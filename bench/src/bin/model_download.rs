@@ -21,16 +21,6 @@ fn err(context: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("{context}: {e}"))
 }
 
-fn model_path() -> PathBuf {
-    std::env::var_os("FLOW_TEST_MODEL").map_or_else(
-        || {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(".cache/flow-ci/models/gemma-3-270m-q4_k_m.gguf")
-        },
-        PathBuf::from,
-    )
-}
-
 /// A minimal HTTP/1.1 file server: every request gets the whole file.
 async fn serve(listener: tokio::net::TcpListener, file: PathBuf, size: u64) {
     loop {
@@ -122,7 +112,7 @@ async fn main() -> Result<(), AppError> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let source = model_path();
+    let source = flow_bench::test_model_path();
     let size = std::fs::metadata(&source)
         .map_err(|e| AppError::io("model", e))?
         .len();

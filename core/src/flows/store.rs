@@ -55,16 +55,9 @@ impl std::fmt::Debug for FlowStore {
     }
 }
 
-/// RFC 3339 UTC text of a time.
-fn rfc3339(at: SystemTime) -> String {
-    time::OffsetDateTime::from(at)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
-}
-
 /// Now, as RFC 3339 UTC text.
 fn now() -> String {
-    rfc3339(SystemTime::now())
+    crate::timestamp::rfc3339(SystemTime::now())
 }
 
 fn check_slug(slug: &str) -> Result<(), AppError> {

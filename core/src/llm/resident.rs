@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use llama_cpp_2::model::LlamaModel;
 
 use super::types::{LoadedModel, ModelParams};
+use crate::timestamp::rfc3339;
 
 /// One loaded model. Generations hold an `Arc` to it, so evicting it from the set frees it
 /// only once they finish.
@@ -91,12 +92,6 @@ impl ResidentModel {
             active_requests: self.active.load(Ordering::Relaxed),
         }
     }
-}
-
-fn rfc3339(t: SystemTime) -> String {
-    time::OffsetDateTime::from(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 /// Which of the resident models (most recently used first, with their sizes) must go so that

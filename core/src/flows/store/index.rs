@@ -182,7 +182,7 @@ pub(super) fn reconcile(
         Some(latest) if latest.content_hash == content_hash => (latest.revision, latest.saved_at),
         latest => {
             let revision = latest.as_ref().map_or(1, |l| l.revision.saturating_add(1));
-            let saved_at = super::rfc3339(file.modified);
+            let saved_at = crate::timestamp::rfc3339(file.modified);
             let json = String::from_utf8_lossy(&file.bytes);
             revisions::record(
                 conn,
