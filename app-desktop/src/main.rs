@@ -86,5 +86,12 @@ fn config_from_env() -> Result<flow_core::AppConfig, String> {
         edition: flow_core::Edition::Desktop,
         tasks_dir: dir("TASKS_DIR", &|h| h.join(".claude").join("tasks"))?,
         projects_dir: dir("PROJECTS_DIR", &|h| h.join(".claude").join("projects"))?,
+        secret_store: std::env::var("FLOW_SECRET_STORE")
+            .unwrap_or_default()
+            .parse()?,
+        secret_key: std::env::var("FLOW_SECRET_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+            .map(flow_core::credentials::SecretKey),
     })
 }

@@ -37,6 +37,16 @@ pub struct Config {
     #[arg(long, env = "OPEN_BROWSER", value_parser = BoolishValueParser::new(), default_value_t = false,
           num_args = 0..=1, default_missing_value = "true")]
     pub open_browser: bool,
+
+    /// Where secrets are kept: `auto` (the OS keyring when it answers, else the encrypted file),
+    /// `keyring` (fail to start without one) or `file`.
+    #[arg(long, env = "FLOW_SECRET_STORE", default_value = "auto")]
+    pub secret_store: flow_core::credentials::SecretStoreChoice,
+
+    /// Passphrase the encrypted secret store's key is derived from (16+ characters); unset, a
+    /// random key file is kept in the data directory.
+    #[arg(long, env = "FLOW_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 /// A configuration that cannot be used.

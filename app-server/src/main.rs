@@ -62,6 +62,12 @@ async fn run(config: Config) -> Result<(), ServerError> {
         edition: Edition::Server,
         tasks_dir: paths.tasks_dir,
         projects_dir: paths.projects_dir,
+        secret_store: config.secret_store,
+        secret_key: config
+            .secret_key
+            .clone()
+            .filter(|k| !k.is_empty())
+            .map(flow_core::credentials::SecretKey),
     })?;
     let token = token::load_or_create(config.token.as_deref(), &app.config().data_dir)?;
     let ui = match &config.public_dir {

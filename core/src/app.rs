@@ -31,6 +31,10 @@ pub struct AppConfig {
     pub tasks_dir: PathBuf,
     /// Claude Code's session transcripts (`PROJECTS_DIR`).
     pub projects_dir: PathBuf,
+    /// Which credential store holds secrets (`FLOW_SECRET_STORE`).
+    pub secret_store: crate::credentials::SecretStoreChoice,
+    /// The encrypted file store's passphrase (`FLOW_SECRET_KEY`).
+    pub secret_key: Option<crate::credentials::SecretKey>,
 }
 
 impl AppConfig {
@@ -41,6 +45,8 @@ impl AppConfig {
             edition,
             tasks_dir: home.join(".claude").join("tasks"),
             projects_dir: home.join(".claude").join("projects"),
+            secret_store: crate::credentials::SecretStoreChoice::Auto,
+            secret_key: None,
         }
     }
 }
@@ -70,6 +76,8 @@ pub struct AppInfo {
     pub edition: Edition,
     /// Absolute path of the data directory.
     pub data_dir: String,
+    /// The credential store holding this instance's secrets.
+    pub secret_store: crate::credentials::SecretStoreInfo,
 }
 
 struct Inner {
@@ -85,6 +93,7 @@ struct Inner {
     board: crate::board::Board,
     models: crate::models::ModelHub,
     llm: crate::llm::LlmRuntime,
+    credentials: crate::credentials::Credentials,
     /// `None` when the platform refused a watcher: the board then works without live updates.
     _watcher: Option<crate::board::watcher::BoardWatcher>,
 }
@@ -113,6 +122,11 @@ impl App {
         let engine = crate::engine::Engine::new()?;
         let history = crate::history::HistoryStore::open(&data_dir)?;
         let schedules = crate::scheduler::ScheduleStore::open(&data_dir)?;
+        let credentials = crate::credentials::Credentials::open(
+            &data_dir,
+            config.secret_store,
+            config.secret_key.as_ref().map(|k| k.0.as_str()),
+        )?;
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         let bus = Arc::new(EventBus::new(
@@ -141,6 +155,7 @@ impl App {
             board: crate::board::Board::default(),
             models,
             llm,
+            credentials,
             _watcher: watcher,
         }));
         crate::scheduler::runner::start_background(&app);
@@ -210,6 +225,11 @@ impl App {
     /// The in-process model runtime.
     pub fn llm(&self) -> &crate::llm::LlmRuntime {
         &self.0.llm
+    }
+
+    /// Credential custody: connections and their secrets.
+    pub fn credentials(&self) -> &crate::credentials::Credentials {
+        &self.0.credentials
     }
 
     /// Publishes an event to every client.

@@ -6,6 +6,7 @@
 //! in a module below and adding one line to the table: no transport changes.
 
 mod board;
+pub mod connections;
 mod dsl;
 mod features;
 mod flows;
@@ -22,6 +23,7 @@ pub use board::{
     NoteAdded, TaskDeleted, board_add_note, board_all_tasks, board_delete_task,
     board_session_tasks, board_sessions,
 };
+pub use connections::{connection_delete, connection_save, connections_list};
 pub use dsl::{dsl_parse, dsl_serialize, flow_validate};
 pub use features::{
     feature_add_dependency, feature_claim, feature_create, feature_delete, feature_events,
@@ -214,6 +216,12 @@ macro_rules! for_each_command {
             run_events(execution_id: ::std::string::String, after_seq: ::std::option::Option<u32>, limit: ::std::option::Option<u32>, node_id: ::std::option::Option<::std::string::String>) -> $crate::history::RunEventsPage;
             /// Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it.
             run_rerun(execution_id: ::std::string::String, from_node: ::std::option::Option<::std::string::String>) -> $crate::engine::RunStarted;
+            /// Every connection (metadata only, never a secret) with the saved flows that use it.
+            connections_list() -> ::std::vec::Vec<$crate::credentials::Connection>;
+            /// Creates or updates a connection; its secret goes to the credential store only.
+            connection_save(input: $crate::credentials::ConnectionInput) -> $crate::credentials::Connection;
+            /// Deletes a connection and its secret; refused while saved flows use it unless `force`.
+            connection_delete(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::credentials::ConnectionDeleted;
             /// Every schedule, by next firing.
             schedules_list() -> ::std::vec::Vec<$crate::scheduler::Schedule>;
             /// Creates or replaces a saved flow's schedule.

@@ -159,6 +159,23 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX IF NOT EXISTS ix_flow_schedules_next ON flow_schedules(next_run_at);
     CREATE INDEX IF NOT EXISTS ix_flow_schedules_execution ON flow_schedules(last_execution_id);",
+    // v5: connections' metadata. Their secrets are never here: they live in the credential store
+    // named by `secret_store`, keyed by the connection id. `oauth_json` holds what a client may
+    // see of an OAuth grant (times, scopes), never a token.
+    "CREATE TABLE IF NOT EXISTS connections (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        service TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        config_json TEXT NOT NULL,
+        has_secret INTEGER NOT NULL DEFAULT 0,
+        secret_store TEXT,
+        oauth_json TEXT,
+        needs_reconnect INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_used_at TEXT
+    );",
 ];
 
 /// Where the database of a data directory lives.

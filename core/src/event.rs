@@ -94,6 +94,15 @@ pub enum FlowEvent {
         /// `imported` or `deleted`.
         change: String,
     },
+    /// A connection was created, changed, connected, disconnected or deleted (metadata only:
+    /// events never carry a secret).
+    #[serde(rename_all = "camelCase")]
+    ConnectionsChanged {
+        /// The connection's id.
+        id: String,
+        /// `saved`, `connected`, `disconnected`, `refreshed`, `needs-reconnect` or `deleted`.
+        change: String,
+    },
     /// A model was loaded, unloaded or evicted.
     LlmChanged {
         /// The model's file name.

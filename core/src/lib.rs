@@ -8,6 +8,7 @@ pub mod atomic_file;
 pub mod board;
 pub mod bus;
 pub mod commands;
+pub mod credentials;
 pub mod db;
 pub mod engine;
 pub mod error;

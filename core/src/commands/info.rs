@@ -10,5 +10,6 @@ pub async fn app_info(app: &App) -> Result<AppInfo, AppError> {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         edition: config.edition,
         data_dir: config.data_dir.display().to_string(),
+        secret_store: app.credentials().store_info(),
     })
 }

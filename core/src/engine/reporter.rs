@@ -39,8 +39,10 @@ impl RunReporter {
         }
     }
 
-    /// Stamps, records and publishes one event.
+    /// Stamps, records and publishes one event, with every known secret masked first: this is
+    /// the one path from a run to history and to clients.
     pub fn send(&self, kind: ExecutionEventKind) {
+        let kind = redact(self.app.credentials().redactor(), kind);
         let mut seq = self
             .next_seq
             .lock()
@@ -54,6 +56,31 @@ impl RunReporter {
         *seq = seq.saturating_add(1);
         self.app.history().record(&event);
         self.app.publish(FlowEvent::Execution(event));
+    }
+}
+
+/// `kind` with every secret the redactor knows replaced by `***` (untouched when none is known).
+fn redact(redactor: &crate::credentials::Redactor, kind: ExecutionEventKind) -> ExecutionEventKind {
+    if redactor.is_empty() {
+        return kind;
+    }
+    let Ok(mut value) = serde_json::to_value(&kind) else {
+        return kind;
+    };
+    if !redactor.redact_json(&mut value) {
+        return kind;
+    }
+    match serde_json::from_value(value) {
+        Ok(masked) => masked,
+        Err(err) => {
+            // A masked event that no longer decodes still must not carry the secret.
+            tracing::error!(%err, "a redacted run event no longer decodes; its text is dropped");
+            ExecutionEventKind::NodeLog {
+                node_id: String::new(),
+                stream: super::events::LogStream::Stderr,
+                line: crate::credentials::redact::MASK.to_owned(),
+            }
+        }
     }
 }
 

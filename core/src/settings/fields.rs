@@ -38,6 +38,12 @@ pub enum SettingControl {
         /// Largest accepted value of an entry.
         max: u32,
     },
+    /// A map from a name (same rule as a `Limits` key) to on/off; `options` are the names a form
+    /// offers, others may be set too. The whole map is replaced by a patch.
+    Switches {
+        /// The names offered, in display order.
+        options: Vec<String>,
+    },
 }
 
 /// How many entries a [`SettingControl::Limits`] map may hold.
@@ -120,6 +126,24 @@ impl SettingValue for ThemeName {
     }
 }
 
+impl SettingValue for BTreeMap<String, bool> {
+    fn check(&self, _control: &SettingControl) -> Result<(), Invalid> {
+        if self.len() > MAX_LIMIT_ENTRIES {
+            return Err(Invalid::value(format!(
+                "may have at most {MAX_LIMIT_ENTRIES} entries, got {}",
+                self.len()
+            )));
+        }
+        match self.keys().find(|key| !is_limit_key(key)) {
+            Some(key) => Err(Invalid::entry(
+                key,
+                "is not a provider name (a lowercase letter, then lowercase letters, digits, `_` or `-`)".to_owned(),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 fn out_of_range(value: u32, min: u32, max: u32) -> Option<String> {
     (!(min..=max).contains(&value)).then(|| format!("must be between {min} and {max}, got {value}"))
 }
@@ -168,6 +192,12 @@ fn number(min: u32, max: u32, step: u32, unit: Option<&str>) -> SettingControl {
         max,
         step,
         unit: unit.map(str::to_owned),
+    }
+}
+
+fn switches(options: &[&str]) -> SettingControl {
+    SettingControl::Switches {
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
     }
 }
 
@@ -266,12 +296,24 @@ define_settings! {
     allow_local_ai: bool = true, "Local models", "AI", SettingControl::Toggle;
     /// Allow AI nodes to call cloud providers; off keeps inference inside this instance.
     allow_cloud_ai: bool = false, "Cloud providers", "AI", SettingControl::Toggle;
+    /// Per cloud provider switches under "Cloud providers" (e.g. `openai: false`); a provider not listed is allowed once cloud providers are on.
+    providers_enabled: BTreeMap<String, bool> = BTreeMap::new(), "Cloud provider switches", "AI", switches(&["openai"]);
+    /// Allow service nodes to call REST APIs outside this instance; off keeps every run local.
+    allow_services: bool = false, "Service nodes", "Services", SettingControl::Toggle;
     /// How many models may stay loaded in memory at once (least recently used is evicted).
     max_loaded_models: u32 = 1, "Loaded models", "AI", number(1, 16, 1, None);
     /// How many inference requests run at the same time; the rest wait in a queue.
     ai_inference_concurrency: u32 = 1, "Inference concurrency", "AI", number(1, 16, 1, None);
     /// How long a queued inference request waits before its node takes the fail path.
     ai_inference_queue_timeout_ms: u32 = 120_000, "Inference queue timeout", "AI", number(1_000, 3_600_000, 1_000, Some("ms"));
+}
+
+impl Settings {
+    /// Whether an `ai` node may call cloud provider `provider`: cloud providers are on and this
+    /// one is not switched off.
+    pub fn cloud_provider_allowed(&self, provider: &str) -> bool {
+        self.allow_cloud_ai && self.providers_enabled.get(provider).copied().unwrap_or(true)
+    }
 }
 
 #[cfg(test)]
