@@ -23,7 +23,10 @@ pub use board::{
     NoteAdded, TaskDeleted, board_add_note, board_all_tasks, board_delete_task,
     board_session_tasks, board_sessions,
 };
-pub use connections::{connection_delete, connection_save, connections_list};
+pub use connections::{
+    connection_delete, connection_disconnect, connection_save, connection_test, connections_list,
+    oauth_complete, oauth_start,
+};
 pub use dsl::{dsl_parse, dsl_serialize, flow_validate};
 pub use features::{
     feature_add_dependency, feature_claim, feature_create, feature_delete, feature_events,
@@ -222,6 +225,14 @@ macro_rules! for_each_command {
             connection_save(input: $crate::credentials::ConnectionInput) -> $crate::credentials::Connection;
             /// Deletes a connection and its secret; refused while saved flows use it unless `force`.
             connection_delete(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::credentials::ConnectionDeleted;
+            /// Drops an OAuth connection's tokens; the connection and its client secret stay.
+            connection_disconnect(id: ::std::string::String) -> $crate::credentials::Connection;
+            /// Tries a connection against its service's test operation.
+            connection_test(id: ::std::string::String) -> $crate::credentials::ConnectionTest;
+            /// Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached this instance at (absent: a loopback redirect, desktop).
+            oauth_start(id: ::std::string::String, redirect_base: ::std::option::Option<::std::string::String>) -> $crate::credentials::OAuthStart;
+            /// Completes an OAuth 2 grant from the provider's redirect; `state` is single-use.
+            oauth_complete(state: ::std::string::String, code: ::std::option::Option<::std::string::String>, error: ::std::option::Option<::std::string::String>) -> $crate::credentials::Connection;
             /// Every schedule, by next firing.
             schedules_list() -> ::std::vec::Vec<$crate::scheduler::Schedule>;
             /// Creates or replaces a saved flow's schedule.

@@ -10,6 +10,7 @@
 mod file_store;
 mod keyring_store;
 mod meta;
+pub mod oauth;
 pub mod redact;
 mod secret;
 mod store;
@@ -25,7 +26,8 @@ pub use secret::{OAuthTokens, SecretBundle};
 pub use store::SecretStoreChoice;
 pub use types::{
     AuthKind, Connection, ConnectionConfig, ConnectionDeleted, ConnectionInput, ConnectionStatus,
-    FlowUse, KeyPlacement, OAuthInfo, SecretKeySource, SecretStoreInfo, SecretStoreKind,
+    ConnectionTest, FlowUse, KeyPlacement, OAuthInfo, OAuthStart, SecretKeySource, SecretStoreInfo,
+    SecretStoreKind,
 };
 
 use crate::AppError;

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::credentials::{Connection, ConnectionDeleted, ConnectionInput, FlowUse};
+use crate::credentials::{
+    Connection, ConnectionDeleted, ConnectionInput, ConnectionTest, FlowUse, OAuthStart,
+};
 use crate::flows::{FlowGraph, FlowListQuery};
 use crate::{App, AppError, FlowEvent};
 
@@ -102,4 +104,40 @@ pub async fn connection_delete(
         id,
         was_used_by: connection.used_by,
     })
+}
+
+/// Drops an OAuth connection's tokens; the connection and its client secret stay.
+pub async fn connection_disconnect(app: &App, id: String) -> Result<Connection, AppError> {
+    let connection = app.credentials().disconnect(&id).await?;
+    announce(app, &id, "disconnected");
+    with_uses(app, connection).await
+}
+
+/// Tries a connection against its service's test operation.
+pub async fn connection_test(app: &App, id: String) -> Result<ConnectionTest, AppError> {
+    app.credentials().get(&id).await?;
+    Err(AppError::Unavailable(
+        "testing connections is not available yet".into(),
+    ))
+}
+
+/// Starts connecting an OAuth 2 account: where to send the person's browser.
+pub async fn oauth_start(
+    app: &App,
+    id: String,
+    redirect_base: Option<String>,
+) -> Result<OAuthStart, AppError> {
+    crate::credentials::oauth::start(app, &id, redirect_base).await
+}
+
+/// Completes an OAuth 2 grant from the provider's redirect (`state` is single-use).
+pub async fn oauth_complete(
+    app: &App,
+    state: String,
+    code: Option<String>,
+    error: Option<String>,
+) -> Result<Connection, AppError> {
+    let connection = crate::credentials::oauth::complete(app, &state, code, error).await?;
+    announce(app, &connection.id, "connected");
+    with_uses(app, connection).await
 }

@@ -225,3 +225,30 @@ pub struct SecretStoreInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback_reason: Option<String>,
 }
+
+/// The result of trying a connection against its service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    /// The service accepted the credentials.
+    pub ok: bool,
+    /// The HTTP status of the test request, when one was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u32>,
+    /// What happened, in words (never a secret).
+    pub message: String,
+    /// How long the test request took.
+    pub duration_ms: f64,
+}
+
+/// Where to send the person to connect an OAuth 2 account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthStart {
+    /// The provider's authorization URL, with `state` and the PKCE challenge.
+    pub authorize_url: String,
+    /// The single-use value the callback must bring back.
+    pub state: String,
+    /// Where the provider redirects after consent (register it with the provider).
+    pub redirect_uri: String,
+}
