@@ -32,7 +32,22 @@ export type AppInfo = {
 	edition: Edition,
 	/**  Absolute path of the data directory. */
 	dataDir: string,
+	/**  The credential store holding this instance's secrets. */
+	secretStore: SecretStoreInfo,
 };
+
+/**  How a connection authenticates its requests. */
+export type AuthKind = 
+/**  No credentials (a public API). */
+"none" | 
+/**  `Authorization: Bearer <token>`. */
+"bearer" | 
+/**  `Authorization: Basic base64(username:password)`. */
+"basic" | 
+/**  A key sent in a header or a query parameter (`config.keyName`, `config.keyIn`). */
+"apiKey" | 
+/**  OAuth 2 authorization code with PKCE; the token bundle is refreshed before it expires. */
+"oauth2";
 
 /**  How often a schedule fires. */
 export type Cadence = 
@@ -275,6 +290,107 @@ export type CollectionDeleted = {
 	slug: string,
 	/**  How many flows went back to Default. */
 	movedFlows: number,
+};
+
+/**  A connection as every client sees it: metadata only, never a secret. */
+export type Connection = {
+	/**  Stable id that nodes refer to (`data.connection`). */
+	id: string,
+	/**  Display name. */
+	name: string,
+	/**
+	 *  The service it is for: a descriptor's service id (`http`, `github`, `slack`) or a cloud
+	 *  AI provider (`openai`).
+	 */
+	service: string,
+	/**  How it authenticates. */
+	auth: AuthKind,
+	/**  Settings that are not secret. */
+	config: ConnectionConfig,
+	/**  A secret is held in the credential store. */
+	hasSecret: boolean,
+	/**  Whether it can be used now. */
+	status: ConnectionStatus,
+	/**  OAuth 2 details, once an account is connected. */
+	oauth?: OAuthInfo | null,
+	/**  When it was created (RFC 3339). */
+	createdAt: string,
+	/**  When it was last changed (RFC 3339). */
+	updatedAt: string,
+	/**  When a run last used it (RFC 3339). */
+	lastUsedAt?: string | null,
+	/**  Saved flows whose nodes name it. */
+	usedBy: FlowUse[],
+};
+
+/**  A connection's settings that are not secret (stored in SQLite, shown to clients). */
+export type ConnectionConfig = {
+	/**  Overrides the service's base URL (a self-hosted instance, a test server). */
+	baseUrl?: string | null,
+	/**  Basic auth: the user name. */
+	username?: string | null,
+	/**  API key: the header or query parameter name (default `X-API-Key`). */
+	keyName?: string | null,
+	/**  API key: header or query. */
+	keyIn?: KeyPlacement | null,
+	/**  OAuth 2: the client id registered with the provider. */
+	clientId?: string | null,
+	/**  OAuth 2: the provider's authorization endpoint (default from the service descriptor). */
+	authorizeUrl?: string | null,
+	/**  OAuth 2: the provider's token endpoint (default from the service descriptor). */
+	tokenUrl?: string | null,
+	/**  OAuth 2: the scopes to ask for (default from the service descriptor). */
+	scopes?: string[] | null,
+};
+
+/**  Result of deleting a connection. */
+export type ConnectionDeleted = {
+	/**  The removed connection. */
+	id: string,
+	/**  Saved flows that still name it (their service nodes now fail validation). */
+	wasUsedBy: FlowUse[],
+};
+
+/**  Creates (no `id`) or updates (`id`) a connection. */
+export type ConnectionInput = {
+	/**  The connection to update; absent creates one (its id is made from the name). */
+	id?: string | null,
+	/**  Display name. */
+	name: string,
+	/**  The service it is for. */
+	service: string,
+	/**  How it authenticates. */
+	auth: AuthKind,
+	/**  Settings that are not secret. */
+	config?: ConnectionConfig,
+	/**
+	 *  Write-only: the token, password, API key or OAuth client secret. Absent keeps the stored
+	 *  one; an empty string removes it.
+	 */
+	secret?: string | null,
+};
+
+/**  Whether a connection can be used now. */
+export type ConnectionStatus = 
+/**  Credentials are stored (or none are needed). */
+"ready" | 
+/**  A secret is required and none is stored yet. */
+"missingSecret" | 
+/**  OAuth 2: no account is connected yet, or it was disconnected. */
+"notConnected" | 
+/**  OAuth 2: the provider refused the refresh token; connect again. */
+"needsReconnect";
+
+/**  The result of trying a connection against its service. */
+export type ConnectionTest = {
+	/**  The service accepted the credentials. */
+	ok: boolean,
+	/**  The HTTP status of the test request, when one was answered. */
+	status?: number | null,
+	/**  What happened, in words (never a secret). */
+	message: string,
+	/**  How long the test request took. */
+	durationMs: number | null,
 };
 
 /**  What a new feature is made of; everything but the name is optional. */
@@ -639,13 +755,13 @@ export type FlowEdge = {
  */
 export type FlowEvent = 
 /**  First frame of every stream; never published on the bus. */
-({ type: "connected" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "connected" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  The client missed events the server no longer holds: refetch state through commands. */
-({ type: "resync" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "resync" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  Settings changed (the theme included); carries the whole new settings document. */
 ({ type: "settings-changed"; 
 /**  The settings after the change. */
-settings: Settings }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; slug?: never; status?: never; task?: never } | 
+settings: Settings }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; slug?: never; status?: never; task?: never } | 
 /**  A feature of the agent board's features store was created, changed or deleted. */
 ({ type: "feature-update"; 
 /**  The feature's id. */
@@ -654,7 +770,7 @@ featureId: number;
  *  What happened: `created`, `updated`, `claimed`, `passed`, `failed`, `skipped`,
  *  `dependency-added`, `dependency-removed` or `deleted`.
  */
-change: string }) & { agent?: never; delta?: never; event?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A task file under `TASKS_DIR` was added, changed or removed (the original board's event). */
 ({ type: "update"; 
 /**  What happened to the file. */
@@ -662,9 +778,9 @@ event: FileChange;
 /**  The task list (first path component under `TASKS_DIR`). */
 sessionId?: string | null; 
 /**  The file's name, e.g. `3.json`. */
-file?: string | null }) & { agent?: never; change?: never; delta?: never; featureId?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+file?: string | null }) & { agent?: never; change?: never; delta?: never; featureId?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A session transcript or `sessions-index.json` under `PROJECTS_DIR` changed. */
-({ type: "metadata-update" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+({ type: "metadata-update" }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A saved flow or a collection was created, changed or deleted. */
 ({ type: "flows-changed"; 
 /**  The flow concerned (absent for collection-only changes). */
@@ -675,13 +791,13 @@ revision?: number | null;
  *  What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
  *  `collections`.
  */
-change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  A node-catalog entry was installed, updated or uninstalled. */
 ({ type: "nodes-changed"; 
 /**  The entry. */
 slug: string; 
 /**  What happened: `installed`, `updated` or `uninstalled`. */
-change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  One event of a flow run (Flow Studio's kind-tagged, snake_case execution vocabulary). */
 {
 	type: "execution",
@@ -689,7 +805,7 @@ change: string }) & { agent?: never; delta?: never; event?: never; featureId?: n
 /**  A schedule was created, changed, fired or deleted. */
 ({ type: "schedules-changed"; 
 /**  The saved flow whose schedule changed. */
-slug: string }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
+slug: string }) & { agent?: never; change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**
  *  A model download's progress or status change (`downloading`, `paused`, `verifying`,
  *  `ready`, `failed`, `cancelled`); progress comes at most every 250 ms.
@@ -706,7 +822,7 @@ model: string;
 /**  The new text. */
 delta: string; 
 /**  0 for the request's first delta, then 1, 2, … */
-index: number }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; fileName?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+index: number }) & { agent?: never; change?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**
  *  A model file was imported into or deleted from `llms/` (downloads report through
  *  `model-download`).
@@ -715,13 +831,22 @@ index: number }) & { agent?: never; change?: never; event?: never; featureId?: n
 /**  The file's name. */
 fileName: string; 
 /**  `imported` or `deleted`. */
-change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+/**
+ *  A connection was created, changed, connected, disconnected or deleted (metadata only:
+ *  events never carry a secret).
+ */
+({ type: "connections-changed"; 
+/**  The connection's id. */
+id: string; 
+/**  `saved`, `connected`, `disconnected`, `refreshed`, `needs-reconnect` or `deleted`. */
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  A model was loaded, unloaded or evicted. */
 ({ type: "llm-changed"; 
 /**  The model's file name. */
 model: string; 
 /**  `loaded`, `unloaded` or `evicted`. */
-change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
 ({ type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
@@ -729,7 +854,7 @@ agent: string | null;
 /**  Its status, e.g. `working`. */
 status: string | null; 
 /**  What it is working on. */
-task: string | null }) & { change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never };
+task: string | null }) & { change?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never };
 
 /**  File formats for import and export. */
 export type FlowFileFormat = 
@@ -800,6 +925,14 @@ export type FlowSummary = {
 	edgeCount: number,
 };
 
+/**  A saved flow that uses a connection. */
+export type FlowUse = {
+	/**  The flow's slug. */
+	slug: string,
+	/**  The flow's name. */
+	name: string,
+};
+
 /**  One installed model file. */
 export type InstalledModel = {
 	/**  The file's name under `llms/`. */
@@ -853,6 +986,13 @@ string |
 JsonValue[] | 
 /**  An object. */
 { [key in string]: JsonValue };
+
+/**  Where an API key goes. */
+export type KeyPlacement = 
+/**  A request header named `keyName`. */
+"header" | 
+/**  A query parameter named `keyName`. */
+"query";
 
 /**  Whether `llm_cancel` found the request. */
 export type LlmCancelled = {
@@ -966,6 +1106,28 @@ export type NoteAdded = {
 	success: boolean,
 	/**  The task document with every field it has on disk. */
 	task: JsonValue,
+};
+
+/**  OAuth 2 state a client may see (never the tokens). */
+export type OAuthInfo = {
+	/**  When the account was connected (RFC 3339). */
+	connectedAt: string,
+	/**  When the current access token expires (RFC 3339), if the provider said. */
+	expiresAt?: string | null,
+	/**  The scopes the provider granted. */
+	scopes: string[],
+	/**  A refresh token is held, so the access token renews itself. */
+	refreshable: boolean,
+};
+
+/**  Where to send the person to connect an OAuth 2 account. */
+export type OAuthStart = {
+	/**  The provider's authorization URL, with `state` and the PKCE challenge. */
+	authorizeUrl: string,
+	/**  The single-use value the callback must bring back. */
+	state: string,
+	/**  Where the provider redirects after consent (register it with the provider). */
+	redirectUri: string,
 };
 
 /**  A destructive node waiting for a person. */
@@ -1243,6 +1405,38 @@ export type ScheduleSpec = {
 	enabled?: boolean,
 };
 
+/**  Where the encrypted file store's key comes from. */
+export type SecretKeySource = 
+/**  Derived (Argon2id) from `FLOW_SECRET_KEY`: the key is not on disk. */
+"env" | 
+/**
+ *  `<data dir>/secrets/store.key` (mode 0600): protects against copies of the store file
+ *  alone, not against someone who can read the data directory.
+ */
+"keyFile";
+
+/**  The active credential store, as `app_info` reports it. */
+export type SecretStoreInfo = {
+	/**  The store in use. */
+	kind: SecretStoreKind,
+	/**  Its backend in words (e.g. "Secret Service", "encrypted file"). */
+	backend: string,
+	/**  For the encrypted file: where its key comes from. */
+	keySource?: SecretKeySource | null,
+	/**  Why the OS store is not used, when it is not. */
+	fallbackReason?: string | null,
+};
+
+/**  Which credential store holds the secrets of this instance. */
+export type SecretStoreKind = 
+/**
+ *  The OS credential store: Secret Service (Linux), Keychain (macOS), Credential Manager
+ *  (Windows).
+ */
+"keyring" | 
+/**  `<data dir>/secrets/store.enc`, encrypted at rest (XChaCha20-Poly1305). */
+"encryptedFile";
+
 /**
  *  One session of the list, in the original's shape (every key present, `null` when unknown),
  *  plus `transcript` with what the JSONL says beyond that.
@@ -1319,7 +1513,14 @@ unit: string | null } |
 /**  Smallest accepted value of an entry. */
 min: number; 
 /**  Largest accepted value of an entry. */
-max: number };
+max: number } | 
+/**
+ *  A map from a name (same rule as a `Limits` key) to on/off; `options` are the names a form
+ *  offers, others may be set too. The whole map is replaced by a patch.
+ */
+{ type: "switches"; 
+/**  The names offered, in display order. */
+options: string[] };
 
 /**  One entry of the settings manifest. */
 export type SettingField = {
@@ -1353,6 +1554,10 @@ export type Settings = {
 	allow_local_ai: boolean,
 	/**  Allow AI nodes to call cloud providers; off keeps inference inside this instance. */
 	allow_cloud_ai: boolean,
+	/**  Per cloud provider switches under "Cloud providers" (e.g. `openai: false`); a provider not listed is allowed once cloud providers are on. */
+	providers_enabled: { [key in string]: boolean },
+	/**  Allow service nodes to call REST APIs outside this instance; off keeps every run local. */
+	allow_services: boolean,
 	/**  How many models may stay loaded in memory at once (least recently used is evicted). */
 	max_loaded_models: number,
 	/**  How many inference requests run at the same time; the rest wait in a queue. */
@@ -1379,6 +1584,10 @@ export type SettingsPatch = {
 	allow_local_ai?: boolean | null,
 	/**  Allow AI nodes to call cloud providers; off keeps inference inside this instance. */
 	allow_cloud_ai?: boolean | null,
+	/**  Per cloud provider switches under "Cloud providers" (e.g. `openai: false`); a provider not listed is allowed once cloud providers are on. */
+	providers_enabled?: { [key in string]: boolean } | null,
+	/**  Allow service nodes to call REST APIs outside this instance; off keeps every run local. */
+	allow_services?: boolean | null,
 	/**  How many models may stay loaded in memory at once (least recently used is evicted). */
 	max_loaded_models?: number | null,
 	/**  How many inference requests run at the same time; the rest wait in a queue. */
@@ -1614,6 +1823,13 @@ export const COMMANDS = [
 	"run_get",
 	"run_events",
 	"run_rerun",
+	"connections_list",
+	"connection_save",
+	"connection_disconnect",
+	"connection_test",
+	"oauth_start",
+	"oauth_complete",
+	"connection_delete",
 	"schedules_list",
 	"schedule_set",
 	"schedule_set_enabled",
@@ -1846,6 +2062,20 @@ export function createClient(transport: Transport) {
 		runEvents: (executionId: string, afterSeq: number | null, limit: number | null, nodeId: string | null): Promise<RunEventsPage> => transport.invoke("run_events", { executionId, afterSeq, limit, nodeId }) as Promise<RunEventsPage>,
 		/** Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it. */
 		runRerun: (executionId: string, fromNode: string | null): Promise<RunStarted> => transport.invoke("run_rerun", { executionId, fromNode }) as Promise<RunStarted>,
+		/** Every connection (metadata only, never a secret) with the saved flows that use it. */
+		connectionsList: (): Promise<Connection[]> => transport.invoke("connections_list", {}) as Promise<Connection[]>,
+		/** Creates or updates a connection; its secret goes to the credential store only. */
+		connectionSave: (input: ConnectionInput): Promise<Connection> => transport.invoke("connection_save", { input }) as Promise<Connection>,
+		/** Drops an OAuth connection's tokens; the connection and its client secret stay. */
+		connectionDisconnect: (id: string): Promise<Connection> => transport.invoke("connection_disconnect", { id }) as Promise<Connection>,
+		/** Tries a connection against its service's test operation. */
+		connectionTest: (id: string): Promise<ConnectionTest> => transport.invoke("connection_test", { id }) as Promise<ConnectionTest>,
+		/** Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached this instance at (absent: a loopback redirect, desktop). */
+		oauthStart: (id: string, redirectBase: string | null): Promise<OAuthStart> => transport.invoke("oauth_start", { id, redirectBase }) as Promise<OAuthStart>,
+		/** Completes an OAuth 2 grant from the provider's redirect; `state` is single-use. */
+		oauthComplete: (state: string, code: string | null, error: string | null): Promise<Connection> => transport.invoke("oauth_complete", { state, code, error }) as Promise<Connection>,
+		/** Deletes a connection and its secret; refused while saved flows use it unless `force`. */
+		connectionDelete: (id: string, force: boolean | null): Promise<ConnectionDeleted> => transport.invoke("connection_delete", { id, force }) as Promise<ConnectionDeleted>,
 		/** Every schedule, by next firing. */
 		schedulesList: (): Promise<Schedule[]> => transport.invoke("schedules_list", {}) as Promise<Schedule[]>,
 		/** Creates or replaces a saved flow's schedule. */

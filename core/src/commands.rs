@@ -223,8 +223,6 @@ macro_rules! for_each_command {
             connections_list() -> ::std::vec::Vec<$crate::credentials::Connection>;
             /// Creates or updates a connection; its secret goes to the credential store only.
             connection_save(input: $crate::credentials::ConnectionInput) -> $crate::credentials::Connection;
-            /// Deletes a connection and its secret; refused while saved flows use it unless `force`.
-            connection_delete(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::credentials::ConnectionDeleted;
             /// Drops an OAuth connection's tokens; the connection and its client secret stay.
             connection_disconnect(id: ::std::string::String) -> $crate::credentials::Connection;
             /// Tries a connection against its service's test operation.
@@ -233,6 +231,8 @@ macro_rules! for_each_command {
             oauth_start(id: ::std::string::String, redirect_base: ::std::option::Option<::std::string::String>) -> $crate::credentials::OAuthStart;
             /// Completes an OAuth 2 grant from the provider's redirect; `state` is single-use.
             oauth_complete(state: ::std::string::String, code: ::std::option::Option<::std::string::String>, error: ::std::option::Option<::std::string::String>) -> $crate::credentials::Connection;
+            /// Deletes a connection and its secret; refused while saved flows use it unless `force`.
+            connection_delete(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::credentials::ConnectionDeleted;
             /// Every schedule, by next firing.
             schedules_list() -> ::std::vec::Vec<$crate::scheduler::Schedule>;
             /// Creates or replaces a saved flow's schedule.

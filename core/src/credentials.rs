@@ -150,7 +150,10 @@ impl Credentials {
 
     /// The lock that serialises changes to one connection's secret (refresh, save, delete).
     pub fn lock_for(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         locks.entry(id.to_owned()).or_default().clone()
     }
 
@@ -253,10 +256,20 @@ impl Credentials {
         check_url("authorizeUrl", &config.authorize_url)?;
         check_url("tokenUrl", &config.token_url)?;
         match input.auth {
-            AuthKind::Basic if config.username.as_deref().is_none_or(|u| u.trim().is_empty()) => {
+            AuthKind::Basic
+                if config
+                    .username
+                    .as_deref()
+                    .is_none_or(|u| u.trim().is_empty()) =>
+            {
                 return Err(AppError::InvalidInput("basic auth needs a username".into()));
             }
-            AuthKind::Oauth2 if config.client_id.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            AuthKind::Oauth2
+                if config
+                    .client_id
+                    .as_deref()
+                    .is_none_or(|c| c.trim().is_empty()) =>
+            {
                 return Err(AppError::InvalidInput("OAuth 2 needs a client id".into()));
             }
             _ => {}
@@ -317,7 +330,9 @@ impl Credentials {
                 .and_then(|r| r.oauth.clone())
                 .filter(|_| keeps_oauth && bundle.oauth.is_some()),
             needs_reconnect: existing.as_ref().is_some_and(|r| r.needs_reconnect) && keeps_oauth,
-            created_at: existing.as_ref().map_or_else(|| at.clone(), |r| r.created_at.clone()),
+            created_at: existing
+                .as_ref()
+                .map_or_else(|| at.clone(), |r| r.created_at.clone()),
             updated_at: at,
             last_used_at: existing.and_then(|r| r.last_used_at),
         };
@@ -328,7 +343,11 @@ impl Credentials {
 
     async fn fresh_id(&self, name: &str) -> Result<String, AppError> {
         let base = crate::flows::slug::slugify(name);
-        let base = if base.is_empty() { "connection".to_owned() } else { base };
+        let base = if base.is_empty() {
+            "connection".to_owned()
+        } else {
+            base
+        };
         let taken: Vec<String> = self.meta.list().await?.into_iter().map(|r| r.id).collect();
         let mut candidate = base.clone();
         let mut n = 2;

@@ -127,6 +127,15 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
             "messages": [{"role": "user", "content": "The capital of France is"}],
             "maxTokens": 8, "temperature": 0}}),
         "llm_cancel" => json!({"requestId": "parity-none"}),
+        // Connections, in table order: an API-key connection is saved (its secret goes to each
+        // side's encrypted file store), disconnected (a no-op for a key), and deleted last.
+        "connection_save" => json!({"input": {"name": "Parity API", "service": "http",
+            "auth": "apiKey", "config": {"baseUrl": "http://127.0.0.1:9", "keyName": "X-Key"},
+            "secret": "parity-secret-value"}}),
+        "connection_disconnect" | "connection_test" => json!({"id": "parity-api"}),
+        "oauth_start" => json!({"id": "parity-api", "redirectBase": "http://127.0.0.1:9"}),
+        "oauth_complete" => json!({"state": "no-such-state", "code": "x", "error": null}),
+        "connection_delete" => json!({"id": "parity-api", "force": null}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -142,6 +151,9 @@ fn parity_schedule() -> Value {
 /// Commands whose sample call is meant to fail, the same way on both transports.
 const EXPECTED_ERRORS: &[&str] = &[
     "run_confirm",
+    "connection_test",
+    "oauth_start",
+    "oauth_complete",
     "model_download_start",
     "model_download_pause",
     "model_download_resume",

@@ -91,10 +91,18 @@ pub async fn connection_delete(
 ) -> Result<ConnectionDeleted, AppError> {
     let connection = with_uses(app, app.credentials().get(&id).await?).await?;
     if !connection.used_by.is_empty() && force != Some(true) {
-        let names: Vec<String> = connection.used_by.iter().map(|f| format!("\"{}\"", f.name)).collect();
+        let names: Vec<String> = connection
+            .used_by
+            .iter()
+            .map(|f| format!("\"{}\"", f.name))
+            .collect();
         return Err(AppError::Conflict(format!(
             "connection `{id}` is used by {}: {}; delete it anyway with force",
-            if names.len() == 1 { "a saved flow" } else { "saved flows" },
+            if names.len() == 1 {
+                "a saved flow"
+            } else {
+                "saved flows"
+            },
             names.join(", ")
         )));
     }

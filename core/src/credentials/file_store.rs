@@ -42,8 +42,16 @@ struct Envelope {
     ciphertext: String,
 }
 
-/// The decrypted contents: account → secret text.
-type Accounts = BTreeMap<String, String>;
+/// The decrypted contents: account → secret text, wiped from memory when dropped.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Accounts(BTreeMap<String, String>);
+
+impl Drop for Accounts {
+    fn drop(&mut self) {
+        self.0.values_mut().for_each(zeroize::Zeroize::zeroize);
+    }
+}
 
 /// The encrypted file store of one data directory.
 pub(crate) struct FileStore {
@@ -167,7 +175,12 @@ impl FileStore {
                 let salt = B64
                     .decode(&envelope.salt)
                     .map_err(|e| corrupt(&path, &e.to_string()))?;
-                let this = store(derive(passphrase, &salt)?, "argon2id", salt, SecretKeySource::Env);
+                let this = store(
+                    derive(passphrase, &salt)?,
+                    "argon2id",
+                    salt,
+                    SecretKeySource::Env,
+                );
                 this.decrypt(&envelope).map_err(|_| {
                     AppError::Unavailable(format!(
                         "{} cannot be decrypted: FLOW_SECRET_KEY is not the key it was written with",
@@ -177,7 +190,12 @@ impl FileStore {
                 Ok(this)
             }
             (Some(envelope), passphrase) => {
-                let old = store(key_file(&key_path)?, "keyfile", Vec::new(), SecretKeySource::KeyFile);
+                let old = store(
+                    key_file(&key_path)?,
+                    "keyfile",
+                    Vec::new(),
+                    SecretKeySource::KeyFile,
+                );
                 let accounts = old.decrypt(&envelope).map_err(|_| {
                     AppError::Unavailable(format!(
                         "{} cannot be decrypted with {}; restore the key file from a backup",
@@ -189,7 +207,12 @@ impl FileStore {
                     return Ok(old);
                 };
                 let salt = random::<SALT_LEN>()?.to_vec();
-                let new = store(derive(passphrase, &salt)?, "argon2id", salt, SecretKeySource::Env);
+                let new = store(
+                    derive(passphrase, &salt)?,
+                    "argon2id",
+                    salt,
+                    SecretKeySource::Env,
+                );
                 new.write(&accounts)?;
                 std::fs::remove_file(&key_path)
                     .map_err(io(format!("removing {}", key_path.display())))?;
@@ -198,13 +221,23 @@ impl FileStore {
             }
             (None, Some(passphrase)) => {
                 let salt = random::<SALT_LEN>()?.to_vec();
-                let new = store(derive(passphrase, &salt)?, "argon2id", salt, SecretKeySource::Env);
-                new.write(&Accounts::new())?;
+                let new = store(
+                    derive(passphrase, &salt)?,
+                    "argon2id",
+                    salt,
+                    SecretKeySource::Env,
+                );
+                new.write(&Accounts::default())?;
                 Ok(new)
             }
             (None, None) => {
-                let new = store(key_file(&key_path)?, "keyfile", Vec::new(), SecretKeySource::KeyFile);
-                new.write(&Accounts::new())?;
+                let new = store(
+                    key_file(&key_path)?,
+                    "keyfile",
+                    Vec::new(),
+                    SecretKeySource::KeyFile,
+                );
+                new.write(&Accounts::default())?;
                 Ok(new)
             }
         }
@@ -216,7 +249,10 @@ impl FileStore {
 
     fn decrypt(&self, envelope: &Envelope) -> Result<Accounts, AppError> {
         if envelope.version != FORMAT_VERSION {
-            return Err(corrupt(&self.path, &format!("unknown version {}", envelope.version)));
+            return Err(corrupt(
+                &self.path,
+                &format!("unknown version {}", envelope.version),
+            ));
         }
         let nonce = B64
             .decode(&envelope.nonce)
@@ -236,7 +272,8 @@ impl FileStore {
     }
 
     fn read(&self) -> Result<Accounts, AppError> {
-        let bytes = std::fs::read(&self.path).map_err(io(format!("reading {}", self.path.display())))?;
+        let bytes =
+            std::fs::read(&self.path).map_err(io(format!("reading {}", self.path.display())))?;
         let envelope: Envelope =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(&self.path, &e.to_string()))?;
         self.decrypt(&envelope)
@@ -265,8 +302,11 @@ impl FileStore {
     }
 
     fn modify(&self, change: impl FnOnce(&mut Accounts)) -> Result<(), AppError> {
-        let _guard = self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut accounts = Zeroizing::new(self.read()?);
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut accounts = self.read()?;
         change(&mut accounts);
         self.write(&accounts)
     }
@@ -290,19 +330,22 @@ impl SecretStore for FileStore {
     }
 
     fn get(&self, account: &str) -> Result<Option<String>, AppError> {
-        let _guard = self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(Zeroizing::new(self.read()?).get(account).cloned())
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(self.read()?.0.get(account).cloned())
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<(), AppError> {
         self.modify(|accounts| {
-            accounts.insert(account.to_owned(), secret.to_owned());
+            accounts.0.insert(account.to_owned(), secret.to_owned());
         })
     }
 
     fn delete(&self, account: &str) -> Result<(), AppError> {
         self.modify(|accounts| {
-            accounts.remove(account);
+            accounts.0.remove(account);
         })
     }
 }
@@ -316,11 +359,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::open(dir.path(), None, None).unwrap();
         store.set("gh", "ghp_supersecretvalue123").unwrap();
-        assert_eq!(store.get("gh").unwrap().as_deref(), Some("ghp_supersecretvalue123"));
+        assert_eq!(
+            store.get("gh").unwrap().as_deref(),
+            Some("ghp_supersecretvalue123")
+        );
         let raw = std::fs::read_to_string(dir.path().join("secrets/store.enc")).unwrap();
         assert!(!raw.contains("supersecret"));
         let reopened = FileStore::open(dir.path(), None, None).unwrap();
-        assert_eq!(reopened.get("gh").unwrap().as_deref(), Some("ghp_supersecretvalue123"));
+        assert_eq!(
+            reopened.get("gh").unwrap().as_deref(),
+            Some("ghp_supersecretvalue123")
+        );
         reopened.delete("gh").unwrap();
         assert_eq!(reopened.get("gh").unwrap(), None);
         reopened.delete("gh").unwrap();
@@ -341,19 +390,28 @@ mod tests {
             .unwrap()
             .permissions()
             .mode();
-        assert_eq!(store_mode & 0o077, 0, "store.enc must not be readable by others");
+        assert_eq!(
+            store_mode & 0o077,
+            0,
+            "store.enc must not be readable by others"
+        );
     }
 
     #[test]
     fn passphrase_migrates_key_file_store_and_wrong_passphrase_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        FileStore::open(dir.path(), None, None).unwrap().set("a", "value-one").unwrap();
+        FileStore::open(dir.path(), None, None)
+            .unwrap()
+            .set("a", "value-one")
+            .unwrap();
         let pass = "correct horse battery staple";
         let store = FileStore::open(dir.path(), Some(pass), None).unwrap();
         assert_eq!(store.get("a").unwrap().as_deref(), Some("value-one"));
         assert!(!dir.path().join("secrets/store.key").exists());
         assert_eq!(store.info().key_source, Some(SecretKeySource::Env));
-        let err = FileStore::open(dir.path(), Some("a different passphrase!"), None).err().unwrap();
+        let err = FileStore::open(dir.path(), Some("a different passphrase!"), None)
+            .err()
+            .unwrap();
         assert!(err.message().contains("not the key"), "{err}");
         let err = FileStore::open(dir.path(), None, None).err().unwrap();
         assert!(err.message().contains("FLOW_SECRET_KEY"), "{err}");
@@ -363,15 +421,23 @@ mod tests {
     #[test]
     fn a_tampered_file_is_refused_not_reset() {
         let dir = tempfile::tempdir().unwrap();
-        FileStore::open(dir.path(), None, None).unwrap().set("a", "value-one").unwrap();
+        FileStore::open(dir.path(), None, None)
+            .unwrap()
+            .set("a", "value-one")
+            .unwrap();
         let path = dir.path().join("secrets/store.enc");
         let mut envelope: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        let mut ct = B64.decode(envelope["ciphertext"].as_str().unwrap()).unwrap();
+        let mut ct = B64
+            .decode(envelope["ciphertext"].as_str().unwrap())
+            .unwrap();
         ct[0] ^= 1;
         envelope["ciphertext"] = B64.encode(ct).into();
         std::fs::write(&path, serde_json::to_vec(&envelope).unwrap()).unwrap();
         assert!(FileStore::open(dir.path(), None, None).is_err());
-        assert!(path.exists(), "a store that fails to open is kept for recovery");
+        assert!(
+            path.exists(),
+            "a store that fails to open is kept for recovery"
+        );
     }
 }

@@ -43,7 +43,9 @@ impl KeyringStore {
 }
 
 fn keyring_error(doing: &str, err: keyring::Error) -> AppError {
-    AppError::Unavailable(format!("the OS credential store failed {doing} a secret: {err}"))
+    AppError::Unavailable(format!(
+        "the OS credential store failed {doing} a secret: {err}"
+    ))
 }
 
 impl SecretStore for KeyringStore {

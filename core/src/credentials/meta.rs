@@ -91,7 +91,9 @@ impl MetaStore {
     ) -> Result<T, AppError> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let guard = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let guard = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             f(&guard).map_err(sql_error(what))
         })
         .await

@@ -28,7 +28,9 @@ pub async fn complete(
 ) -> Result<Connection, AppError> {
     Err(AppError::Unavailable(format!(
         "completing OAuth 2 grants is not available yet{}",
-        error.map(|e| format!(" (provider said: {e})")).unwrap_or_default()
+        error
+            .map(|e| format!(" (provider said: {e})"))
+            .unwrap_or_default()
     )))
 }
 

@@ -73,7 +73,8 @@ impl Redactor {
     /// Also masks the `base64(user:password)` that basic auth sends.
     pub fn register_basic(&self, username: &str, password: &str) {
         use base64::Engine as _;
-        let pair = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+        let pair =
+            base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
         self.register([password.to_owned(), pair]);
     }
 
@@ -119,9 +120,11 @@ impl Redactor {
                 }
                 Cow::Borrowed(_) => false,
             },
+            // Every element is visited (no short circuit): each may hold a secret.
             serde_json::Value::Array(items) => items
                 .iter_mut()
-                .fold(false, |changed, v| self.redact_json_inner(v) || changed),
+                .map(|v| self.redact_json_inner(v))
+                .fold(false, |changed, this| changed | this),
             serde_json::Value::Object(map) => {
                 let needs_key_change = map.keys().any(|k| matches!(self.redact(k), Cow::Owned(_)));
                 if needs_key_change {
@@ -130,8 +133,9 @@ impl Redactor {
                         map.insert(self.redact(&k).into_owned(), v);
                     }
                 }
-                map.values_mut()
-                    .fold(needs_key_change, |changed, v| self.redact_json_inner(v) || changed)
+                map.values_mut().fold(needs_key_change, |changed, v| {
+                    self.redact_json_inner(v) || changed
+                })
             }
             _ => false,
         }
@@ -179,6 +183,9 @@ mod tests {
     fn basic_auth_pair_is_masked() {
         let r = Redactor::default();
         r.register_basic("alice", "hunter22");
-        assert_eq!(r.redact("Authorization: Basic YWxpY2U6aHVudGVyMjI="), "Authorization: Basic ***");
+        assert_eq!(
+            r.redact("Authorization: Basic YWxpY2U6aHVudGVyMjI="),
+            "Authorization: Basic ***"
+        );
     }
 }

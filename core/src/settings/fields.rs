@@ -312,7 +312,12 @@ impl Settings {
     /// Whether an `ai` node may call cloud provider `provider`: cloud providers are on and this
     /// one is not switched off.
     pub fn cloud_provider_allowed(&self, provider: &str) -> bool {
-        self.allow_cloud_ai && self.providers_enabled.get(provider).copied().unwrap_or(true)
+        self.allow_cloud_ai
+            && self
+                .providers_enabled
+                .get(provider)
+                .copied()
+                .unwrap_or(true)
     }
 }
 
