@@ -164,7 +164,7 @@ impl Engine {
         lock(&self.runs).insert(execution_id.clone(), control);
         app.history().begin(RunBegin {
             execution_id: execution_id.clone(),
-            graph,
+            graph: redacted_graph(app.credentials().redactor(), graph),
             flow_slug: flow_slug.clone(),
             trigger,
             started_at,
@@ -308,4 +308,21 @@ pub async fn start_run(
             },
         )
         .await
+}
+
+/// The graph as history keeps it: a known secret pasted into a node's fields is masked there too.
+fn redacted_graph(redactor: &crate::credentials::Redactor, graph: FlowGraph) -> FlowGraph {
+    if redactor.is_empty() {
+        return graph;
+    }
+    let Ok(mut value) = serde_json::to_value(&graph) else {
+        return graph;
+    };
+    if !redactor.redact_json(&mut value) {
+        return graph;
+    }
+    serde_json::from_value(value).unwrap_or_else(|err| {
+        tracing::error!(%err, "a redacted run graph no longer decodes; history keeps its name only");
+        FlowGraph::new(redactor.redact(&graph.name).into_owned())
+    })
 }

@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use crate::engine::adapter::AdapterCtx;
+
 /// One audit record, built up as the invocation proceeds.
 #[derive(Debug, Clone)]
 pub(super) struct AuditRecord {
@@ -83,13 +85,20 @@ impl AuditRecord {
     }
 }
 
-/// Appends `record` to today's audit file under `data_dir`.
+/// Appends `record` to today's audit file under the run's data directory, with every known
+/// secret masked (a command line may carry one).
 ///
 /// Failing to audit is logged, not fatal: the node already ran (or was refused), and failing it
 /// afterwards would misreport what happened.
-pub(super) async fn append(data_dir: &Path, record: AuditRecord) {
-    let dir = data_dir.join("logs").join("audit");
-    let outcome = tokio::task::spawn_blocking(move || write_line(&dir, &record)).await;
+pub(super) async fn append(ctx: &AdapterCtx, record: AuditRecord) {
+    let dir = ctx.data_dir.join("logs").join("audit");
+    let redactor = ctx
+        .app
+        .as_ref()
+        .and_then(crate::app::WeakApp::upgrade)
+        .map(|app| app.credentials().redactor().clone());
+    let outcome =
+        tokio::task::spawn_blocking(move || write_line(&dir, &record, redactor.as_deref())).await;
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(err)) => tracing::warn!(%err, "could not append to the audit log"),
@@ -97,7 +106,11 @@ pub(super) async fn append(data_dir: &Path, record: AuditRecord) {
     }
 }
 
-fn write_line(dir: &Path, record: &AuditRecord) -> std::io::Result<()> {
+fn write_line(
+    dir: &Path,
+    record: &AuditRecord,
+    redactor: Option<&crate::credentials::Redactor>,
+) -> std::io::Result<()> {
     let now = time::OffsetDateTime::now_utc();
     let at = now
         .format(&time::format_description::well_known::Rfc3339)
@@ -105,7 +118,11 @@ fn write_line(dir: &Path, record: &AuditRecord) -> std::io::Result<()> {
     let day = now
         .format(time::macros::format_description!("[year]-[month]-[day]"))
         .unwrap_or_default();
-    let mut line = record.to_json(&at).to_string();
+    let mut json = record.to_json(&at);
+    if let Some(redactor) = redactor {
+        redactor.redact_json(&mut json);
+    }
+    let mut line = json.to_string();
     line.push('\n');
     std::fs::create_dir_all(dir)?;
     let path = dir.join(format!("{}-{day}.jsonl", record.adapter));

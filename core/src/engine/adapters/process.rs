@@ -546,7 +546,7 @@ pub(super) async fn run_audited(
         Ok(finished) => finished,
         Err(err) => {
             audit.outcome = "failed";
-            audit::append(&ctx.data_dir, audit).await;
+            audit::append(ctx, audit).await;
             let reason = match err {
                 SpawnError::NotFound(program) => not_found(&program),
                 other => other.to_string(),
@@ -561,7 +561,7 @@ pub(super) async fn run_audited(
     audit.outcome = finished.outcome();
     audit.duration_ms = finished.duration_ms;
     audit.output_bytes = finished.output_bytes;
-    audit::append(&ctx.data_dir, audit).await;
+    audit::append(ctx, audit).await;
     let failed = |reason: String| AdapterError::Failed {
         reason,
         output: Some(finished.payload()),
@@ -586,7 +586,7 @@ pub(super) async fn reject_audited(
     err: AdapterError,
 ) -> AdapterError {
     audit.outcome = "rejected";
-    audit::append(&ctx.data_dir, audit).await;
+    audit::append(ctx, audit).await;
     err
 }
 
