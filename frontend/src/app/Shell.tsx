@@ -105,6 +105,7 @@ export function Shell({ info }: { info: AppInfo }) {
             }
           />
           <Route path="/runs/:executionId" element={runsPage()} />
+          <Route path="/settings/connections" element={<SettingsPage tab="connections" />} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

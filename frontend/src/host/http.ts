@@ -126,6 +126,7 @@ export function createHttpHost(): Host {
   return {
     kind: "http",
     client,
+    oauthRedirectBase: window.location.origin,
     subscribe: hub.subscribe,
     connection,
     authRequired,

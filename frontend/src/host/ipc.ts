@@ -34,6 +34,7 @@ export function createIpcHost(): Host {
   return {
     kind: "ipc",
     client: createClient(ipcTransport),
+    oauthRedirectBase: null,
     subscribe: hub.subscribe,
     connection,
     // The desktop shell is the user's own process: there is no session to lose.

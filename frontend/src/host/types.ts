@@ -14,6 +14,12 @@ export interface Host {
   connection: ReadableStore<ConnectionState>;
   /** Becomes true when the core refuses a call as Unauthorized (http only). */
   authRequired: ReadableStore<boolean>;
+  /**
+   * The origin OAuth providers redirect back to (this server's `/oauth/callback`), or null where
+   * the core completes OAuth itself on a loopback listener after opening the system browser
+   * (desktop).
+   */
+  oauthRedirectBase: string | null;
   /** Opens the event stream; call once the session is authenticated. Idempotent. */
   start: () => void;
   /** Exchanges a bearer token for a session cookie (http only). Rejects with an AppError. */

@@ -26,6 +26,7 @@ function withHost(children: ReactNode): string {
   const host: Host = {
     kind: "http",
     client: {} as Client,
+    oauthRedirectBase: null,
     subscribe: () => noop,
     connection: createStore("open" as const),
     authRequired: createStore(false),

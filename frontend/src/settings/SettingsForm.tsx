@@ -10,11 +10,16 @@ import {
   draftFromSettings,
   fieldNamedIn,
   isDirty,
+  isLimitRows,
+  isSwitchMap,
   limitErrors,
   rebaseDraft,
   removeLimitRow,
+  switchNames,
+  switchOn,
   updateLimitRow,
   type Draft,
+  type SwitchMap,
   type DraftValue,
   type LimitRow,
   type LimitsControl,
@@ -159,7 +164,7 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
   return (
     <div className={`setting${dirty ? " dirty" : ""}${control.type === "limits" ? " setting-wide" : ""}`}>
       <div className="setting-text">
-        {control.type === "limits" ? (
+        {control.type === "limits" || control.type === "switches" ? (
           // A group of inputs has no single control to label; the group is labelled by this.
           <span id={`${id}-label`} className="setting-label">
             {field.label}
@@ -223,15 +228,38 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
           <LimitsInput
             id={id}
             control={control}
-            rows={typeof value === "object" ? value : []}
+            rows={isLimitRows(value) ? value : []}
             describedBy={describedBy}
             invalid={error !== undefined}
             onChange={onChange}
           />
         )}
+        {control.type === "switches" && (
+          <div id={id} role="group" className="switches-input" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
+            {switchNames(control, switchMap(value)).map((name) => (
+              <label key={name} className="switch-row">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  className="switch"
+                  checked={switchOn(switchMap(value), name)}
+                  onChange={(event) => {
+                    onChange({ ...switchMap(value), [name]: event.target.checked });
+                  }}
+                />
+                {name}
+              </label>
+            ))}
+          </div>
+        )}
       </div>
     </div>
   );
+}
+
+/** The draft value of a switches field as a map (empty before the settings load). */
+function switchMap(value: DraftValue | undefined): SwitchMap {
+  return isSwitchMap(value) ? value : {};
 }
 
 interface LimitsInputProps {

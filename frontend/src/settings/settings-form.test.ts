@@ -15,6 +15,9 @@ import {
   rebaseDraft,
   removeLimitRow,
   updateLimitRow,
+  isLimitRows,
+  switchNames,
+  switchOn,
   type LimitRow,
   type LimitsControl,
 } from "./settings-form";
@@ -31,6 +34,8 @@ const base: Settings = {
   ai_inference_concurrency: 1,
   ai_inference_queue_timeout_ms: 30000,
   node_type_limits: { shell: 2, ai: 1 },
+  providers_enabled: {},
+  allow_services: false,
 };
 
 const manifest: SettingField[] = [
@@ -118,7 +123,7 @@ describe("limits fields", () => {
   const limitsField = fields.find((field) => field.key === "node_type_limits");
   const rows = (draft: ReturnType<typeof draftFromSettings>): readonly LimitRow[] => {
     const value = draft.node_type_limits;
-    if (typeof value !== "object") throw new Error("limits draft is not rows");
+    if (!isLimitRows(value)) throw new Error("limits draft is not rows");
     return value;
   };
 
@@ -223,5 +228,30 @@ describe("limits fields", () => {
 
   it("names the field from the core's message", () => {
     expect(fieldNamedIn("setting `node_type_limits`: `shell` must be between 1 and 64, got 0", fields)?.key).toBe("node_type_limits");
+  });
+});
+
+describe("switches fields", () => {
+  const switches: SettingField = {
+    key: "providers_enabled",
+    label: "Cloud provider switches",
+    description: "",
+    section: "AI",
+    control: { type: "switches", options: ["openai"] },
+  };
+
+  it("are drafted as maps, absent names on, and sent whole when changed", () => {
+    const settings: Settings = { ...base, providers_enabled: { other: false } };
+    const draft = draftFromSettings(settings, [switches]);
+    expect(draft.providers_enabled).toEqual({ other: false });
+    const control = switches.control;
+    if (control.type !== "switches") throw new Error("not a switches control");
+    expect(switchNames(control, { other: false })).toEqual(["openai", "other"]);
+    expect(switchOn({}, "openai")).toBe(true);
+    const unchanged = buildPatch(settings, { providers_enabled: { other: false, openai: true } }, [switches]);
+    expect(unchanged).toEqual({ ok: true, patch: {}, changed: [] });
+    const changed = buildPatch(settings, { providers_enabled: { other: false, openai: false } }, [switches]);
+    expect(changed).toEqual({ ok: true, patch: { providers_enabled: { other: false, openai: false } }, changed: ["providers_enabled"] });
+    expect(formFields([switches])).toHaveLength(1);
   });
 });

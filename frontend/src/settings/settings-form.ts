@@ -8,10 +8,14 @@ export interface LimitRow {
 
 /** What an input holds: toggles as booleans, numbers as the text typed (so "1." or "" can be
  * edited through without being coerced mid-keystroke), limits maps as rows of text. */
-export type DraftValue = boolean | string | readonly LimitRow[];
+export type DraftValue = boolean | string | readonly LimitRow[] | SwitchMap;
+
+/** A switches map as edited: name → on/off; a name not listed counts as on. */
+export type SwitchMap = Readonly<Record<string, boolean>>;
 export type Draft = Readonly<Record<string, DraftValue>>;
 
 export type LimitsControl = Extract<SettingControl, { type: "limits" }>;
+export type SwitchesControl = Extract<SettingControl, { type: "switches" }>;
 
 /** How many entries a limits map may hold (the core's `MAX_LIMIT_ENTRIES`). */
 export const MAX_LIMIT_ENTRIES = 32;
@@ -21,7 +25,7 @@ const LIMIT_KEY = /^[a-z][a-z0-9_-]*$/;
 
 /** The fields the form edits (the theme has its own picker). */
 export function formFields(manifest: readonly SettingField[]): SettingField[] {
-  return manifest.filter((field) => field.control.type === "toggle" || field.control.type === "number" || field.control.type === "limits");
+  return manifest.filter((field) => field.control.type === "toggle" || field.control.type === "number" || field.control.type === "limits" || field.control.type === "switches");
 }
 
 /** A stored limits map as rows, sorted by key. */
@@ -41,7 +45,36 @@ function currentValue(settings: Settings, field: SettingField): DraftValue | und
   if (field.control.type === "toggle") return typeof value === "boolean" ? value : undefined;
   if (field.control.type === "number") return typeof value === "number" ? String(value) : undefined;
   if (field.control.type === "limits") return isLimitsMap(value) ? limitRowsFromMap(value) : undefined;
+  if (field.control.type === "switches") return isLimitsMap(value) ? switchMapFrom(value) : undefined;
   return undefined;
+}
+
+/** A stored switches map with only its boolean entries. */
+function switchMapFrom(map: Readonly<Record<string, unknown>>): SwitchMap {
+  const out: Record<string, boolean> = {};
+  for (const [key, on] of Object.entries(map)) if (typeof on === "boolean") out[key] = on;
+  return out;
+}
+
+/** The names a switches field shows: its offered options, then any other stored names. */
+export function switchNames(control: SwitchesControl, map: SwitchMap): string[] {
+  const extra = Object.keys(map).filter((key) => !control.options.includes(key)).sort();
+  return [...control.options, ...extra];
+}
+
+/** Whether a name is on (absent counts as on). */
+export function switchOn(map: SwitchMap, name: string): boolean {
+  return map[name] ?? true;
+}
+
+/** Whether a draft value is a limits field's rows. */
+export function isLimitRows(value: DraftValue | undefined): value is readonly LimitRow[] {
+  return Array.isArray(value);
+}
+
+/** Whether a draft value is a switches field's map. */
+export function isSwitchMap(value: DraftValue | undefined): value is SwitchMap {
+  return typeof value === "object" && !isLimitRows(value);
 }
 
 /** A row the user added but has not filled in; it is left out of the map, not an error. */
@@ -144,7 +177,11 @@ function sameValue(field: SettingField, a: DraftValue | undefined, b: DraftValue
     if (a.trim() === "" || b.trim() === "") return a.trim() === b.trim();
     return Number(a) === Number(b);
   }
-  if (field.control.type === "limits" && typeof a === "object" && typeof b === "object") return sameLimits(a, b);
+  if (field.control.type === "limits" && isLimitRows(a) && isLimitRows(b)) return sameLimits(a, b);
+  if (field.control.type === "switches" && isSwitchMap(a) && isSwitchMap(b)) {
+    const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...names].every((name) => switchOn(a, name) === switchOn(b, name));
+  }
   return a === b;
 }
 
@@ -176,7 +213,7 @@ export type PatchResult =
  * changed limits map checked in full and sent whole (it replaces the stored map).
  */
 export function buildPatch(base: Settings, draft: Draft, fields: readonly SettingField[]): PatchResult {
-  const patch: Record<string, boolean | number | Record<string, number>> = {};
+  const patch: Record<string, boolean | number | Record<string, number> | Record<string, boolean>> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {
     const value = draft[field.key];
@@ -187,9 +224,11 @@ export function buildPatch(base: Settings, draft: Draft, fields: readonly Settin
       const number = value.trim() === "" ? Number.NaN : Number(value);
       if (Number.isFinite(number)) patch[field.key] = number;
       else errors[field.key] = `${field.label} must be a number.`;
-    } else if (field.control.type === "limits" && typeof value === "object") {
+    } else if (field.control.type === "limits" && isLimitRows(value)) {
       if (hasLimitErrors(limitErrors(value, field.control))) errors[field.key] = `${field.label} has entries to fix.`;
       else patch[field.key] = limitsMap(value);
+    } else if (field.control.type === "switches" && isSwitchMap(value)) {
+      patch[field.key] = { ...value };
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };

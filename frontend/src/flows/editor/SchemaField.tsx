@@ -1,5 +1,6 @@
 import type { JsonValue } from "@flow/bindings";
 import { useId, useState } from "react";
+import { ConnectionPicker } from "../../connections/ConnectionPicker";
 import { coerceFieldValue, fieldProblem, formatFieldValue, parseJsonText, type FieldDescriptor } from "./schema-form";
 
 export interface SchemaFieldProps {
@@ -8,12 +9,14 @@ export interface SchemaFieldProps {
   /** Messages from the core's validation for this field. */
   issues: readonly string[];
   onCommit: (value: JsonValue | undefined) => void;
+  /** The node's service id, so a connection field offers that service's connections. */
+  service?: string | null;
 }
 
 const DRAFTED = new Set(["integer", "number", "json"]);
 
 /** One schema property as a form control; typed text that does not parse stays local with its error. */
-export function SchemaField({ field, value, issues, onCommit }: SchemaFieldProps) {
+export function SchemaField({ field, value, issues, onCommit, service = null }: SchemaFieldProps) {
   const id = useId();
   const [draft, setDraft] = useState<string | null>(null);
   const [parseError, setParseError] = useState<string | null>(null);
@@ -60,6 +63,18 @@ export function SchemaField({ field, value, issues, onCommit }: SchemaFieldProps
             </option>
           ))}
         </select>
+      );
+      break;
+    case "connection":
+      control = (
+        <ConnectionPicker
+          {...common}
+          service={service}
+          value={typeof value === "string" ? value : ""}
+          onChange={(id) => {
+            onCommit(id === "" ? undefined : id);
+          }}
+        />
       );
       break;
     case "textarea":

@@ -1,7 +1,7 @@
 import type { JsonValue } from "@flow/bindings";
 
 /** How one schema property is edited. */
-export type FieldControl = "text" | "textarea" | "password" | "path" | "uri" | "integer" | "number" | "boolean" | "select" | "json";
+export type FieldControl = "text" | "textarea" | "password" | "path" | "uri" | "connection" | "integer" | "number" | "boolean" | "select" | "json";
 
 export interface FieldDescriptor {
   key: string;
@@ -55,6 +55,8 @@ function controlFor(jsonType: string, format: string | null, hasEnum: boolean): 
       return "textarea";
     case "secret":
       return "password";
+    case "connection":
+      return "connection";
     case "path":
       return "path";
     case "uri":
