@@ -8,6 +8,7 @@
 )]
 
 pub mod claude_fixture;
+pub mod secret_service;
 pub mod server;
 pub mod sockets;
 pub mod sse;

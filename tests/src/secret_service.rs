@@ -1,0 +1,124 @@
+//! A real Secret Service for tests: a private D-Bus session bus with `gnome-keyring-daemon`
+//! serving `org.freedesktop.secrets`, its login keyring created and unlocked under a temporary
+//! home. Both processes are killed on drop.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running session bus and keyring daemon.
+pub struct SecretService {
+    /// `DBUS_SESSION_BUS_ADDRESS` for clients.
+    pub bus_address: String,
+    bus_pid: u32,
+    keyring: Child,
+    home: PathBuf,
+}
+
+impl SecretService {
+    /// Starts the bus and the keyring daemon with its data under `home`.
+    pub fn start(home: &Path) -> Self {
+        std::fs::create_dir_all(home).expect("keyring home");
+        let bus = Command::new("dbus-daemon")
+            .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+            .stderr(Stdio::null())
+            .output()
+            .expect("dbus-daemon runs (apt package dbus-daemon)");
+        assert!(bus.status.success(), "dbus-daemon failed to start");
+        let printed = String::from_utf8_lossy(&bus.stdout).into_owned();
+        let mut lines = printed.lines();
+        let bus_address = lines.next().expect("bus address").trim().to_owned();
+        let bus_pid: u32 = lines
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+            .expect("bus pid");
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_RUNTIME_DIR", home)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon runs (apt package gnome-keyring)");
+        // The daemon reads the login keyring's password from stdin, then serves.
+        let mut stdin = keyring.stdin.take().expect("keyring stdin");
+        stdin
+            .write_all(b"flow-test-keyring")
+            .expect("keyring password");
+        drop(stdin);
+        let service = Self {
+            bus_address,
+            bus_pid,
+            keyring,
+            home: home.to_path_buf(),
+        };
+        service.wait_until_serving();
+        service
+    }
+
+    fn wait_until_serving(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.lookup(&[("flow-probe", "x")]).is_some() || self.store_probe() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("gnome-keyring-daemon did not start serving Secret Service");
+    }
+
+    fn store_probe(&self) -> bool {
+        let mut child = Command::new("secret-tool")
+            .args(["store", "--label=probe", "flow-probe", "x"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("secret-tool runs (apt package libsecret-tools)");
+        let written = child
+            .stdin
+            .take()
+            .is_some_and(|mut stdin| stdin.write_all(b"probe").is_ok());
+        child.wait().is_ok_and(|s| s.success()) && written
+    }
+
+    /// The secret stored with these attributes, read straight from the Secret Service.
+    pub fn lookup(&self, attributes: &[(&str, &str)]) -> Option<String> {
+        let mut command = Command::new("secret-tool");
+        command
+            .arg("lookup")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .stderr(Stdio::null());
+        for (key, value) in attributes {
+            command.args([key, value]);
+        }
+        let out = command.output().expect("secret-tool runs");
+        (out.status.success() && !out.stdout.is_empty())
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Where the daemon keeps its keyring files.
+    pub fn keyring_dir(&self) -> PathBuf {
+        self.home.join("data").join("keyrings")
+    }
+}
+
+impl Drop for SecretService {
+    fn drop(&mut self) {
+        if let Err(err) = self.keyring.kill() {
+            eprintln!("could not stop gnome-keyring-daemon: {err}");
+        }
+        if let Err(err) = self.keyring.wait() {
+            eprintln!("could not reap gnome-keyring-daemon: {err}");
+        }
+        let killed = Command::new("kill").arg(self.bus_pid.to_string()).status();
+        if !killed.is_ok_and(|s| s.success()) {
+            eprintln!("could not stop dbus-daemon {}", self.bus_pid);
+        }
+    }
+}
