@@ -95,7 +95,10 @@ async fn starters_install_update_over_an_edit_run_and_survive_a_restart() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(summaries[0]["slug"], slug.as_str());
-    assert_eq!(summaries[0]["nodeCount"], done["listing"]["entry"]["nodeCount"]);
+    assert_eq!(
+        summaries[0]["nodeCount"],
+        done["listing"]["entry"]["nodeCount"]
+    );
     assert!(
         studio
             .join("templates")
@@ -108,7 +111,11 @@ async fn starters_install_update_over_an_edit_run_and_survive_a_restart() {
             json!({"id": "test-report", "collection": null}),
         )
         .await;
-    assert_eq!((status, &again["kind"]), (409, &json!("Conflict")), "{again}");
+    assert_eq!(
+        (status, &again["kind"]),
+        (409, &json!("Conflict")),
+        "{again}"
+    );
 
     // The starter runs for real: `cargo test` fails in the empty workspace, its fail edge
     // writes the report.
@@ -131,14 +138,29 @@ async fn starters_install_update_over_an_edit_run_and_survive_a_restart() {
             event["node_id"].as_str().unwrap_or("")
         ));
     }
-    for want in ["node_failed:tests", "node_succeeded:report", "node_succeeded:notify", "node_skipped:passed", "done:"] {
-        assert!(kinds.iter().any(|k| k == want), "{want} missing from {kinds:?}");
+    for want in [
+        "node_failed:tests",
+        "node_succeeded:report",
+        "node_succeeded:notify",
+        "node_skipped:passed",
+        "done:",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == want),
+            "{want} missing from {kinds:?}"
+        );
     }
     let report = std::fs::read_to_string(
-        studio.join("workspaces").join(&slug).join("test-failures.md"),
+        studio
+            .join("workspaces")
+            .join(&slug)
+            .join("test-failures.md"),
     )
     .unwrap();
-    assert!(report.starts_with("# Test failures\n\nExit code: "), "{report}");
+    assert!(
+        report.starts_with("# Test failures\n\nExit code: "),
+        "{report}"
+    );
 
     // The user edits the flow: the hub says so and a plain update is refused.
     let mut graph = done["flow"]["graph"].clone();
@@ -152,24 +174,43 @@ async fn starters_install_update_over_an_edit_run_and_survive_a_restart() {
     assert_eq!(status, 200, "{saved}");
     assert_eq!(entry(&server, "test-report").await["status"], "edited");
     let (status, refused) = server
-        .invoke("template_hub_update", json!({"id": "test-report", "force": null}))
+        .invoke(
+            "template_hub_update",
+            json!({"id": "test-report", "force": null}),
+        )
         .await;
-    assert_eq!((status, &refused["kind"]), (409, &json!("Conflict")), "{refused}");
-    assert!(refused["error"].as_str().unwrap().contains("edited"), "{refused}");
+    assert_eq!(
+        (status, &refused["kind"]),
+        (409, &json!("Conflict")),
+        "{refused}"
+    );
+    assert!(
+        refused["error"].as_str().unwrap().contains("edited"),
+        "{refused}"
+    );
 
     // Forced: a new revision from the hub; the edit is revision 2 in history.
     let (status, forced) = server
-        .invoke("template_hub_update", json!({"id": "test-report", "force": true}))
+        .invoke(
+            "template_hub_update",
+            json!({"id": "test-report", "force": true}),
+        )
         .await;
     assert_eq!(status, 200, "{forced}");
     assert_eq!(forced["flow"]["revision"], 3);
-    assert_eq!(forced["flow"]["graph"]["nodes"][0]["data"]["args"], "test --color never");
+    assert_eq!(
+        forced["flow"]["graph"]["nodes"][0]["data"]["args"],
+        "test --color never"
+    );
     assert_eq!(forced["listing"]["status"], "installed");
     let (status, kept) = server
         .invoke("flow_revision_get", json!({"slug": slug, "revision": 2}))
         .await;
     assert_eq!(status, 200, "{kept}");
-    assert_eq!(kept["graph"]["nodes"][0]["data"]["args"], "test --workspace");
+    assert_eq!(
+        kept["graph"]["nodes"][0]["data"]["args"],
+        "test --workspace"
+    );
 
     // The install record persists across a restart.
     drop(events);
@@ -182,13 +223,20 @@ async fn starters_install_update_over_an_edit_run_and_survive_a_restart() {
     // Deleting the flow makes the starter installable again.
     let (status, _) = server.invoke("flow_delete", json!({"slug": slug})).await;
     assert_eq!(status, 200);
-    assert_eq!(entry(&server, "test-report").await["status"], "not-installed");
+    assert_eq!(
+        entry(&server, "test-report").await["status"],
+        "not-installed"
+    );
 
     // A broken override is an error naming the file, not a silent fall-back.
     let custom = studio.join("template_catalog.json");
     std::fs::write(&custom, "{\"apiVersion\": \"1\"").unwrap();
     let (status, broken) = server.invoke("template_hub_list", json!({})).await;
-    assert_eq!((status, &broken["kind"]), (400, &json!("InvalidInput")), "{broken}");
+    assert_eq!(
+        (status, &broken["kind"]),
+        (400, &json!("InvalidInput")),
+        "{broken}"
+    );
     assert!(
         broken["error"]
             .as_str()

@@ -73,18 +73,18 @@ pub(super) fn install(
     collection: Option<&str>,
 ) -> Result<TemplateHubInstalled, AppError> {
     let entry = entry(catalog, id)?;
-    if let Some(row) = installs::get(tx.conn(), id)? {
-        if installed_flow(tx, &row)?.is_some() {
-            let next = if is_newer(&entry.version, &row.hub_version) {
-                format!("; update it to get version {}", entry.version)
-            } else {
-                String::new()
-            };
-            return Err(AppError::Conflict(format!(
-                "Template Hub entry `{id}` is already installed as flow `{}` (version {}){next}",
-                row.flow_slug, row.hub_version
-            )));
-        }
+    if let Some(row) = installs::get(tx.conn(), id)?
+        && installed_flow(tx, &row)?.is_some()
+    {
+        let next = if is_newer(&entry.version, &row.hub_version) {
+            format!("; update it to get version {}", entry.version)
+        } else {
+            String::new()
+        };
+        return Err(AppError::Conflict(format!(
+            "Template Hub entry `{id}` is already installed as flow `{}` (version {}){next}",
+            row.flow_slug, row.hub_version
+        )));
     }
     let written = tx.create(entry.graph.clone(), collection)?;
     let row = record(entry, &written);
