@@ -789,7 +789,7 @@ slug?: string | null;
 revision?: number | null; 
 /**
  *  What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
- *  `collections`.
+ *  `collections`, `hub-installed` or `hub-updated` (a Template Hub install or update).
  */
 change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; model?: never; requestId?: never; sessionId?: never; settings?: never; status?: never; task?: never } | 
 /**  A node-catalog entry was installed, updated or uninstalled. */
@@ -953,6 +953,22 @@ export type InstalledModel = {
 	catalogId?: string | null,
 	/**  Why the header could not be read (the other metadata fields are then absent). */
 	error?: string | null,
+};
+
+/**  Which saved flow an entry became and how it stands now. */
+export type InstalledTemplate = {
+	/**  The saved flow's slug (open it at `/flows/<slug>`). */
+	slug: string,
+	/**  The hub version installed. */
+	version: string,
+	/**  When it was installed or last updated (RFC 3339). */
+	installedAt: string,
+	/**  The flow revision the hub wrote. */
+	installedRevision: number,
+	/**  The flow's current revision. */
+	currentRevision: number,
+	/**  The flow's content differs from what the hub wrote. */
+	edited: boolean,
 };
 
 /**  A destructive-action prompt and its answer. */
@@ -1667,6 +1683,59 @@ export type TaskWithSession = {
 	project: string | null,
 } & Task;
 
+/**  One starter flow the hub offers. */
+export type TemplateHubEntry = {
+	/**  Stable id (a slug), used by the install and update commands. */
+	id: string,
+	/**  Display name; also the installed flow's name. */
+	name: string,
+	/**  What the flow does and what to set up before running it. */
+	description: string,
+	/**  Grouping shown on the hub, e.g. `AI` or `Operations`. */
+	category: string,
+	/**  Search words. */
+	tags: string[],
+	/**  Semver version of this entry; a higher one offers an update. */
+	version: string,
+	/**  Number of nodes in `graph`. */
+	nodeCount: number,
+	/**  Number of edges in `graph`. */
+	edgeCount: number,
+	/**  The flow itself. */
+	graph: FlowGraph,
+};
+
+/**  What `template_hub_install` and `template_hub_update` return. */
+export type TemplateHubInstalled = {
+	/**  The entry's new state. */
+	listing: TemplateHubListing,
+	/**  The saved flow as it now is. */
+	flow: FlowDocument,
+};
+
+/**  One hub entry with its install state. */
+export type TemplateHubListing = {
+	/**  The entry as the catalog offers it. */
+	entry: TemplateHubEntry,
+	/**  The badge: not installed, installed, update available or edited. */
+	status: TemplateStatus,
+	/**  The catalog's version is newer than the installed one (also when edited). */
+	updateAvailable: boolean,
+	/**  The installed flow, when there is one. */
+	installed?: InstalledTemplate | null,
+};
+
+/**  The badge of a hub entry. */
+export type TemplateStatus = 
+/**  No saved flow came from this entry (or it was deleted). */
+"not-installed" | 
+/**  Installed and untouched, at the catalog's version. */
+"installed" | 
+/**  Installed and untouched; the catalog has a newer version. */
+"update-available" | 
+/**  Installed, then edited by the user: an update would overwrite the edit. */
+"edited";
+
 /**  The four colours a theme defines, as CSS hex strings. */
 export type ThemeColors = {
 	/**  Accent colour. */
@@ -1794,6 +1863,9 @@ export const COMMANDS = [
 	"dsl_parse",
 	"dsl_serialize",
 	"flow_validate",
+	"template_hub_list",
+	"template_hub_install",
+	"template_hub_update",
 	"nodes_catalog",
 	"nodes_installed",
 	"node_install",
@@ -2004,6 +2076,12 @@ export function createClient(transport: Transport) {
 		dslSerialize: (graph: FlowGraph): Promise<string> => transport.invoke("dsl_serialize", { graph }) as Promise<string>,
 		/** Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles. */
 		flowValidate: (graph: FlowGraph): Promise<ValidationReport> => transport.invoke("flow_validate", { graph }) as Promise<ValidationReport>,
+		/** Every Template Hub entry with its install state (not installed, installed, update available, edited). */
+		templateHubList: (): Promise<TemplateHubListing[]> => transport.invoke("template_hub_list", {}) as Promise<TemplateHubListing[]>,
+		/** Installs a hub entry as a new flow in `collection` (default Default); installed already is a conflict. */
+		templateHubInstall: (id: string, collection: string | null): Promise<TemplateHubInstalled> => transport.invoke("template_hub_install", { id, collection }) as Promise<TemplateHubInstalled>,
+		/** Overwrites an installed entry's flow with the hub's version (a new revision); refused when edited unless `force`. */
+		templateHubUpdate: (id: string, force: boolean | null): Promise<TemplateHubInstalled> => transport.invoke("template_hub_update", { id, force }) as Promise<TemplateHubInstalled>,
 		/** Every node-catalog entry (built in or installed) with its install state. */
 		nodesCatalog: (): Promise<CatalogListing[]> => transport.invoke("nodes_catalog", {}) as Promise<CatalogListing[]>,
 		/** The installed entries: what the palette offers and validation checks against. */

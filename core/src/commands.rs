@@ -17,6 +17,7 @@ mod nodes;
 mod runs;
 mod schedules;
 mod settings;
+mod template_hub;
 mod theme;
 
 pub use board::{
@@ -55,6 +56,7 @@ pub use schedules::{
     schedule_delete, schedule_preview, schedule_set, schedule_set_enabled, schedules_list,
 };
 pub use settings::{settings_get, settings_manifest, settings_update};
+pub use template_hub::{template_hub_install, template_hub_list, template_hub_update};
 pub use theme::{theme_get, theme_list, theme_set};
 
 /// Calls `$callback! { ... }` with every command as
@@ -161,6 +163,12 @@ macro_rules! for_each_command {
             dsl_serialize(graph: $crate::flows::FlowGraph) -> ::std::string::String;
             /// Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles.
             flow_validate(graph: $crate::flows::FlowGraph) -> $crate::flows::ValidationReport;
+            /// Every Template Hub entry with its install state (not installed, installed, update available, edited).
+            template_hub_list() -> ::std::vec::Vec<$crate::flows::hub::TemplateHubListing>;
+            /// Installs a hub entry as a new flow in `collection` (default Default); installed already is a conflict.
+            template_hub_install(id: ::std::string::String, collection: ::std::option::Option<::std::string::String>) -> $crate::flows::hub::TemplateHubInstalled;
+            /// Overwrites an installed entry's flow with the hub's version (a new revision); refused when edited unless `force`.
+            template_hub_update(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::flows::hub::TemplateHubInstalled;
             /// Every node-catalog entry (built in or installed) with its install state.
             nodes_catalog() -> ::std::vec::Vec<$crate::nodes::CatalogListing>;
             /// The installed entries: what the palette offers and validation checks against.

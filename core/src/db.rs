@@ -176,6 +176,17 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         last_used_at TEXT
     );",
+    // v6: Template Hub installs: which saved flow each installed hub entry became, at which hub
+    // version, and the sha256 of the JSON the hub wrote, so an edit by the user (a different
+    // current content hash) is told apart from an untouched copy whatever the files' mtimes say.
+    "CREATE TABLE IF NOT EXISTS template_hub_installs (
+        hub_id TEXT PRIMARY KEY,
+        flow_slug TEXT NOT NULL UNIQUE,
+        hub_version TEXT NOT NULL,
+        installed_at TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        content_hash TEXT NOT NULL
+    );",
 ];
 
 /// Where the database of a data directory lives.

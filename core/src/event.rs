@@ -53,7 +53,7 @@ pub enum FlowEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         revision: Option<u32>,
         /// What happened: `saved`, `renamed`, `deleted`, `moved`, `imported`, `restored`,
-        /// `collections`.
+        /// `collections`, `hub-installed` or `hub-updated` (a Template Hub install or update).
         change: String,
     },
     /// A node-catalog entry was installed, updated or uninstalled.

@@ -1,10 +1,11 @@
 //! Flow documents: the graph model, the Flow DSL, saved flows with collections and revisions,
-//! and pre-run validation.
+//! the Template Hub of starter flows, and pre-run validation.
 
 pub mod destructive;
 pub mod document;
 pub mod dsl;
 pub mod graph;
+pub mod hub;
 pub mod slug;
 pub mod store;
 pub mod validate;

@@ -89,6 +89,9 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
             json!({"source": "flow \"P\"\na[action: \"A\"] { adapter: \"shell\" }\na.fail --> a"})
         }
         "dsl_serialize" | "flow_validate" => json!({"graph": parity_graph()}),
+        // The Template Hub: a starter is installed into Default, then updated (a no-op: untouched).
+        "template_hub_install" => json!({"id": "test-report", "collection": null}),
+        "template_hub_update" => json!({"id": "test-report", "force": false}),
         "node_install" => json!({"slug": "utility-log"}),
         "node_uninstall" => json!({"slug": "shell-curl"}),
         "node_probe_cli" => json!({"slug": "cli-gh"}),

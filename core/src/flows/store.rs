@@ -217,6 +217,7 @@ fn create(
     revisions::purge(conn, &slug)?;
     index::remove(conn, &slug)?;
     collections::forget(conn, &slug)?;
+    crate::flows::hub::forget_flow(conn, &slug)?;
     collections::place(conn, &slug, collection)?;
     let (entry, graph) = write_revision(conn, dir, &slug, graph, None)?;
     Ok(document(&entry, graph, collection.to_owned()))
@@ -283,6 +284,82 @@ fn matches(summary: &FlowSummary, query: &FlowListQuery, needle: Option<&str>) -
             .is_some_and(|d| d.to_lowercase().contains(needle))
 }
 
+/// One write transaction over the store, for rows kept beside flows in the same database (the
+/// Template Hub's install records), so a flow and its row change together or not at all.
+pub(crate) struct StoreTx<'a> {
+    conn: &'a Connection,
+    dir: &'a Path,
+}
+
+/// A saved flow as a [`StoreTx`] observes it.
+#[derive(Debug, Clone)]
+pub(crate) struct CurrentFlow {
+    /// sha256 of its JSON file's bytes (the current revision's content hash).
+    pub content_hash: String,
+    /// The flow at its current revision.
+    pub document: FlowDocument,
+}
+
+impl StoreTx<'_> {
+    /// The transaction's connection, for the caller's own rows.
+    pub(crate) fn conn(&self) -> &Connection {
+        self.conn
+    }
+
+    /// The flow as it is now (reconciled with its file, so an outside edit counts); `None` when
+    /// there is no such flow.
+    pub(crate) fn current(&self, slug: &str) -> Result<Option<CurrentFlow>, AppError> {
+        check_slug(slug)?;
+        let Some((entry, graph)) = index::reconcile(self.conn, self.dir, slug)? else {
+            return Ok(None);
+        };
+        let collection = collections::membership(self.conn, slug)?;
+        Ok(Some(CurrentFlow {
+            content_hash: entry.content_hash.clone(),
+            document: document(&entry, graph, collection),
+        }))
+    }
+
+    /// Stores `graph` as a new flow in `collection` (default Default), like `flow_save`.
+    pub(crate) fn create(
+        &self,
+        mut graph: FlowGraph,
+        collection: Option<&str>,
+    ) -> Result<CurrentFlow, AppError> {
+        if let Some(collection) = collection {
+            check_collection_slug(collection)?;
+        }
+        check_name(&mut graph)?;
+        let doc = create(self.conn, self.dir, graph, collection)?;
+        self.stored(doc)
+    }
+
+    /// Writes `graph` over `slug` as its next revision; `base` must be its current revision.
+    pub(crate) fn replace(
+        &self,
+        slug: &str,
+        base: u32,
+        mut graph: FlowGraph,
+    ) -> Result<CurrentFlow, AppError> {
+        check_name(&mut graph)?;
+        let doc = update(self.conn, self.dir, slug, Some(base), graph)?;
+        self.stored(doc)
+    }
+
+    fn stored(&self, document: FlowDocument) -> Result<CurrentFlow, AppError> {
+        let content_hash = index::content_hash(self.conn, &document.slug)?.ok_or_else(|| {
+            AppError::Internal(format!(
+                "flow {} was saved but is not indexed",
+                document.slug
+            ))
+        })?;
+        Ok(CurrentFlow {
+            content_hash,
+            document,
+        })
+    }
+}
+
 impl FlowStore {
     /// Opens (creating if needed) `templates/` and the collections tables.
     pub fn open(data_dir: &Path) -> Result<Self, AppError> {
@@ -335,6 +412,16 @@ impl FlowStore {
             Ok(out)
         })
         .await
+    }
+
+    /// Runs `work` inside one write transaction of this store (see [`StoreTx`]).
+    pub(crate) async fn transaction<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&StoreTx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        self.write(move |conn, dir| work(&StoreTx { conn, dir }))
+            .await
     }
 
     /// Summaries sorted by name (case-insensitive) then slug, filtered by `query`.
@@ -433,6 +520,8 @@ impl FlowStore {
             collections::forget(conn, &slug)?;
             revisions::purge(conn, &slug)?;
             index::remove(conn, &slug)?;
+            // A Template Hub entry installed as this flow shows as not installed again.
+            crate::flows::hub::forget_flow(conn, &slug)?;
             Ok(FlowDeleted { slug })
         })
         .await

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::files::{self, Fingerprint};
 use super::revisions::{self, count};
@@ -147,6 +147,17 @@ pub(super) fn upsert(conn: &Connection, entry: &IndexEntry) -> Result<(), AppErr
     })
     .map_err(sql_error(format!("indexing flow {}", entry.slug)))?;
     Ok(())
+}
+
+/// The content hash recorded for `slug`'s file, if it is indexed.
+pub(super) fn content_hash(conn: &Connection, slug: &str) -> Result<Option<String>, AppError> {
+    conn.query_row(
+        "SELECT content_hash FROM flow_index WHERE slug = ?1",
+        [slug],
+        |row| row.get(0),
+    )
+    .optional()
+    .map_err(sql_error(format!("reading the index entry of {slug}")))
 }
 
 /// Drops the entry of `slug`.
