@@ -8,6 +8,7 @@
 )]
 
 pub mod claude_fixture;
+pub mod oauth_provider;
 pub mod server;
 pub mod sockets;
 pub mod sse;
