@@ -64,6 +64,10 @@ impl OAuthState {
         })
     }
 
+    fn is_pending(&self, state: &str) -> bool {
+        self.pending.contains(state)
+    }
+
     fn http(&self) -> &reqwest::Client {
         &self.http
     }
@@ -135,7 +139,8 @@ pub async fn start(
         redirect_uri: redirect_uri.to_owned(),
         created: Instant::now(),
     };
-    let redirect_uri = match redirect_base.as_deref().filter(|b| !b.trim().is_empty()) {
+    let redirect_base = redirect_base.filter(|b| !b.trim().is_empty());
+    let redirect_uri = match redirect_base.as_deref() {
         Some(base) => {
             let redirect_uri = redirect::callback_uri(base)?;
             oauth.pending.insert(state.clone(), grant(&redirect_uri));

@@ -17,6 +17,9 @@ use crate::app::WeakApp;
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 /// How long one connection may take to send its request line.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often an idle listener checks that its grant is still in flight (one dropped for the
+/// bound on pending grants, or the app closed, ends the listener early).
+const GRANT_CHECK: Duration = Duration::from_secs(15);
 
 /// A bound listener, not yet serving.
 pub(crate) struct Loopback {
@@ -55,11 +58,18 @@ impl Loopback {
         let expected = Sha256::digest(state.as_bytes());
         tokio::spawn(async move {
             loop {
-                let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
+                let wake = deadline.min(Instant::now() + GRANT_CHECK);
+                let accepted = tokio::time::timeout_at(wake, self.listener.accept()).await;
                 let stream = match accepted {
                     Err(_) => {
-                        tracing::debug!("OAuth 2 loopback listener closed unused after its time");
-                        return;
+                        let pending = app
+                            .upgrade()
+                            .is_some_and(|app| app.credentials().oauth_state().is_pending(&state));
+                        if !pending || Instant::now() >= deadline {
+                            tracing::debug!("OAuth 2 loopback listener closed unused");
+                            return;
+                        }
+                        continue;
                     }
                     Ok(Err(err)) => {
                         tracing::warn!(%err, "OAuth 2 loopback listener: accepting failed");

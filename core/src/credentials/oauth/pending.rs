@@ -75,6 +75,15 @@ impl PendingGrants {
         grants.insert(state, grant);
     }
 
+    /// Whether `state` names a grant still in flight.
+    pub fn contains(&self, state: &str) -> bool {
+        self.grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(state)
+            .is_some_and(|g| g.created.elapsed() < self.ttl)
+    }
+
     /// Removes and returns the grant of `state`: a second call with the same state, an unknown
     /// state and an expired grant are all refused.
     pub fn take(&self, state: &str) -> Result<Grant, AppError> {
@@ -114,7 +123,9 @@ mod tests {
     fn a_state_completes_once() {
         let pending = PendingGrants::default();
         pending.insert("s1".into(), grant("gh"));
+        assert!(pending.contains("s1"));
         assert_eq!(pending.take("s1").unwrap().connection, "gh");
+        assert!(!pending.contains("s1"));
         let again = pending.take("s1").unwrap_err();
         assert!(matches!(again, AppError::Unauthorized(_)), "{again:?}");
         assert!(pending.take("other").is_err());
