@@ -65,6 +65,8 @@ pub struct Credentials {
     /// Held while a new connection's id is picked and its row written, so two creations with
     /// the same name get different ids.
     create_lock: tokio::sync::Mutex<()>,
+    /// OAuth 2 grants in flight and refresh bookkeeping (memory only).
+    oauth: oauth::OAuthState,
 }
 
 /// `FLOW_SECRET_KEY`: the passphrase the encrypted file store's key is derived from.
@@ -135,6 +137,7 @@ impl Credentials {
             redactor: Arc::new(Redactor::default()),
             locks: Mutex::new(HashMap::new()),
             create_lock: tokio::sync::Mutex::new(()),
+            oauth: oauth::OAuthState::new()?,
         })
     }
 
@@ -146,6 +149,23 @@ impl Credentials {
     /// The redaction step every echoed text passes through.
     pub fn redactor(&self) -> &Arc<Redactor> {
         &self.redactor
+    }
+
+    /// OAuth 2 grants in flight and the token endpoint client.
+    pub(crate) fn oauth_state(&self) -> &oauth::OAuthState {
+        &self.oauth
+    }
+
+    /// The OAuth client secret of a connection that is not connected yet (the code exchange
+    /// needs it before [`Self::resolve`] would accept the connection); registered with the
+    /// redactor.
+    pub(crate) async fn client_secret(
+        &self,
+        id: &str,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, AppError> {
+        let bundle = self.secret_get(id).await?;
+        self.redactor.register(bundle.values());
+        Ok(bundle.secret.clone().map(zeroize::Zeroizing::new))
     }
 
     /// The lock that serialises changes to one connection's secret (refresh, save, delete).

@@ -35,6 +35,28 @@ async fn api_needs_the_token_health_does_not() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    // The OAuth 2 callback is public too (a provider's redirect carries no token or cookie):
+    // it answers with a redirect to the settings page, never 401; its `state` is the guard.
+    let callback = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/oauth/callback?state=unknown&code=x",
+            server.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(callback.status(), 303);
+    assert!(
+        callback.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/settings/connections?oauthError="),
+        "{:?}",
+        callback.headers()
+    );
 
     for (method, path) in [
         ("POST", "/api/invoke/app_info"),
@@ -42,6 +64,8 @@ async fn api_needs_the_token_health_does_not() {
         ("GET", "/api/ws"),
         ("GET", "/api/theme"),
         ("GET", "/api/nope"),
+        ("POST", "/api/invoke/oauth_complete"),
+        ("GET", "/api/oauth/callback"),
     ] {
         let request = client.request(method.parse().unwrap(), format!("{}{path}", server.url));
         let response = request.try_clone().unwrap().send().await.unwrap();

@@ -10,6 +10,7 @@ mod events_sse;
 mod events_ws;
 mod invoke;
 mod json_body;
+mod oauth_callback;
 mod openai;
 mod rest;
 mod router;

@@ -16,7 +16,9 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api_error::ApiError;
-use crate::{HttpOptions, auth, events_sse, events_ws, invoke, openai, rest, static_ui};
+use crate::{
+    HttpOptions, auth, events_sse, events_ws, invoke, oauth_callback, openai, rest, static_ui,
+};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -47,6 +49,12 @@ pub fn router(app: App, options: HttpOptions) -> Router {
 
     Router::new()
         .route("/health", get(health))
+        // Public like `/health`: the provider's redirect carries no token or cookie; the
+        // single-use `state` is what the route checks.
+        .route(
+            flow_core::credentials::oauth::CALLBACK_PATH,
+            get(oauth_callback::callback),
+        )
         .nest("/api", api)
         .nest("/v1", openai::routes(state.clone()))
         .fallback(static_ui::serve)
