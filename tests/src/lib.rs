@@ -8,8 +8,8 @@
 )]
 
 pub mod claude_fixture;
-pub mod secret_service;
 pub mod oauth_provider;
+pub mod secret_service;
 pub mod server;
 pub mod sockets;
 pub mod sse;

@@ -416,6 +416,21 @@ fn timestamps_are_masked() {
     );
 }
 
+/// Polls a run's recorded events until its first node has started (10 s at most).
+fn wait_for_node_start(events: impl Fn(Value) -> Result<Value, Value>, run: Option<&str>) {
+    let run = run.expect("run_start returned an execution id");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        let page =
+            events(json!({"executionId": run, "afterSeq": null, "limit": null, "nodeId": null}));
+        if page.is_ok_and(|p| p.to_string().contains("\"node_started\"")) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("run {run} did not start its node within 10 s");
+}
+
 #[test]
 fn every_command_answers_the_same_over_ipc_and_http() {
     let ipc_dir = tempfile::tempdir().expect("tmp");
@@ -441,6 +456,10 @@ fn every_command_answers_the_same_over_ipc_and_http() {
         if *command == "run_start" {
             ipc_run = started_run(&raw_ipc);
             http_run = started_run(&raw_http);
+            // The pause that follows must land after the node started on both sides, or the
+            // two recorded event orders differ by scheduling alone.
+            wait_for_node_start(|args| ipc.call("run_events", args), ipc_run.as_deref());
+            wait_for_node_start(|args| http.call("run_events", args), http_run.as_deref());
         }
         let over_ipc = normalize(raw_ipc, &ipc_data);
         let over_http = normalize(raw_http, &http_data);
