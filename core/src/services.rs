@@ -13,7 +13,7 @@ pub mod template;
 
 pub use client::http_client;
 pub use descriptor::{
-    ApiKeyDefaults, Fields, Headers, Method, OAuth2Defaults, Operation, ResponseSpec,
-    ServiceAuth, ServiceIntegration,
+    ApiKeyDefaults, Fields, Headers, Method, OAuth2Defaults, Operation, ResponseSpec, ServiceAuth,
+    ServiceIntegration,
 };
 pub use entry::{check_entry, integration_for};

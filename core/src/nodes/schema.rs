@@ -337,11 +337,18 @@ mod tests {
         }
         let data = json!({"body": 3});
         let errors = validate_fields(&schema, data.as_object().unwrap());
-        assert_eq!(errors[0].message, "Body must be a string, an object or an array");
-        assert!(check_schema(&json!({"type": "object", "properties": {"x": {"type": []}}})).is_err());
+        assert_eq!(
+            errors[0].message,
+            "Body must be a string, an object or an array"
+        );
         assert!(
-            check_schema(&json!({"type": "object", "properties": {"x": {"type": ["string", "date"]}}}))
-                .is_err()
+            check_schema(&json!({"type": "object", "properties": {"x": {"type": []}}})).is_err()
+        );
+        assert!(
+            check_schema(
+                &json!({"type": "object", "properties": {"x": {"type": ["string", "date"]}}})
+            )
+            .is_err()
         );
     }
 

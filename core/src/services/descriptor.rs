@@ -172,7 +172,8 @@ impl Method {
     }
 
     /// The methods a `raw` method input may name.
-    pub const NAMES: [&'static str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    pub const NAMES: [&'static str; 7] =
+        ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 }
 
 /// Which inputs go into the query or the body.
@@ -394,7 +395,8 @@ impl ServiceIntegration {
             if self.operations[..i].iter().any(|o| o.id == op.id) {
                 return Err(format!("operation id `{}` is used twice", op.id));
             }
-            op.check().map_err(|e| format!("operation `{}`: {e}", op.id))?;
+            op.check()
+                .map_err(|e| format!("operation `{}`: {e}", op.id))?;
         }
         if let Some(test) = &self.test_operation {
             let op = self
@@ -570,7 +572,10 @@ mod tests {
         let e = broken(|v| v["operations"][0]["method"] = json!("FETCH"));
         assert!(e.contains("unknown variant `FETCH`"), "{e}");
         let e = broken(|v| v["operations"][1]["path"] = json!("/items/{nope}"));
-        assert!(e.contains("uses `{nope}` but there is no input `nope`"), "{e}");
+        assert!(
+            e.contains("uses `{nope}` but there is no input `nope`"),
+            "{e}"
+        );
         let e = broken(|v| v["operations"][1]["query"] = json!(["missing"]));
         assert!(e.contains("query sends `missing`"), "{e}");
         let e = broken(|v| v["operations"][1]["path"] = json!("items"));
