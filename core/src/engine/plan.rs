@@ -171,8 +171,7 @@ impl Plan {
                 action_id,
                 exec,
                 limit_keys,
-                timeout_ms: u64_field(&node.data, "timeoutMs")
-                    .filter(|t| *t > 0 && !owns_retries),
+                timeout_ms: u64_field(&node.data, "timeoutMs").filter(|t| *t > 0 && !owns_retries),
                 retries: u64_field(&node.data, "retries")
                     .filter(|_| !owns_retries)
                     .map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX)),

@@ -71,7 +71,12 @@ fn whole(data: &Map<String, Value>, key: &str) -> Result<Option<u64>, AdapterErr
     };
     value
         .as_u64()
-        .or_else(|| value.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+        .or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                .map(|f| f as u64)
+        })
         .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
         .map(Some)
         .ok_or_else(|| {
@@ -82,7 +87,9 @@ fn whole(data: &Map<String, Value>, key: &str) -> Result<Option<u64>, AdapterErr
 impl Limits {
     /// Reads `timeoutMs`, `retries` and `maxResponseBytes` from a node's data.
     pub fn from_data(data: &Map<String, Value>) -> Result<Self, AdapterError> {
-        let timeout = whole(data, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS).max(1);
+        let timeout = whole(data, "timeoutMs")?
+            .unwrap_or(DEFAULT_TIMEOUT_MS)
+            .max(1);
         let retries = whole(data, "retries")?.map_or(retry::DEFAULT_RETRIES, |r| {
             u32::try_from(r).unwrap_or(MAX_RETRIES).min(MAX_RETRIES)
         });
@@ -172,7 +179,11 @@ pub async fn exchange(
     let mut refreshed = false;
     loop {
         attempt += 1;
-        let shown = format!("{} {}", prepared.method, auth.url_for_display(&prepared.url));
+        let shown = format!(
+            "{} {}",
+            prepared.method,
+            auth.url_for_display(&prepared.url)
+        );
         let mut request = client
             .request(prepared.method.clone(), auth.url_for_sending(&prepared.url))
             .headers(prepared.headers.clone())
@@ -214,7 +225,10 @@ pub async fn exchange(
                     sleep(wait, cancel).await?;
                     continue;
                 }
-                log(LogStream::Stderr, format!("{shown} -> {why} in {elapsed} ms"));
+                log(
+                    LogStream::Stderr,
+                    format!("{shown} -> {why} in {elapsed} ms"),
+                );
                 let attempts_note = if attempt > 1 {
                     format!(" (after {attempt} attempts)")
                 } else {
@@ -246,7 +260,11 @@ pub async fn exchange(
             let wait = retry::delay(attempt - 1, asked);
             log(
                 LogStream::Stderr,
-                format!("{head} in {} ms{}", millis(started.elapsed()), retry_note(wait)),
+                format!(
+                    "{head} in {} ms{}",
+                    millis(started.elapsed()),
+                    retry_note(wait)
+                ),
             );
             drop(response);
             sleep(wait, cancel).await?;
@@ -302,7 +320,11 @@ pub fn operation<'a>(
 ) -> Result<&'a Operation, AdapterError> {
     match text(data, "operation") {
         Some(id) => integration.operation(id).ok_or_else(|| {
-            let ids: Vec<&str> = integration.operations.iter().map(|o| o.id.as_str()).collect();
+            let ids: Vec<&str> = integration
+                .operations
+                .iter()
+                .map(|o| o.id.as_str())
+                .collect();
             AdapterError::Rejected(format!(
                 "{} has no operation `{id}` (it has {})",
                 integration.name,

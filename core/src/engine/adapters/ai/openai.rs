@@ -17,8 +17,8 @@ use crate::App;
 use crate::credentials::AuthKind;
 use crate::engine::adapters::service::{auth, describe, response, retry};
 use crate::engine::{AdapterCtx, AdapterError, ExecutionEventKind, LogStream, NodeInvocation};
-use crate::services::{Fields, Headers, Method, Operation, ResponseSpec, ServiceAuth};
 use crate::services::ServiceIntegration;
+use crate::services::{Fields, Headers, Method, Operation, ResponseSpec, ServiceAuth};
 
 /// The provider name nodes and connections use.
 pub const PROVIDER: &str = "openai";
@@ -129,12 +129,17 @@ impl Gathered {
     fn take_usage(&mut self, chunk: &Value) {
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
             self.prompt_tokens = usage["prompt_tokens"].as_u64().or(self.prompt_tokens);
-            self.completion_tokens = usage["completion_tokens"].as_u64().or(self.completion_tokens);
+            self.completion_tokens = usage["completion_tokens"]
+                .as_u64()
+                .or(self.completion_tokens);
         }
         if let Some(model) = chunk["model"].as_str() {
             self.model = Some(model.to_owned());
         }
-        if let Some(reason) = chunk.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
+        if let Some(reason) = chunk
+            .pointer("/choices/0/finish_reason")
+            .and_then(Value::as_str)
+        {
             self.finish_reason = Some(reason.to_owned());
         }
     }
@@ -145,14 +150,22 @@ fn failed(reason: String, output: Option<Value>) -> AdapterError {
 }
 
 /// Runs one `ai` node on the provider (the caller checked `cloud_provider_allowed`).
-pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterError> {
+pub async fn run(
+    app: &App,
+    node: &NodeInvocation,
+    ctx: &AdapterCtx,
+) -> Result<Value, AdapterError> {
     let id = text(&node.data, "connection").ok_or_else(|| {
         AdapterError::Rejected(
             "an openai ai node needs a `connection` (an OpenAI API key saved in Settings → Connections)"
                 .into(),
         )
     })?;
-    let stream = node.data.get("stream").and_then(Value::as_bool).unwrap_or(true);
+    let stream = node
+        .data
+        .get("stream")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     let body = body(&node.data, stream)?;
     let wants_json = body.get("response_format").is_some();
     let integration = integration();
@@ -160,7 +173,11 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
     let base = resolved.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
     let url = reqwest::Url::parse(&format!("{}/chat/completions", base.trim_end_matches('/')))
         .map_err(|e| AdapterError::Rejected(format!("the connection's base URL: {e}")))?;
-    let timeout = Duration::from_millis(whole(&node.data, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS).max(1));
+    let timeout = Duration::from_millis(
+        whole(&node.data, "timeoutMs")?
+            .unwrap_or(DEFAULT_TIMEOUT_MS)
+            .max(1),
+    );
     let client = crate::services::http_client()
         .map_err(|e| AdapterError::Rejected(e.message().to_owned()))?;
     let redactor = app.credentials().redactor().clone();
@@ -170,10 +187,7 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
     let mut attempt: u32 = 0;
     let response = loop {
         attempt += 1;
-        let request = client
-            .post(url.clone())
-            .json(&body)
-            .timeout(timeout);
+        let request = client.post(url.clone()).json(&body).timeout(timeout);
         let request = resolved.auth.apply(request)?;
         let sent_at = Instant::now();
         let sent = tokio::select! {
@@ -186,9 +200,19 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
         let can_retry = attempt <= retry::DEFAULT_RETRIES;
         match sent {
             Ok(response) if retry::retryable(response.status()) && can_retry => {
-                let wait = retry::delay(attempt - 1, retry::retry_after(response.headers(), SystemTime::now()));
-                ctx.log(&node.node_id, LogStream::Stderr, format!(
-                    "{shown} -> {} in {elapsed} ms; retrying in {} ms", response.status().as_u16(), wait.as_millis()));
+                let wait = retry::delay(
+                    attempt - 1,
+                    retry::retry_after(response.headers(), SystemTime::now()),
+                );
+                ctx.log(
+                    &node.node_id,
+                    LogStream::Stderr,
+                    format!(
+                        "{shown} -> {} in {elapsed} ms; retrying in {} ms",
+                        response.status().as_u16(),
+                        wait.as_millis()
+                    ),
+                );
                 tokio::select! {
                     biased;
                     () = ctx.cancel.cancelled() => return Err(AdapterError::Cancelled),
@@ -196,14 +220,29 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
                 }
             }
             Ok(response) => {
-                let stream = if response.status().is_success() { LogStream::Stdout } else { LogStream::Stderr };
-                ctx.log(&node.node_id, stream, format!("{shown} -> {} in {elapsed} ms", response.status().as_u16()));
+                let stream = if response.status().is_success() {
+                    LogStream::Stdout
+                } else {
+                    LogStream::Stderr
+                };
+                ctx.log(
+                    &node.node_id,
+                    stream,
+                    format!("{shown} -> {} in {elapsed} ms", response.status().as_u16()),
+                );
                 break response;
             }
             Err(err) if err.is_connect() && can_retry => {
                 let wait = retry::delay(attempt - 1, None);
-                ctx.log(&node.node_id, LogStream::Stderr, format!(
-                    "{shown} -> {} in {elapsed} ms; retrying in {} ms", describe(&err), wait.as_millis()));
+                ctx.log(
+                    &node.node_id,
+                    LogStream::Stderr,
+                    format!(
+                        "{shown} -> {} in {elapsed} ms; retrying in {} ms",
+                        describe(&err),
+                        wait.as_millis()
+                    ),
+                );
                 tokio::select! {
                     biased;
                     () = ctx.cancel.cancelled() => return Err(AdapterError::Cancelled),
@@ -212,11 +251,18 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
             }
             Err(err) => {
                 let why = if err.is_timeout() {
-                    format!("no answer from the provider within {} ms", timeout.as_millis())
+                    format!(
+                        "no answer from the provider within {} ms",
+                        timeout.as_millis()
+                    )
                 } else {
                     describe(&err)
                 };
-                ctx.log(&node.node_id, LogStream::Stderr, format!("{shown} -> {why} in {elapsed} ms"));
+                ctx.log(
+                    &node.node_id,
+                    LogStream::Stderr,
+                    format!("{shown} -> {why} in {elapsed} ms"),
+                );
                 return Err(failed(redactor.redact(&why).into_owned(), None));
             }
         }
@@ -234,7 +280,9 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
         let mut output = json!({"status": answer.status, "body": answer.body});
         redactor.redact_json(&mut output);
         return Err(failed(
-            redactor.redact(&format!("the provider answered {}{said}", status.as_u16())).into_owned(),
+            redactor
+                .redact(&format!("the provider answered {}{said}", status.as_u16()))
+                .into_owned(),
             Some(output),
         ));
     }
@@ -249,7 +297,8 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
                 next = events.next() => next,
             };
             let Some(event) = next else { break };
-            let event = event.map_err(|e| failed(format!("the provider's stream broke off: {e}"), None))?;
+            let event =
+                event.map_err(|e| failed(format!("the provider's stream broke off: {e}"), None))?;
             if event.data.trim() == "[DONE]" {
                 break;
             }
@@ -257,10 +306,17 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
                 continue;
             };
             if let Some(message) = chunk.pointer("/error/message").and_then(Value::as_str) {
-                return Err(failed(redactor.redact(&format!("the provider stopped: {message}")).into_owned(), None));
+                return Err(failed(
+                    redactor
+                        .redact(&format!("the provider stopped: {message}"))
+                        .into_owned(),
+                    None,
+                ));
             }
             got.take_usage(&chunk);
-            if let Some(delta) = chunk.pointer("/choices/0/delta/content").and_then(Value::as_str)
+            if let Some(delta) = chunk
+                .pointer("/choices/0/delta/content")
+                .and_then(Value::as_str)
                 && !delta.is_empty()
             {
                 got.text.push_str(delta);
@@ -287,7 +343,10 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
             .to_owned();
     }
 
-    let model = got.model.clone().or_else(|| text(&node.data, "model").map(str::to_owned));
+    let model = got
+        .model
+        .clone()
+        .or_else(|| text(&node.data, "model").map(str::to_owned));
     let mut output = json!({
         "text": got.text,
         "tokens": got.completion_tokens.unwrap_or(got.deltas),
@@ -302,7 +361,9 @@ pub async fn run(app: &App, node: &NodeInvocation, ctx: &AdapterCtx) -> Result<V
             Err(e) => {
                 redactor.redact_json(&mut output);
                 return Err(failed(
-                    format!("the answer is not the JSON the output schema asks for ({e}); raise maxTokens if it was cut off"),
+                    format!(
+                        "the answer is not the JSON the output schema asks for ({e}); raise maxTokens if it was cut off"
+                    ),
                     Some(output),
                 ));
             }

@@ -201,11 +201,15 @@ impl Auth {
                 .append_pair(name, crate::credentials::redact::MASK);
         }
         // `***` is percent-encoded by the URL writer; show it as the mask people recognise.
-        url.as_str().replace("%2A%2A%2A", crate::credentials::redact::MASK)
+        url.as_str()
+            .replace("%2A%2A%2A", crate::credentials::redact::MASK)
     }
 
     /// Adds the credentials (header kinds) to a request.
-    pub fn apply(&self, request: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder, AdapterError> {
+    pub fn apply(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, AdapterError> {
         let sensitive = |text: String| -> Result<HeaderValue, AdapterError> {
             let mut value = HeaderValue::from_str(&text).map_err(|_| {
                 refused("the connection's secret holds characters a header cannot carry")
@@ -215,9 +219,10 @@ impl Auth {
         };
         Ok(match self {
             Self::None => request,
-            Self::Bearer(token) | Self::OAuth2 { token, .. } => {
-                request.header(AUTHORIZATION, sensitive(format!("Bearer {}", token.as_str()))?)
-            }
+            Self::Bearer(token) | Self::OAuth2 { token, .. } => request.header(
+                AUTHORIZATION,
+                sensitive(format!("Bearer {}", token.as_str()))?,
+            ),
             Self::Basic { username, password } => {
                 use base64::Engine as _;
                 let pair = Zeroizing::new(format!("{username}:{}", password.as_str()));

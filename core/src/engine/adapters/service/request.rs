@@ -116,7 +116,11 @@ fn url(
     join(base, &path)
 }
 
-fn query(url: &mut reqwest::Url, op: &Operation, inputs: &Map<String, Value>) -> Result<(), String> {
+fn query(
+    url: &mut reqwest::Url,
+    op: &Operation,
+    inputs: &Map<String, Value>,
+) -> Result<(), String> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut push = |name: &str, value: &Value| match value {
         Value::Null => {}
@@ -321,10 +325,21 @@ mod tests {
         .unwrap();
         assert_eq!(p.url.as_str(), "http://127.0.0.1:8080/health");
         assert_eq!(p.headers["content-type"], "text/plain; charset=utf-8");
-        let e = prep("service-http-request", "request", json!({"url": "/x"}), None).unwrap_err();
+        let e = prep(
+            "service-http-request",
+            "request",
+            json!({"url": "/x"}),
+            None,
+        )
+        .unwrap_err();
         assert!(e.contains("no base URL"), "{e}");
-        let e = prep("service-http-request", "request", json!({"url": "ftp://x/y"}), None)
-            .unwrap_err();
+        let e = prep(
+            "service-http-request",
+            "request",
+            json!({"url": "ftp://x/y"}),
+            None,
+        )
+        .unwrap_err();
         assert!(e.contains("not an http or https URL"), "{e}");
         let e = prep(
             "service-http-request",

@@ -174,9 +174,15 @@ mod tests {
         assert_eq!(parse_body(&json_headers(), br#"{"a":1}"#), json!({"a": 1}));
         assert_eq!(parse_body(&json_headers(), b"  "), Value::Null);
         assert_eq!(parse_body(&json_headers(), b"not json"), json!("not json"));
-        assert_eq!(parse_body(&HeaderMap::new(), br#"{"a":1}"#), json!(r#"{"a":1}"#));
+        assert_eq!(
+            parse_body(&HeaderMap::new(), br#"{"a":1}"#),
+            json!(r#"{"a":1}"#)
+        );
         let mut problem = HeaderMap::new();
-        problem.insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        problem.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         assert!(is_json(&problem));
     }
 
@@ -195,12 +201,21 @@ mod tests {
         assert_eq!(answer.output(&slack)["body"], json!([1]));
         assert!(!answer.succeeded(&slack));
         assert!(answer.succeeded(&ResponseSpec::default()));
-        assert_eq!(answer.error_text(&slack).as_deref(), Some("channel_not_found"));
+        assert_eq!(
+            answer.error_text(&slack).as_deref(),
+            Some("channel_not_found")
+        );
         let text = Answer {
             status: 500,
             headers: Map::new(),
             body: json!("x".repeat(300)),
         };
-        assert_eq!(text.error_text(&ResponseSpec::default()).unwrap().chars().count(), 201);
+        assert_eq!(
+            text.error_text(&ResponseSpec::default())
+                .unwrap()
+                .chars()
+                .count(),
+            201
+        );
     }
 }

@@ -27,14 +27,15 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     }
     // IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) is an RFC 2822 date.
     let at = chrono::DateTime::parse_from_rfc2822(text).ok()?;
-    let at = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(u64::try_from(at.timestamp()).ok()?);
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(at.timestamp()).ok()?);
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A number in `[0.5, 1.0)` from the OS RNG (1.0 if it fails: no jitter beats no retry).
 fn jitter() -> f64 {
-    getrandom::u32().map_or(1.0, |r| 0.5 + f64::from(r) / (f64::from(u32::MAX) + 1.0) / 2.0)
+    getrandom::u32().map_or(1.0, |r| {
+        0.5 + f64::from(r) / (f64::from(u32::MAX) + 1.0) / 2.0
+    })
 }
 
 /// The wait before retry number `retry` (0 for the first): `Retry-After` when given, else
@@ -92,7 +93,10 @@ mod tests {
             assert!(d >= full / 2 && d < full, "{retry}: {d:?}");
         }
         assert!(delay(30, None) <= MAX_DELAY);
-        assert_eq!(delay(0, Some(Duration::from_secs(2))), Duration::from_secs(2));
+        assert_eq!(
+            delay(0, Some(Duration::from_secs(2))),
+            Duration::from_secs(2)
+        );
         assert_eq!(delay(0, Some(Duration::from_secs(3600))), MAX_DELAY);
     }
 }
