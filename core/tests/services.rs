@@ -27,7 +27,8 @@ use serde_json::{Value, json};
 
 const BEARER: &str = "bearer-Secret-7f3a9c1d";
 const PASSWORD: &str = "basic-Pass-4b8e2a6f";
-const API_KEY: &str = "apikey-Value-9d1c5e3b";
+/// Holds characters a query string encodes (a space is `+` there, `%20` elsewhere).
+const API_KEY: &str = "apikey Value/9d1c+5e3b";
 
 fn secrets() -> FixtureSecrets {
     FixtureSecrets {

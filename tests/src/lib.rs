@@ -8,6 +8,7 @@
 )]
 
 pub mod claude_fixture;
+pub mod rest_server;
 pub mod server;
 pub mod sockets;
 pub mod sse;

@@ -107,6 +107,7 @@ async fn count(State(shared): S, request: Request, next: Next) -> Response {
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
+        .route("/", get(|| async { Json(json!({"service": "fixture"})) }))
         .route("/bearer", get(bearer))
         .route("/user", get(bearer))
         .route("/basic", get(basic))

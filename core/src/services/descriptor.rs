@@ -381,7 +381,7 @@ impl ServiceIntegration {
         }
         self.check_auth()?;
         for (name, value) in &self.headers {
-            for p in placeholders(value)? {
+            if let Some(p) = placeholders(value)?.first() {
                 return Err(format!(
                     "header `{name}` uses `{{{p}}}`: descriptor-wide headers cannot use inputs"
                 ));

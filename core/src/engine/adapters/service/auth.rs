@@ -124,17 +124,26 @@ pub async fn resolve(
         },
         AuthKind::ApiKey => {
             let defaults = integration.auth.api_key.as_ref();
+            let placement = config
+                .key_in
+                .or_else(|| defaults.map(|d| d.placement))
+                .unwrap_or_default();
+            let value = secret(resolved.secret.secret.as_ref(), id)?;
+            if placement == KeyPlacement::Query {
+                // A query string carries the key form-encoded (a space as `+`), which differs
+                // from the percent-encoded form the redactor already knows.
+                app.credentials()
+                    .redactor()
+                    .register([form_encoded(&value)]);
+            }
             Auth::ApiKey {
                 name: config
                     .key_name
                     .clone()
                     .or_else(|| defaults.map(|d| d.name.clone()))
                     .unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned()),
-                placement: config
-                    .key_in
-                    .or_else(|| defaults.map(|d| d.placement))
-                    .unwrap_or_default(),
-                value: secret(resolved.secret.secret.as_ref(), id)?,
+                placement,
+                value,
             }
         }
         AuthKind::Oauth2 => Auth::OAuth2 {
@@ -146,6 +155,19 @@ pub async fn resolve(
         auth,
         base_url: config.base_url.clone(),
     })
+}
+
+/// `value` as `application/x-www-form-urlencoded` writes it in a query string.
+fn form_encoded(value: &str) -> String {
+    let Ok(mut probe) = reqwest::Url::parse("http://form.invalid/") else {
+        return value.to_owned();
+    };
+    probe.query_pairs_mut().append_pair("k", value);
+    probe
+        .query()
+        .and_then(|q| q.strip_prefix("k="))
+        .unwrap_or(value)
+        .to_owned()
 }
 
 async fn oauth_token(app: &App, id: &str, force: bool) -> Result<Zeroizing<String>, AdapterError> {
