@@ -96,11 +96,13 @@ export type CatalogEntry = {
 	 *  ([`schema`](super::schema) implements it):
 	 * 
 	 *  - root: `type: "object"`, `properties` (name → property), `required` (names);
-	 *  - property: `type` (`string`|`integer`|`number`|`boolean`|`object`|`array`), `title`
+	 *  - property: `type` (`string`|`integer`|`number`|`boolean`|`object`|`array`, or a list of
+	 *    them: the value may be any; forms use the first), `title`
 	 *    (used in messages: "Command is required"), `description`, `enum`, `default` (must
 	 *    satisfy the property), `minimum`, `maximum`, `minLength`, `pattern` (unanchored regex),
 	 *    `items` (a property schema for array elements), `format`
-	 *    (`multiline`|`path`|`secret`|`uri`; only `uri` is checked, the rest are form hints).
+	 *    (`multiline`|`path`|`secret`|`uri`|`connection`; only `uri` is checked, the rest are
+	 *    form hints; `connection` is a picker of saved connections for the node's service).
 	 * 
 	 *  A required field is missing when absent, `null` or a blank string. A string holding a
 	 *  `{{…}}` template skips every check but `required` (it is resolved at run time). Unknown

@@ -28,7 +28,7 @@ pub use connections::{
     connection_delete, connection_disconnect, connection_save, connection_test, connections_list,
     oauth_complete, oauth_start,
 };
-pub use dsl::{dsl_parse, dsl_serialize, flow_validate};
+pub use dsl::{dsl_parse, dsl_serialize, flow_validate, validation_context};
 pub use features::{
     feature_add_dependency, feature_claim, feature_create, feature_delete, feature_events,
     feature_fail, feature_get, feature_pass, feature_remove_dependency, feature_skip,

@@ -10,14 +10,16 @@
 //!   the rest of the graph still runs or skips as routing dictates.
 //! - A `when` condition that cannot be evaluated (unparsable, unresolved template, non-numeric
 //!   comparison) turns its source's success into a failure, so its `fail` edges route.
-//! - `ai`, `agentic` and `service` nodes fail with "… nodes are not available yet".
+//! - `agentic` nodes fail with "agentic nodes are not available yet".
+//! - `service` nodes run on the `service` adapter, which owns their `timeoutMs` (per attempt)
+//!   and `retries` (429/5xx/connection errors only); the generic ones do not apply to them.
 //! - `set-variable` returns `{key, value}`; the executor stores it in the run memory.
 //! - `merge` receives its predecessors' outputs in `data["$inputs"]` (keyed by node id).
 //! - Loops: a taken back-edge re-runs its loop body (the cycle's nodes reachable from its head)
 //!   once nothing in the body is running; a body node that already ran `maxIterations` times
 //!   stops it with `iteration_capped`. Edges leaving a loop or a sub-flow resolve only once the
 //!   unit has finished, with each source's last outcome.
-//! - Per-node `timeoutMs`, `retries`, `retryDelayMs` apply to every adapter; retries do not
+//! - Per-node `timeoutMs`, `retries`, `retryDelayMs` apply to every other adapter; retries do not
 //!   emit extra `node_started` events, and `duration_ms` covers all attempts.
 //! - The destructive gate holds new dispatches while a node waits for approval; nodes already
 //!   running go on.

@@ -15,4 +15,4 @@ pub use document::{
     FlowFileFormat, FlowListQuery, FlowSummary, RevisionDiff, RevisionInfo, SaveFlowInput,
 };
 pub use graph::{EdgeOutcome, FlowEdge, FlowGraph, FlowNode, Position, SubFlow};
-pub use validate::{Severity, ValidationIssue, ValidationReport};
+pub use validate::{Severity, ValidationContext, ValidationIssue, ValidationReport};

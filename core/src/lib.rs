@@ -22,6 +22,7 @@ pub mod logging;
 pub mod models;
 pub mod nodes;
 pub mod scheduler;
+pub mod services;
 pub mod settings;
 pub mod theme;
 pub mod timestamp;

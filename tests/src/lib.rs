@@ -10,6 +10,7 @@
 pub mod claude_fixture;
 pub mod oauth_provider;
 pub mod secret_service;
+pub mod rest_server;
 pub mod server;
 pub mod sockets;
 pub mod sse;

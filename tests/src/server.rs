@@ -75,6 +75,7 @@ pub struct ServerProcess {
     /// The data directory (deleted on drop).
     pub data_dir: tempfile::TempDir,
     stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
 }
 
 impl ServerProcess {
@@ -122,10 +123,18 @@ impl ServerProcess {
 
         let (tx, rx) = std::sync::mpsc::channel();
         let out_pipe = child.stdout.take().expect("stdout pipe");
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let out_sink = stdout.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(out_pipe).lines().map_while(Result::ok) {
+                {
+                    let mut log = out_sink.lock().expect("stdout log");
+                    log.push_str(&line);
+                    log.push('\n');
+                }
                 if tx.send(line).is_err() {
-                    break;
+                    // Start-up has read what it needs; later lines are kept in `stdout` only.
+                    continue;
                 }
             }
         });
@@ -167,6 +176,7 @@ impl ServerProcess {
             login_url,
             data_dir,
             stderr,
+            stdout,
         }
     }
 
@@ -179,6 +189,11 @@ impl ServerProcess {
     /// Everything the server wrote to stderr so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().expect("stderr log").clone()
+    }
+
+    /// Everything the server wrote to stdout so far.
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().expect("stdout log").clone()
     }
 
     /// The process id, for signals.

@@ -131,7 +131,9 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
             "maxTokens": 8, "temperature": 0}}),
         "llm_cancel" => json!({"requestId": "parity-none"}),
         // Connections, in table order: an API-key connection is saved (its secret goes to each
-        // side's encrypted file store), disconnected (a no-op for a key), and deleted last.
+        // side's encrypted file store), disconnected (a no-op for a key), tested (refused the
+        // same way on both sides: `allow_services` is off, so nothing leaves the machine), and
+        // deleted last.
         "connection_save" => json!({"input": {"name": "Parity API", "service": "http",
             "auth": "apiKey", "config": {"baseUrl": "http://127.0.0.1:9", "keyName": "X-Key"},
             "secret": "parity-secret-value"}}),

@@ -122,11 +122,13 @@ pub async fn connection_disconnect(app: &App, id: String) -> Result<Connection, 
 }
 
 /// Tries a connection against its service's test operation.
+///
+/// Runs the service descriptor's `testOperation` once with the connection's credentials (the
+/// generic HTTP service: a GET of `config.baseUrl`; OpenAI: `GET /models`); `ok` on a 2xx, and
+/// the message says what the service answered (masked: never a secret). Refused while the
+/// switch the service needs (`allow_services`, or the cloud provider's) is off.
 pub async fn connection_test(app: &App, id: String) -> Result<ConnectionTest, AppError> {
-    app.credentials().get(&id).await?;
-    Err(AppError::Unavailable(
-        "testing connections is not available yet".into(),
-    ))
+    crate::engine::adapters::service::probe::test_connection(app, &id).await
 }
 
 /// Starts connecting an OAuth 2 account: where to send the person's browser.

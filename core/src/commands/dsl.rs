@@ -1,6 +1,6 @@
 //! Flow DSL commands: text to graph and back, and pre-run validation.
 
-use crate::flows::{FlowGraph, ValidationReport};
+use crate::flows::{FlowGraph, ValidationContext, ValidationReport};
 use crate::{App, AppError};
 
 /// Parses Flow DSL text; errors name `line:column` and what was expected.
@@ -13,8 +13,18 @@ pub async fn dsl_serialize(_app: &App, graph: FlowGraph) -> Result<String, AppEr
     Ok(crate::flows::dsl::serialize(&graph))
 }
 
-/// Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles.
+/// Checks a flow against the installed catalog (fields, adapters, edges, ids, cycles), the
+/// egress switches and the saved connections.
 pub async fn flow_validate(app: &App, graph: FlowGraph) -> Result<ValidationReport, AppError> {
     let installed = crate::commands::nodes_installed(app).await?;
-    Ok(crate::flows::validate::validate(&graph, &installed))
+    let ctx = validation_context(app).await?;
+    Ok(crate::flows::validate::validate(&graph, &installed, &ctx))
+}
+
+/// What validation needs from the app besides the catalog: the settings and the connections.
+pub async fn validation_context(app: &App) -> Result<ValidationContext, AppError> {
+    Ok(ValidationContext {
+        settings: app.settings().get().await,
+        connections: app.credentials().list().await?,
+    })
 }

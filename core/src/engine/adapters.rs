@@ -6,6 +6,7 @@ pub mod cli;
 pub mod fs;
 pub mod mock;
 mod process;
+pub mod service;
 pub mod shell;
 pub mod utility;
 
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use super::Adapter;
 
-/// Every built-in adapter: `shell`, `fs`, `cli`, `utility`, `mock`, `ai`.
+/// Every built-in adapter: `shell`, `fs`, `cli`, `utility`, `mock`, `ai`, `service`.
 pub fn builtin() -> Vec<Arc<dyn Adapter>> {
     vec![
         Arc::new(shell::ShellAdapter),
@@ -22,5 +23,6 @@ pub fn builtin() -> Vec<Arc<dyn Adapter>> {
         Arc::new(utility::UtilityAdapter),
         Arc::new(mock::MockAdapter),
         Arc::new(ai::AiAdapter),
+        Arc::new(service::ServiceAdapter),
     ]
 }

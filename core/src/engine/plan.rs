@@ -98,6 +98,7 @@ pub(crate) fn exec_for(
         (_, Some("mock")) => "mock",
         ("utility", _) => "utility",
         ("ai", _) => "ai",
+        ("service", _) => "service",
         ("action", Some(name)) => name,
         ("action", None) => {
             return (
@@ -105,7 +106,7 @@ pub(crate) fn exec_for(
                 None,
             );
         }
-        (other @ ("agentic" | "service"), _) => {
+        (other @ "agentic", _) => {
             return (
                 Exec::Unavailable(format!("{other} nodes are not available yet")),
                 None,
@@ -154,10 +155,14 @@ impl Plan {
                 .unwrap_or_default()
                 .to_owned();
             let mut limit_keys = vec![node.node_type.clone()];
-            if let Some(a) = adapter.filter(|a| *a != node.node_type) {
+            if let Some(a) = adapter.clone().filter(|a| *a != node.node_type) {
                 limit_keys.push(a);
             }
             let is_utility = node.node_type == "utility";
+            // The service adapter reads `timeoutMs` (per attempt) and `retries` (429/5xx and
+            // connection errors only) itself; the generic ones would stack on top of it and
+            // retry a 404 or cut its backoff short.
+            let owns_retries = adapter.as_deref() == Some("service");
             nodes.push(NodeSpec {
                 id: node.id.clone(),
                 node_type: node.node_type.clone(),
@@ -166,8 +171,9 @@ impl Plan {
                 action_id,
                 exec,
                 limit_keys,
-                timeout_ms: u64_field(&node.data, "timeoutMs").filter(|t| *t > 0),
+                timeout_ms: u64_field(&node.data, "timeoutMs").filter(|t| *t > 0 && !owns_retries),
                 retries: u64_field(&node.data, "retries")
+                    .filter(|_| !owns_retries)
                     .map_or(0, |r| u32::try_from(r).unwrap_or(u32::MAX)),
                 retry_delay_ms: u64_field(&node.data, "retryDelayMs").unwrap_or(0),
                 max_iterations: u64_field(&node.data, "maxIterations")

@@ -117,8 +117,9 @@ impl Engine {
             options,
             seed_outputs,
         } = request;
-        refuse_invalid(&graph, &self.installed(app))?;
-        let settings = app.settings().get().await;
+        let validation = crate::commands::validation_context(app).await?;
+        refuse_invalid(&graph, &self.installed(app), &validation)?;
+        let settings = validation.settings;
         let workspace = workspace_dir(app, &graph, flow_slug.as_deref(), &options);
         tokio::fs::create_dir_all(&workspace)
             .await
@@ -206,8 +207,12 @@ impl Engine {
     }
 }
 
-fn refuse_invalid(graph: &FlowGraph, installed: &[CatalogEntry]) -> Result<(), AppError> {
-    let report = crate::flows::validate::validate(graph, installed);
+fn refuse_invalid(
+    graph: &FlowGraph,
+    installed: &[CatalogEntry],
+    ctx: &crate::flows::ValidationContext,
+) -> Result<(), AppError> {
+    let report = crate::flows::validate::validate(graph, installed, ctx);
     if report.ok {
         return Ok(());
     }

@@ -5,6 +5,7 @@
 
 mod advisories;
 mod cycles;
+pub mod egress;
 mod references;
 mod schema;
 mod structure;
@@ -14,7 +15,21 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 use super::graph::FlowGraph;
+use crate::credentials::Connection;
 use crate::nodes::CatalogEntry;
+use crate::settings::Settings;
+
+/// What validation knows about the instance beyond the catalog: the egress switches and the
+/// saved connections. Plain data, so the validator stays pure; commands and the engine build
+/// it from the app (`crate::commands::validation_context`). The default has every egress switch
+/// off and no connections.
+#[derive(Debug, Clone, Default)]
+pub struct ValidationContext {
+    /// The settings (`allow_services`, `allow_cloud_ai`, `providers_enabled`).
+    pub settings: Settings,
+    /// The saved connections (metadata only).
+    pub connections: Vec<Connection>,
+}
 
 /// Everything wrong (errors) or doubtful (warnings) about a flow.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -97,11 +112,17 @@ impl ValidationIssue {
     }
 }
 
-/// Checks `graph` against the `installed` catalog entries.
-pub fn validate(graph: &FlowGraph, installed: &[CatalogEntry]) -> ValidationReport {
+/// Checks `graph` against the `installed` catalog entries, the egress switches and the saved
+/// connections in `ctx`.
+pub fn validate(
+    graph: &FlowGraph,
+    installed: &[CatalogEntry],
+    ctx: &ValidationContext,
+) -> ValidationReport {
     let mut issues = Vec::new();
     issues.extend(structure::check(graph));
     issues.extend(schema::check(graph, installed));
+    issues.extend(egress::check(graph, ctx));
     issues.extend(cycles::check(graph));
     issues.extend(references::check(graph));
     issues.extend(advisories::check(graph));

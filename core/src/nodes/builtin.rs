@@ -60,6 +60,9 @@ mod tests {
             if let Some(tool) = &e.cli_tool {
                 semver::Version::parse(&tool.version).unwrap();
             }
+            // Service entries carry a descriptor that loads (the same check as a file under
+            // `nodes/`).
+            crate::services::check_entry(e).unwrap_or_else(|err| panic!("{}: {err}", e.slug));
         }
         for slug in [
             "shell-run-command",
@@ -69,7 +72,10 @@ mod tests {
             "cli-zowe",
             "utility-cron",
             "ai-local",
-            "service-http-json",
+            "ai-openai",
+            "service-http-request",
+            "service-github",
+            "service-slack",
             "agentic-generator",
         ] {
             assert!(builtin_entry(slug).is_some(), "{slug}");

@@ -1,12 +1,15 @@
 //! The catalog of one data directory: built-in entries plus those installed under `nodes/`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use super::builtin::{builtin_entries, builtin_entry};
 use super::entry::{CatalogEntry, CatalogListing};
 use super::installed;
 use crate::AppError;
+use crate::services::ServiceIntegration;
 
 /// Built-in and installed node-catalog entries.
 ///
@@ -17,7 +20,14 @@ pub struct NodeCatalog {
     nodes_dir: PathBuf,
     /// Serialises install/uninstall so concurrent calls never interleave their check and write.
     writes: Mutex<()>,
+    /// The parsed service descriptors of the installed entries, as of the directory's mtime
+    /// (files are written by rename, which updates it): a service node looks its descriptor up
+    /// on every request, and re-reading `nodes/` each time would dominate its overhead.
+    services: Mutex<Option<(SystemTime, Arc<ServiceMap>)>>,
 }
+
+/// Service id → its descriptor.
+type ServiceMap = HashMap<String, Arc<ServiceIntegration>>;
 
 /// What an install did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +61,35 @@ impl NodeCatalog {
         Ok(Self {
             nodes_dir,
             writes: Mutex::new(()),
+            services: Mutex::new(None),
         })
+    }
+
+    /// The descriptor of service `id` from the installed entries (`None` when no installed
+    /// entry describes it validly).
+    pub fn service_integration(&self, id: &str) -> Option<Arc<ServiceIntegration>> {
+        let mtime = std::fs::metadata(&self.nodes_dir)
+            .and_then(|m| m.modified())
+            .ok();
+        let mut cache = self.services.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (Some(mtime), Some((at, map))) = (mtime, cache.as_ref())
+            && *at == mtime
+        {
+            return map.get(id).cloned();
+        }
+        let mut map = ServiceMap::new();
+        for entry in self.installed() {
+            if let Ok(Some(integration)) = crate::services::check_entry(&entry) {
+                map.entry(integration.service.clone())
+                    .or_insert_with(|| Arc::new(integration));
+            }
+        }
+        let map = Arc::new(map);
+        let found = map.get(id).cloned();
+        if let Some(mtime) = mtime {
+            *cache = Some((mtime, map));
+        }
+        found
     }
 
     /// The `nodes/` directory.

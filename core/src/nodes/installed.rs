@@ -142,5 +142,6 @@ fn load(path: &Path, slug: &str) -> Result<CatalogEntry, String> {
         return Err("it has no node type".to_owned());
     }
     check_schema(&entry.schema).map_err(|e| format!("invalid schema: {e}"))?;
+    crate::services::check_entry(&entry)?;
     Ok(entry)
 }

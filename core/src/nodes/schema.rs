@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 /// Property types the subset supports.
 const TYPES: [&str; 6] = ["string", "integer", "number", "boolean", "object", "array"];
 /// `format` values the subset supports.
-const FORMATS: [&str; 4] = ["multiline", "path", "secret", "uri"];
+const FORMATS: [&str; 5] = ["multiline", "path", "secret", "uri", "connection"];
 
 /// One field that does not satisfy its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +62,8 @@ pub fn check_schema(schema: &Value) -> Result<(), String> {
 
 fn check_property(prop: &Value) -> Result<(), String> {
     let obj = prop.as_object().ok_or("not an object")?;
-    let ty = obj
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or("missing `type`")?;
-    if !TYPES.contains(&ty) {
+    let types = types_of(prop).ok_or("missing `type` (a type name, or a list of them)")?;
+    if let Some(ty) = types.iter().find(|t| !TYPES.contains(t)) {
         return Err(format!("unsupported type `{ty}`"));
     }
     for key in ["title", "description"] {
@@ -171,23 +168,24 @@ fn check_value(prop: &Value, value: &Value, field: &str, title: &str) -> Option<
     {
         return None;
     }
-    let ty = prop.get("type").and_then(Value::as_str).unwrap_or("string");
-    let type_ok = match ty {
-        "string" => value.is_string(),
-        "integer" => is_integer(value),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        _ => true,
-    };
-    if !type_ok {
-        let article = if ty == "integer" || ty == "object" || ty == "array" {
-            "an"
-        } else {
-            "a"
+    let types = types_of(prop).unwrap_or_else(|| vec!["string"]);
+    if !types.iter().any(|ty| type_matches(ty, value)) {
+        let named: Vec<String> = types
+            .iter()
+            .map(|ty| {
+                let article = if matches!(*ty, "integer" | "object" | "array") {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("{article} {ty}")
+            })
+            .collect();
+        let expected = match named.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => named.join(""),
         };
-        return error("type", field, format!("{title} must be {article} {ty}"));
+        return error("type", field, format!("{title} must be {expected}"));
     }
     if let Some(values) = prop.get("enum").and_then(Value::as_array)
         && !values.contains(value)
@@ -255,6 +253,27 @@ fn check_value(prop: &Value, value: &Value, field: &str, title: &str) -> Option<
     None
 }
 
+/// A property's `type`: one name, or a non-empty list of names (a value may be any of them).
+fn types_of(prop: &Value) -> Option<Vec<&str>> {
+    match prop.get("type")? {
+        Value::String(ty) => Some(vec![ty.as_str()]),
+        Value::Array(list) if !list.is_empty() => list.iter().map(Value::as_str).collect(),
+        _ => None,
+    }
+}
+
+fn type_matches(ty: &str, value: &Value) -> bool {
+    match ty {
+        "string" => value.is_string(),
+        "integer" => is_integer(value),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        _ => true,
+    }
+}
+
 fn is_integer(value: &Value) -> bool {
     value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
@@ -304,6 +323,32 @@ mod tests {
             "name": "abc", "url": "https://x.dev/a", "tags": ["a"]})
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_type_list_accepts_any_of_its_types() {
+        let schema = json!({"type": "object", "properties": {
+            "body": {"type": ["string", "object", "array"], "title": "Body"}}});
+        check_schema(&schema).unwrap();
+        for ok in [json!("text"), json!({"a": 1}), json!([1])] {
+            let data = json!({"body": ok});
+            assert!(validate_fields(&schema, data.as_object().unwrap()).is_empty());
+        }
+        let data = json!({"body": 3});
+        let errors = validate_fields(&schema, data.as_object().unwrap());
+        assert_eq!(
+            errors[0].message,
+            "Body must be a string, an object or an array"
+        );
+        assert!(
+            check_schema(&json!({"type": "object", "properties": {"x": {"type": []}}})).is_err()
+        );
+        assert!(
+            check_schema(
+                &json!({"type": "object", "properties": {"x": {"type": ["string", "date"]}}})
+            )
+            .is_err()
         );
     }
 

@@ -5,6 +5,12 @@
 //! on first use, so a node whose branch never runs never loads one. Generated text streams
 //! into the run as `node_token` events; a full inference queue past
 //! `ai_inference_queue_timeout_ms` fails the node, which takes its `fail` path.
+//!
+//! `provider: "openai"` sends the same fields (with `model`, the provider's model name, and a
+//! `connection`) to an OpenAI-compatible provider instead ([`openai`]), only while
+//! `cloud_provider_allowed("openai")`.
+
+pub mod openai;
 
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
@@ -102,14 +108,17 @@ async fn run(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterEr
         .and_then(|weak| weak.upgrade())
         .ok_or_else(|| AdapterError::Rejected("ai nodes need the app's model runtime".into()))?;
     if provider != "local" {
-        let why = if app.settings().get().await.allow_cloud_ai {
-            format!("the `{provider}` provider is not available in this build; use `local`")
-        } else {
-            format!(
-                "cloud providers are off (setting `allow_cloud_ai`); `{provider}` was asked for"
-            )
-        };
-        return Err(AdapterError::Rejected(why));
+        let settings = app.settings().get().await;
+        if let Some(why) = crate::flows::validate::egress::cloud_refusal(&settings, provider) {
+            return Err(AdapterError::Rejected(why));
+        }
+        if provider == openai::PROVIDER {
+            return openai::run(&app, node, ctx).await;
+        }
+        return Err(AdapterError::Rejected(format!(
+            "the `{provider}` provider is not available in this build; use `local` or `{}`",
+            openai::PROVIDER
+        )));
     }
     let request = request(node, ctx)?;
     let wants_json = request.json_schema.is_some();

@@ -2,7 +2,8 @@
 
 use super::ValidationIssue;
 use crate::flows::graph::{FlowGraph, FlowNode, KNOWN_NODE_TYPES};
-use crate::nodes::{CatalogEntry, builtin_entries, entry_for, schema::validate_fields};
+use crate::nodes::schema::{FieldError, validate_fields};
+use crate::nodes::{CatalogEntry, builtin_entries, entry_for};
 
 /// `data` keys that usually identify a node, shown when nothing matches it.
 const IDENTITY_HINT_KEYS: [&str; 5] = ["adapter", "actionId", "bin", "provider", "service"];
@@ -30,7 +31,9 @@ pub(super) fn check(graph: &FlowGraph, installed: &[CatalogEntry]) -> Vec<Valida
                 .push(ValidationIssue::error("unsupported-node", unsupported(node)).node(&node.id));
             continue;
         };
-        for err in validate_fields(&entry.schema, &node.data) {
+        let mut errors = validate_fields(&entry.schema, &node.data);
+        errors.extend(operation_errors(entry, node, &errors));
+        for err in errors {
             issues.push(
                 ValidationIssue::error(err.code, err.message)
                     .node(&node.id)
@@ -39,6 +42,32 @@ pub(super) fn check(graph: &FlowGraph, installed: &[CatalogEntry]) -> Vec<Valida
         }
     }
     issues
+}
+
+/// A service node's chosen operation checked against that operation's own `input` schema (the
+/// entry's schema is the union of every operation's inputs, so it cannot say which are
+/// required); fields the entry's schema already faulted are not reported twice.
+fn operation_errors(
+    entry: &CatalogEntry,
+    node: &FlowNode,
+    known: &[FieldError],
+) -> Vec<FieldError> {
+    let Ok(Some(integration)) = crate::services::check_entry(entry) else {
+        return Vec::new();
+    };
+    let operation = match node.data.get("operation").and_then(|v| v.as_str()) {
+        Some(id) => integration.operation(id),
+        // One operation needs no choosing.
+        None if integration.operations.len() == 1 => integration.operations.first(),
+        None => None,
+    };
+    let Some(operation) = operation else {
+        return Vec::new();
+    };
+    validate_fields(&operation.input, &node.data)
+        .into_iter()
+        .filter(|e| !known.iter().any(|k| k.field == e.field))
+        .collect()
 }
 
 fn unsupported(node: &FlowNode) -> String {

@@ -41,7 +41,7 @@ fn run(node: &str, command: &str) -> FlowNode {
 }
 
 fn report(g: &FlowGraph) -> ValidationReport {
-    validate(g, builtin_entries())
+    validate(g, builtin_entries(), &ValidationContext::default())
 }
 
 fn codes(g: &FlowGraph) -> Vec<String> {
@@ -138,7 +138,7 @@ fn validates_against_the_installed_list_only() {
         .filter(|e| e.slug != "ai-local")
         .cloned()
         .collect();
-    let r = validate(&g, &without_ai);
+    let r = validate(&g, &without_ai, &ValidationContext::default());
     assert!(!r.ok);
     let i = &r.issues[0];
     assert_eq!(i.code, "unsupported-node");
@@ -160,7 +160,7 @@ fn unsupported_node_names_adapter_and_action() {
         )],
         vec![],
     );
-    let r = validate(&g, &[]);
+    let r = validate(&g, &[], &ValidationContext::default());
     assert!(
         r.issues[0].message.contains("actionId \"git\""),
         "{}",
@@ -286,7 +286,10 @@ fn schema_errors_carry_node_field_and_title() {
         vec![node("l", "utility-log", json!({"message": "hey"}))],
         vec![],
     );
-    assert_eq!(validate(&g, &[e]).issues[0].code, "min-length");
+    assert_eq!(
+        validate(&g, &[e], &ValidationContext::default()).issues[0].code,
+        "min-length"
+    );
 }
 
 #[test]
@@ -561,4 +564,217 @@ fn errors_come_first_then_document_order() {
         ]
     );
     assert!(!r.ok);
+}
+
+fn saved(
+    id: &str,
+    service: &str,
+    status: crate::credentials::ConnectionStatus,
+) -> crate::credentials::Connection {
+    crate::credentials::Connection {
+        id: id.into(),
+        name: id.into(),
+        service: service.into(),
+        auth: crate::credentials::AuthKind::Bearer,
+        config: Default::default(),
+        has_secret: true,
+        status,
+        oauth: None,
+        created_at: "2025-01-01T00:00:00Z".into(),
+        updated_at: "2025-01-01T00:00:00Z".into(),
+        last_used_at: None,
+        used_by: vec![],
+    }
+}
+
+fn egress_on() -> ValidationContext {
+    let mut ctx = ValidationContext::default();
+    ctx.settings.allow_services = true;
+    ctx.settings.allow_cloud_ai = true;
+    ctx.connections = vec![
+        saved("gh", "github", crate::credentials::ConnectionStatus::Ready),
+        saved("chat", "slack", crate::credentials::ConnectionStatus::Ready),
+        saved("key", "openai", crate::credentials::ConnectionStatus::Ready),
+        saved(
+            "empty",
+            "github",
+            crate::credentials::ConnectionStatus::MissingSecret,
+        ),
+    ];
+    ctx
+}
+
+fn issues_with(g: &FlowGraph, ctx: &ValidationContext) -> Vec<(String, Severity, Option<String>)> {
+    validate(g, builtin_entries(), ctx)
+        .issues
+        .into_iter()
+        .map(|i| (i.code, i.severity, i.field))
+        .collect()
+}
+
+#[test]
+fn service_nodes_are_refused_while_services_are_off() {
+    let g = flow(
+        vec![node(
+            "h",
+            "service-http-request",
+            json!({"url": "https://example.com"}),
+        )],
+        vec![],
+    );
+    let r = report(&g);
+    assert!(!r.ok);
+    assert_eq!(r.issues[0].code, "services-off");
+    assert_eq!(
+        r.issues[0].message,
+        "service nodes are turned off: enable Settings → Services → Service nodes"
+    );
+    assert!(issues_with(&g, &egress_on()).is_empty());
+}
+
+#[test]
+fn cloud_ai_needs_its_switches() {
+    let g = flow(
+        vec![node(
+            "ask",
+            "ai-openai",
+            json!({"connection": "key", "model": "gpt-4o-mini", "prompt": "hi"}),
+        )],
+        vec![],
+    );
+    let mut ctx = egress_on();
+    assert!(issues_with(&g, &ctx).is_empty());
+    ctx.settings
+        .providers_enabled
+        .insert("openai".into(), false);
+    let r = validate(&g, builtin_entries(), &ctx);
+    assert_eq!(r.issues[0].code, "cloud-ai-off");
+    assert!(
+        r.issues[0]
+            .message
+            .contains("`openai` provider is turned off"),
+        "{}",
+        r.issues[0].message
+    );
+    ctx.settings.allow_cloud_ai = false;
+    let r = validate(&g, builtin_entries(), &ctx);
+    assert!(
+        r.issues[0].message.starts_with("cloud AI is turned off"),
+        "{}",
+        r.issues[0].message
+    );
+    // The local provider needs no switch.
+    assert!(!codes(&first_flow()).contains(&"cloud-ai-off".to_owned()));
+}
+
+#[test]
+fn connections_must_exist_and_match_the_service() {
+    let ctx = egress_on();
+    let gh = |connection: &str| {
+        flow(
+            vec![node(
+                "g",
+                "service-github",
+                json!({"operation": "get-user", "connection": connection}),
+            )],
+            vec![],
+        )
+    };
+    assert!(issues_with(&gh("gh"), &ctx).is_empty());
+    assert_eq!(
+        issues_with(&gh("nope"), &ctx),
+        [(
+            "unknown-connection".into(),
+            Severity::Error,
+            Some("connection".into())
+        )]
+    );
+    assert_eq!(
+        issues_with(&gh("chat"), &ctx),
+        [(
+            "connection-service-mismatch".into(),
+            Severity::Error,
+            Some("connection".into())
+        )]
+    );
+    assert_eq!(
+        issues_with(&gh("empty"), &ctx),
+        [(
+            "connection-not-ready".into(),
+            Severity::Warning,
+            Some("connection".into())
+        )]
+    );
+    assert_eq!(
+        issues_with(&gh(""), &ctx),
+        [(
+            "required".into(),
+            Severity::Error,
+            Some("connection".into())
+        )]
+    );
+    // Resolved at run time.
+    assert!(issues_with(&gh("{{input.connection}}"), &ctx).is_empty());
+    // The generic HTTP node may go without one.
+    let h = flow(
+        vec![node(
+            "h",
+            "service-http-request",
+            json!({"url": "https://example.com", "connection": ""}),
+        )],
+        vec![],
+    );
+    assert!(issues_with(&h, &ctx).is_empty());
+}
+
+#[test]
+fn the_chosen_operation_checks_its_own_inputs() {
+    let ctx = egress_on();
+    let gh = |data: Value| flow(vec![node("g", "service-github", data)], vec![]);
+    let r = validate(
+        &gh(json!({"operation": "create-issue", "connection": "gh", "owner": "o"})),
+        builtin_entries(),
+        &ctx,
+    );
+    let found: Vec<_> = r
+        .issues
+        .iter()
+        .map(|i| {
+            (
+                i.code.as_str(),
+                i.field.as_deref().unwrap_or(""),
+                i.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("required", "repo", "Repository is required"),
+            ("required", "title", "Title is required")
+        ]
+    );
+    // get-user needs nothing; a wrong type is reported once, not by both schemas.
+    assert!(
+        issues_with(
+            &gh(json!({"operation": "get-user", "connection": "gh"})),
+            &ctx
+        )
+        .is_empty()
+    );
+    let r = validate(
+        &gh(
+            json!({"operation": "list-issues", "connection": "gh", "owner": "o", "repo": "r", "state": "maybe"}),
+        ),
+        builtin_entries(),
+        &ctx,
+    );
+    assert_eq!(r.issues.len(), 1, "{:#?}", r.issues);
+    assert_eq!(r.issues[0].code, "enum");
+    let r = validate(
+        &gh(json!({"operation": "delete-everything", "connection": "gh"})),
+        builtin_entries(),
+        &ctx,
+    );
+    assert_eq!(r.issues[0].code, "enum");
 }
