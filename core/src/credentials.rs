@@ -34,6 +34,10 @@ use crate::AppError;
 use meta::{MetaStore, Row};
 use store::SecretStore;
 
+/// How often a connection's "last used" time is written: a run calling an API in a loop must
+/// not pay a database write per request for a time shown to the minute.
+const TOUCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Longest connection name accepted.
 const MAX_NAME_CHARS: usize = 100;
 /// Longest secret accepted (an OAuth bundle is stored whole, so this bounds one value).
@@ -62,6 +66,8 @@ pub struct Credentials {
     redactor: Arc<Redactor>,
     /// One async lock per connection, so a token refresh and a save never interleave.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// When each connection's use was last written to the database.
+    touched: Mutex<HashMap<String, std::time::Instant>>,
     /// Held while a new connection's id is picked and its row written, so two creations with
     /// the same name get different ids.
     create_lock: tokio::sync::Mutex<()>,
@@ -136,6 +142,7 @@ impl Credentials {
             store,
             redactor: Arc::new(Redactor::default()),
             locks: Mutex::new(HashMap::new()),
+            touched: Mutex::new(HashMap::new()),
             create_lock: tokio::sync::Mutex::new(()),
             oauth: oauth::OAuthState::new()?,
         })
@@ -385,6 +392,10 @@ impl Credentials {
         let row = self.row(id).await?;
         self.secret_put(id, &SecretBundle::default()).await?;
         self.meta.delete(id).await?;
+        self.touched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(id);
         tracing::info!(connection = %id, "connection deleted");
         Ok(self.to_connection(row))
     }
@@ -429,10 +440,28 @@ impl Credentials {
                 )));
             }
         }
-        if let Err(err) = self.meta.touch(id, now()).await {
+        if self.due_for_touch(id)
+            && let Err(err) = self.meta.touch(id, now()).await
+        {
             tracing::warn!(connection = %id, %err, "recording a connection's use failed");
         }
         Ok(ResolvedConnection { connection, secret })
+    }
+
+    /// Whether `id`'s use should be written now (at most once per [`TOUCH_INTERVAL`]).
+    fn due_for_touch(&self, id: &str) -> bool {
+        let mut touched = self
+            .touched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        match touched.get(id) {
+            Some(at) if now.duration_since(*at) < TOUCH_INTERVAL => false,
+            _ => {
+                touched.insert(id.to_owned(), now);
+                true
+            }
+        }
     }
 
     /// Replaces a connection's OAuth tokens (keeping its client secret), e.g. after the

@@ -674,7 +674,7 @@ async fn a_descriptor_file_under_nodes_is_a_new_integration() {
 }
 
 #[tokio::test]
-async fn an_oauth_401_asks_for_a_fresh_token_once() {
+async fn an_oauth_401_refreshes_the_token_once_and_stores_the_new_bundle() {
     let (e, fx) = ready().await;
     let app = &e.app;
     let id = save(
@@ -684,6 +684,7 @@ async fn an_oauth_401_asks_for_a_fresh_token_once() {
         AuthKind::Oauth2,
         ConnectionConfig {
             client_id: Some("client-1".into()),
+            token_url: Some(format!("{}/oauth/token", fx.url)),
             ..base(&fx.url)
         },
         Some("client-secret-value"),
@@ -693,6 +694,7 @@ async fn an_oauth_401_asks_for_a_fresh_token_once() {
         .store_oauth_tokens(&id, {
             let mut tokens = flow_core::credentials::OAuthTokens::default();
             tokens.access_token = BEARER.into();
+            tokens.refresh_token = Some(rest_server::REFRESH_TOKEN.into());
             tokens.connected_at = "2025-01-01T00:00:00Z".into();
             tokens
         })
@@ -713,7 +715,8 @@ async fn an_oauth_401_asks_for_a_fresh_token_once() {
     assert_eq!(
         fx.hits("/always-401"),
         2,
-        "one refresh, then the answer stands"
+        "one refresh, then the answer stands: {:?}",
+        w.failed("refused")
     );
     let lines = logs_of(&w, "refused");
     assert!(
@@ -721,6 +724,19 @@ async fn an_oauth_401_asks_for_a_fresh_token_once() {
         "{lines:?}"
     );
     assert!(w.failed("refused").unwrap().contains("401 Unauthorized"));
+    // The refreshed bundle was stored back, the refresh token kept (the provider did not rotate it).
+    let stored = app.credentials().resolve(&id).await.unwrap();
+    let tokens = stored.secret.oauth.clone().unwrap();
+    assert_eq!(tokens.access_token, rest_server::REFRESHED_TOKEN);
+    assert_eq!(
+        tokens.refresh_token.as_deref(),
+        Some(rest_server::REFRESH_TOKEN)
+    );
+    let events = serde_json::to_string(&w.events).unwrap();
+    assert!(
+        !events.contains(rest_server::REFRESHED_TOKEN)
+            && !events.contains(rest_server::REFRESH_TOKEN)
+    );
 }
 
 #[tokio::test]

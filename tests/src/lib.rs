@@ -9,8 +9,8 @@
 
 pub mod claude_fixture;
 pub mod oauth_provider;
-pub mod secret_service;
 pub mod rest_server;
+pub mod secret_service;
 pub mod server;
 pub mod sockets;
 pub mod sse;

@@ -121,6 +121,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/flaky-500", get(flaky_500))
         .route("/always-500", get(always_500))
         .route("/always-401", get(always_401))
+        .route("/oauth/token", post(oauth_token))
         .route("/status/{code}", get(status))
         .route("/huge", get(huge))
         .route("/slow", get(slow))
@@ -236,6 +237,27 @@ async fn always_500() -> Response {
 
 async fn always_401() -> Response {
     unauthorized()
+}
+
+/// A token endpoint that honours one refresh token and refuses anything else.
+async fn oauth_token(body: String) -> Response {
+    let form: HashMap<String, String> = body
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let refresh = form.get("grant_type").map(String::as_str) == Some("refresh_token")
+        && form.get("refresh_token").map(String::as_str) == Some(REFRESH_TOKEN);
+    if refresh {
+        Json(json!({"access_token": REFRESHED_TOKEN, "token_type": "bearer", "expires_in": 3600}))
+            .into_response()
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response()
+    }
 }
 
 async fn status(Path(code): Path<u16>) -> Response {
@@ -370,6 +392,11 @@ async fn models(State(shared): S, headers: HeaderMap) -> Response {
 }
 
 /// The answer the chat route gives, in three deltas.
+/// The refresh token `/oauth/token` accepts.
+pub const REFRESH_TOKEN: &str = "refresh-Secret-2b8e6d4f";
+/// The access token `/oauth/token` hands out for it.
+pub const REFRESHED_TOKEN: &str = "refreshed-Secret-9a1c5e7b";
+/// Streamed chat deltas.
 pub const CHAT_DELTAS: [&str; 3] = ["Hello", ", ", "world!"];
 
 async fn chat(State(shared): S, headers: HeaderMap, Json(body): Json<Value>) -> Response {

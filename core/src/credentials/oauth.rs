@@ -154,7 +154,7 @@ pub async fn start(
             redirect_uri
         }
     };
-    let authorize_url = endpoints.authorization_request(&redirect_uri, &state, &pkce.challenge);
+    let authorize_url = endpoints.authorization_request(&redirect_uri, &state, &pkce.challenge)?;
     if redirect_base.is_none() && app.config().edition == Edition::Desktop {
         let url = authorize_url.clone();
         let opened = tokio::task::spawn_blocking(move || open::that_detached(url)).await;

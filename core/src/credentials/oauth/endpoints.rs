@@ -19,8 +19,8 @@ pub(crate) enum ClientAuth {
 /// A connection's OAuth 2 endpoints and client.
 #[derive(Debug, Clone)]
 pub(crate) struct Endpoints {
-    /// The authorization endpoint the browser is sent to.
-    pub authorize_url: reqwest::Url,
+    /// The authorization endpoint the browser is sent to (not needed to refresh a token).
+    pub authorize_url: Option<reqwest::Url>,
     /// The token endpoint for the code exchange and refreshes.
     pub token_url: reqwest::Url,
     /// Scopes to ask for.
@@ -63,8 +63,25 @@ fn scopes_of(value: &Value) -> Vec<String> {
     }
 }
 
-/// Resolves the endpoints of an OAuth 2 connection; a missing one is a clear error.
+/// Resolves the endpoints of an OAuth 2 connection for a new grant; a missing one is a clear
+/// error.
 pub(crate) fn resolve(app: &App, connection: &Connection) -> Result<Endpoints, AppError> {
+    resolve_for(app, connection, true)
+}
+
+/// The endpoints a refresh needs: the token endpoint and the client, not the authorization URL.
+pub(crate) fn resolve_for_refresh(
+    app: &App,
+    connection: &Connection,
+) -> Result<Endpoints, AppError> {
+    resolve_for(app, connection, false)
+}
+
+fn resolve_for(
+    app: &App,
+    connection: &Connection,
+    needs_authorize: bool,
+) -> Result<Endpoints, AppError> {
     let id = &connection.id;
     let client_id = connection
         .config
@@ -89,11 +106,15 @@ pub(crate) fn resolve(app: &App, connection: &Connection) -> Result<Endpoints, A
             })?;
         parse_url(key, text)
     };
-    let authorize_url = url(
+    let authorize_url = match url(
         "authorization URL",
         &connection.config.authorize_url,
         "authorizeUrl",
-    )?;
+    ) {
+        Ok(found) => Some(found),
+        Err(err) if needs_authorize => return Err(err),
+        Err(_) => None,
+    };
     let token_url = url("token URL", &connection.config.token_url, "tokenUrl")?;
     let scopes = match &connection.config.scopes {
         Some(scopes) => scopes.clone(),
@@ -119,8 +140,13 @@ impl Endpoints {
         redirect_uri: &str,
         state: &str,
         challenge: &str,
-    ) -> String {
-        let mut url = self.authorize_url.clone();
+    ) -> Result<String, AppError> {
+        let mut url = self.authorize_url.clone().ok_or_else(|| {
+            AppError::InvalidInput(format!(
+                "connection for client `{}` has no OAuth 2 authorization URL",
+                self.client_id
+            ))
+        })?;
         {
             let mut query = url.query_pairs_mut();
             query
@@ -135,7 +161,7 @@ impl Endpoints {
                 .append_pair("code_challenge", challenge)
                 .append_pair("code_challenge_method", "S256");
         }
-        url.into()
+        Ok(url.into())
     }
 }
 
@@ -159,17 +185,19 @@ mod tests {
     #[test]
     fn the_authorization_request_keeps_the_endpoint_query_and_adds_pkce() {
         let endpoints = Endpoints {
-            authorize_url: reqwest::Url::parse("https://id.example.com/auth?tenant=a").unwrap(),
+            authorize_url: Some(
+                reqwest::Url::parse("https://id.example.com/auth?tenant=a").unwrap(),
+            ),
             token_url: reqwest::Url::parse("https://id.example.com/token").unwrap(),
             scopes: vec!["read".into(), "write".into()],
             client_auth: ClientAuth::Post,
             client_id: "my app".into(),
         };
-        let url = reqwest::Url::parse(&endpoints.authorization_request(
-            "http://127.0.0.1:5/oauth/callback",
-            "st",
-            "ch",
-        ))
+        let url = reqwest::Url::parse(
+            &endpoints
+                .authorization_request("http://127.0.0.1:5/oauth/callback", "st", "ch")
+                .unwrap(),
+        )
         .unwrap();
         let pairs: Vec<(String, String)> = url
             .query_pairs()

@@ -77,7 +77,7 @@ pub(crate) async fn access_token(
         )
         .await);
     };
-    let endpoints = endpoints::resolve(app, &resolved.connection)?;
+    let endpoints = endpoints::resolve_for_refresh(app, &resolved.connection)?;
     let issued = exchange::request(
         oauth.http(),
         &endpoints,

@@ -92,7 +92,7 @@ export function NodeInspector({ graph, node, entry, issues, onChange, onRenamed 
         </p>
       )}
       {fields.map((field) => (
-        <SchemaField key={field.key} field={field} value={node.data?.[field.key]} issues={fieldIssues(field.key)} service={typeof identity.service === "string" ? identity.service : null} onCommit={(value) => { setData(field.key, value); }} />
+        <SchemaField key={field.key} field={field} value={node.data?.[field.key]} issues={fieldIssues(field.key)} service={typeof identity.service === "string" ? identity.service : typeof identity.provider === "string" ? identity.provider : null} onCommit={(value) => { setData(field.key, value); }} />
       ))}
       {others.length > 0 && (
         <fieldset className="fe-other-fields">
