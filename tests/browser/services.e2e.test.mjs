@@ -128,7 +128,7 @@ describe("connections and service nodes", () => {
       await page.getByRole("navigation", { name: "Settings sections" }).getByRole("link", { name: "Connections" }).click();
       await page.getByRole("button", { name: "Add connection" }).click();
       const add = page.getByRole("form", { name: "New connection" });
-      await add.getByLabel("Service").selectOption({ label: "HTTP request" });
+      await add.getByLabel("Service").selectOption({ label: "HTTP" });
       await add.getByLabel("Name").fill("Loopback API");
       await add.getByLabel("Authentication").selectOption("apiKey");
       await add.getByLabel("Key name").fill("X-Api-Key");
@@ -187,7 +187,7 @@ describe("connections and service nodes", () => {
       await page.goto(`${origin}/settings/connections`);
       await page.getByRole("button", { name: "Add connection" }).click();
       const add = page.getByRole("form", { name: "New connection" });
-      await add.getByLabel("Service").selectOption({ label: "HTTP request" });
+      await add.getByLabel("Service").selectOption({ label: "HTTP" });
       await add.getByLabel("Name").fill("Loopback OAuth");
       await add.getByLabel("Authentication").selectOption("oauth2");
       await add.getByLabel("Client id").fill("flow-browser-test");

@@ -80,6 +80,8 @@ describe("parseFlowEvent", () => {
       change: "imported",
     });
     expect(parseFlowEvent({ type: "models-changed", fileName: 1, change: "deleted" })).toBeNull();
+    expect(parseFlowEvent({ type: "connections-changed", id: "gh", change: "refreshed" })).toEqual({ type: "connections-changed", id: "gh", change: "refreshed" });
+    expect(parseFlowEvent({ type: "connections-changed", id: "gh" })).toBeNull();
   });
 
   it("passes node_token execution events through and drops malformed ones", () => {

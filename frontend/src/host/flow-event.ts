@@ -109,6 +109,11 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
       if (typeof fileName !== "string" || typeof change !== "string") return null;
       return { type: "models-changed", fileName, change };
     }
+    case "connections-changed": {
+      const { id, change } = record;
+      if (typeof id !== "string" || typeof change !== "string") return null;
+      return { type: "connections-changed", id, change };
+    }
     default:
       return null;
   }
