@@ -76,6 +76,11 @@ fn node<'g>(g: &'g FlowGraph, id: &str) -> &'g FlowNode {
         .unwrap_or_else(|| panic!("{} has no node {id}", g.name))
 }
 
+/// "Connection is required": a starter cannot ship the user's account.
+fn picks_connection(issue: &flow_core::flows::ValidationIssue) -> bool {
+    issue.code == "required" && issue.field.as_deref() == Some("connection")
+}
+
 #[tokio::test]
 async fn every_starter_parses_counts_round_trips_and_validates() {
     let env = Env::new();
@@ -112,23 +117,35 @@ async fn every_starter_parses_counts_round_trips_and_validates() {
             .filter(|i| i.severity == Severity::Error)
             .collect();
         for issue in &errors {
-            // Until the service node entries are installed (merge time), a service node is the
-            // only thing allowed to be unsupported; ai nodes validate against `ai-local`.
+            // With egress off (the default) a service node's errors are the switch itself and,
+            // for a service that needs an account, the connection the user has yet to pick.
             let on = node(&e.graph, issue.node_id.as_deref().unwrap());
             assert!(
-                on.node_type == "service" && issue.code == "unsupported-node",
+                on.node_type == "service"
+                    && (issue.code == "services-off" || picks_connection(issue)),
                 "{}: unexpected {issue:?}",
                 e.id
             );
         }
-        let plain = e
-            .graph
-            .nodes
+    }
+    // Once service nodes are allowed, every starter validates clean.
+    flow_core::commands::settings_update(
+        app,
+        flow_core::settings::SettingsPatch {
+            allow_services: Some(true),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for l in &list {
+        let report = flow_validate(app, l.entry.graph.clone()).await.unwrap();
+        let left: Vec<_> = report
+            .issues
             .iter()
-            .all(|n| n.node_type == "action" || n.node_type == "utility");
-        if plain {
-            assert!(report.ok, "{}: {:?}", e.id, report.issues);
-        }
+            .filter(|i| i.severity == Severity::Error && !picks_connection(i))
+            .collect();
+        assert!(left.is_empty(), "{}: {left:?}", l.entry.id);
     }
 
     // The agreed node shapes.
