@@ -454,7 +454,7 @@ async fn an_ai_node_whose_queue_wait_times_out_takes_its_fail_path() {
     commands::llm_cancel(&e.app, "busy".into()).await.unwrap();
     holder.await.unwrap();
 
-    // A cloud provider has no installed node here: the run is refused before it starts.
+    // A cloud provider while cloud AI is off (the default): the run is refused before it starts.
     let g = graph(
         json!([{"id": "cloud", "type": "ai", "data": {"provider": "openai", "modelId": "gpt", "prompt": "Hi"}}]),
         json!([]),
@@ -464,7 +464,7 @@ async fn an_ai_node_whose_queue_wait_times_out_takes_its_fail_path() {
         ..Default::default()
     };
     let err = commands::run_start(&e.app, source, None).await.unwrap_err();
-    assert!(err.message().contains("provider \"openai\""), "{err}");
+    assert!(err.message().contains("cloud AI is turned off"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
