@@ -289,17 +289,22 @@ async fn endpoints_and_basic_client_auth_come_from_the_service_descriptor() {
         "version": "1.0.0",
         "nodeType": "service",
         "identity": {"service": "loopback-idp"},
-        "schema": {"type": "object", "properties": {}},
+        "schema": {"type": "object", "properties": {
+            "operation": {"type": "string", "enum": ["me"]},
+            "connection": {"type": "string", "format": "connection"},
+        }},
         "defaults": {},
         "serviceIntegration": {
+            "service": "loopback-idp",
+            "name": "Loopback IdP",
             "baseUrl": provider.url,
-            "auth": {"scheme": "oauth2", "oauth2": {
+            "auth": {"kinds": ["oauth2"], "oauth2": {
                 "authorizeUrl": provider.authorize_url(),
                 "tokenUrl": provider.token_url(),
                 "scopes": ["profile", "email"],
                 "clientAuth": "basic",
             }},
-            "operations": [],
+            "operations": [{"id": "me", "name": "Me", "method": "GET", "path": "/api/me"}],
         },
     });
     std::fs::write(

@@ -90,6 +90,21 @@ pub struct OAuth2Defaults {
     /// Scopes to ask for.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// How the client authenticates at the token endpoint (default: in the form body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<OAuth2ClientAuth>,
+}
+
+/// Where a client's id and secret go at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OAuth2ClientAuth {
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    #[serde(alias = "client_secret_post")]
+    Post,
+    /// An `Authorization: Basic` header (`client_secret_basic`).
+    #[serde(alias = "client_secret_basic")]
+    Basic,
 }
 
 /// One thing a service can do: a request template.
