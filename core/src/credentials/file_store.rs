@@ -53,6 +53,16 @@ impl Drop for Accounts {
     }
 }
 
+/// What identifies one version of the store file: modification time, length and (on Unix) the
+/// inode, which every atomic replacement changes even within one mtime tick.
+type Fingerprint = (std::time::SystemTime, u64, u64);
+
+/// The decrypted accounts of one version of the file.
+struct Cached {
+    fingerprint: Fingerprint,
+    accounts: Accounts,
+}
+
 /// The encrypted file store of one data directory.
 pub(crate) struct FileStore {
     path: PathBuf,
@@ -61,8 +71,10 @@ pub(crate) struct FileStore {
     salt: Vec<u8>,
     key_source: SecretKeySource,
     fallback_reason: Option<String>,
-    /// Serialises read-modify-write cycles of the file within this process.
-    lock: Mutex<()>,
+    /// The decrypted contents as last read or written, with the file's fingerprint then, so a
+    /// read decrypts again only when the file changed (another process wrote it). The mutex also
+    /// serialises read-modify-write cycles within this process.
+    cache: Mutex<Option<Cached>>,
 }
 
 fn io(context: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> AppError {
@@ -162,7 +174,7 @@ impl FileStore {
             salt,
             key_source,
             fallback_reason: fallback_reason.clone(),
-            lock: Mutex::new(()),
+            cache: Mutex::new(None),
         };
         match (existing, passphrase) {
             (Some(envelope), _) if envelope.kdf == "argon2id" => {
@@ -301,14 +313,46 @@ impl FileStore {
         crate::atomic_file::write(&self.path, &bytes)
     }
 
+    fn fingerprint(&self) -> Result<Fingerprint, AppError> {
+        let meta = std::fs::metadata(&self.path)
+            .map_err(io(format!("reading {}", self.path.display())))?;
+        let modified = meta
+            .modified()
+            .map_err(io(format!("reading {}", self.path.display())))?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Ok((modified, meta.len(), inode))
+    }
+
+    /// The current accounts, decrypting the file only when it changed since the last look.
+    fn current<'a>(&self, cache: &'a mut Option<Cached>) -> Result<&'a mut Accounts, AppError> {
+        let fingerprint = self.fingerprint()?;
+        let stale = cache.as_ref().is_none_or(|c| c.fingerprint != fingerprint);
+        if stale {
+            *cache = Some(Cached {
+                accounts: self.read()?,
+                fingerprint,
+            });
+        }
+        cache
+            .as_mut()
+            .map(|c| &mut c.accounts)
+            .ok_or_else(|| AppError::Internal("the secret store cache is empty".into()))
+    }
+
     fn modify(&self, change: impl FnOnce(&mut Accounts)) -> Result<(), AppError> {
-        let _guard = self
-            .lock
+        let mut cache = self
+            .cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut accounts = self.read()?;
-        change(&mut accounts);
-        self.write(&accounts)
+        let accounts = self.current(&mut cache)?;
+        change(accounts);
+        let written = self.write(accounts);
+        // Whatever happened on disk, the next read starts from the file.
+        *cache = None;
+        written
     }
 }
 
@@ -330,11 +374,11 @@ impl SecretStore for FileStore {
     }
 
     fn get(&self, account: &str) -> Result<Option<String>, AppError> {
-        let _guard = self
-            .lock
+        let mut cache = self
+            .cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Ok(self.read()?.0.get(account).cloned())
+        Ok(self.current(&mut cache)?.0.get(account).cloned())
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<(), AppError> {
@@ -416,6 +460,19 @@ mod tests {
         let err = FileStore::open(dir.path(), None, None).err().unwrap();
         assert!(err.message().contains("FLOW_SECRET_KEY"), "{err}");
         assert!(FileStore::open(dir.path(), Some("short"), None).is_err());
+    }
+
+    #[test]
+    fn a_change_by_another_process_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = FileStore::open(dir.path(), None, None).unwrap();
+        let two = FileStore::open(dir.path(), None, None).unwrap();
+        one.set("a", "first-value").unwrap();
+        assert_eq!(two.get("a").unwrap().as_deref(), Some("first-value"));
+        one.set("a", "second-value").unwrap();
+        assert_eq!(two.get("a").unwrap().as_deref(), Some("second-value"));
+        two.delete("a").unwrap();
+        assert_eq!(one.get("a").unwrap(), None);
     }
 
     #[test]

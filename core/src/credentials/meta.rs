@@ -115,12 +115,10 @@ impl MetaStore {
     pub(crate) async fn get(&self, id: &str) -> Result<Option<Row>, AppError> {
         let id = id.to_owned();
         self.with("reading a connection", move |db| {
-            db.query_row(
-                &format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"),
-                [id],
-                row,
-            )
-            .optional()
+            // Cached: a run resolves its connection on every request.
+            db.prepare_cached(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"))?
+                .query_row([id], row)
+                .optional()
         })
         .await
     }
