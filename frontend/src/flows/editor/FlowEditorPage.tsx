@@ -45,7 +45,7 @@ export default FlowEditorPage;
 
 function FlowEditor({ slug }: { slug: string }) {
   const flow = useFlowDocument(slug);
-  const { entries, error: entriesError } = useInstalledNodes();
+  const { entries, loaded: entriesLoaded, error: entriesError } = useInstalledNodes();
   const graph = flow.history?.present ?? null;
   const validation = useValidation(graph);
   const issues = validation.report?.issues ?? NO_ISSUES;
@@ -160,7 +160,7 @@ function FlowEditor({ slug }: { slug: string }) {
       </main>
     );
   }
-  if (flow.doc === null || graph === null || flow.history === null) {
+  if (flow.doc === null || graph === null || flow.history === null || !entriesLoaded) {
     return (
       <main className="page flow-editor-page" aria-busy="true">
         <p className="muted">Loading flow…</p>

@@ -208,13 +208,17 @@ export function useFlowDocument(slug: string): FlowDocumentState {
   };
 }
 
-/** The installed catalog entries (the palette), refreshed when the Node Hub changes them. */
-export function useInstalledNodes(): { entries: readonly CatalogEntry[]; error: AppError | null } {
+/**
+ * The installed catalog entries (the palette), refreshed when the Node Hub changes them;
+ * `loaded` stays false until the first answer (or error), so nodes are not shown as
+ * unsupported while the catalog is still on its way.
+ */
+export function useInstalledNodes(): { entries: readonly CatalogEntry[]; loaded: boolean; error: AppError | null } {
   const { data, error } = useLiveQuery(
     (client) => client.nodesInstalled(),
     (event) => event.type === "nodes-changed",
   );
-  return { entries: data ?? NO_ENTRIES, error };
+  return { entries: data ?? NO_ENTRIES, loaded: data !== null || error !== null, error };
 }
 
 const NO_ENTRIES: readonly CatalogEntry[] = [];
