@@ -190,6 +190,8 @@ describe("connections and service nodes", () => {
       await add.getByLabel("Service").selectOption({ label: "HTTP" });
       await add.getByLabel("Name").fill("Loopback OAuth");
       await add.getByLabel("Authentication").selectOption("oauth2");
+      // The form says which callback URL to register: this server's own.
+      await add.getByText(`${origin}/oauth/callback`).waitFor();
       await add.getByLabel("Client id").fill("flow-browser-test");
       await add.getByLabel("Authorization URL").fill(`${apiBase}/authorize`);
       await add.getByLabel("Token URL").fill(`${apiBase}/token`);

@@ -14,7 +14,7 @@ export interface ConnectionFormProps {
 
 /** Adds or edits a connection; the form follows the chosen auth kind, and the secret is write-only. */
 export function ConnectionForm({ services, editing, onSaved, onCancel }: ConnectionFormProps) {
-  const { client } = useHost();
+  const { client, oauthRedirectBase } = useHost();
   const formId = useId();
   const initialService = services.find((s) => s.id === editing?.service) ?? services[0];
   const [draft, setDraft] = useState<ConnectionDraft | null>(initialService === undefined ? null : draftFor(initialService, editing));
@@ -135,6 +135,10 @@ export function ConnectionForm({ services, editing, onSaved, onCancel }: Connect
       )}
       {draft.auth === "oauth2" && (
         <>
+          <p className="muted conn-callback">
+            Register this callback URL with the provider:{" "}
+            <code>{oauthRedirectBase === null ? "http://127.0.0.1/oauth/callback (any port)" : `${oauthRedirectBase}/oauth/callback`}</code>
+          </p>
           {field("clientId", "Client id", text("clientId"))}
           {field("authorizeUrl", "Authorization URL", text("authorizeUrl", service?.oauth?.authorizeUrl ?? ""))}
           {field("tokenUrl", "Token URL", text("tokenUrl", service?.oauth?.tokenUrl ?? ""))}
