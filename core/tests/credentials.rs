@@ -29,32 +29,18 @@ fn input(name: &str, auth: AuthKind, secret: Option<&str>) -> ConnectionInput {
     }
 }
 
+/// Every file under `dir` holding `needle`, byte for byte.
 fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
-    walkdir(dir)
+    walkdir::WalkDir::new(dir)
         .into_iter()
-        .filter(|path| {
-            std::fs::read(path)
-                .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-                .unwrap_or(false)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            std::fs::read(e.path())
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
         })
-        .map(|p| p.display().to_string())
+        .map(|e| e.path().display().to_string())
         .collect()
-}
-
-fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@
 pub mod claude_fixture;
 pub mod oauth_provider;
 pub mod rest_server;
+pub mod secret_grep;
 pub mod secret_service;
 pub mod server;
 pub mod sockets;

@@ -96,27 +96,6 @@ async fn connection(server: &ServerProcess, id: &str) -> Value {
         .unwrap()
 }
 
-/// Every file under `dir` that holds one of `needles` in plain text.
-fn files_containing(dir: &std::path::Path, needles: &[String]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(path) = stack.pop() {
-        if path.is_dir() {
-            for entry in std::fs::read_dir(&path).unwrap() {
-                stack.push(entry.unwrap().path());
-            }
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            let text = String::from_utf8_lossy(&bytes);
-            for needle in needles {
-                if text.contains(needle.as_str()) {
-                    found.push(format!("{} holds {needle}", path.display()));
-                }
-            }
-        }
-    }
-    found
-}
-
 #[tokio::test]
 async fn a_browser_connects_an_account_through_the_server_callback() {
     let provider = OAuthProvider::start(ProviderOptions::default()).await;
@@ -191,7 +170,7 @@ async fn a_browser_connects_an_account_through_the_server_callback() {
         }
     }
     assert_eq!(
-        files_containing(&server.studio_dir(), &secrets),
+        flow_tests::secret_grep::files_containing(&server.studio_dir(), &secrets),
         Vec::<String>::new()
     );
 

@@ -12,12 +12,12 @@
     reason = "a failed step must fail the test"
 )]
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
 use flow_tests::rest_server::{FixtureSecrets, RestFixture};
+use flow_tests::secret_grep::{files_under, holds};
 use flow_tests::server::{ServerOptions, ServerProcess};
 use flow_tests::sse;
 use futures_util::StreamExt;
@@ -60,28 +60,13 @@ fn needles() -> Vec<String> {
     all
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// `(what, needle)` for each secret form found in `text`.
 fn leaks(what: &str, bytes: &[u8]) -> Vec<String> {
     needles()
         .iter()
-        .filter(|n| find(bytes, n.as_bytes()))
+        .filter(|n| holds(bytes, n.as_bytes()))
         .map(|n| format!("{what} holds {n:?}"))
         .collect()
-}
-
-fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }
 
 fn service(id: &str, connection: &str, data: Value) -> Value {
@@ -266,8 +251,7 @@ async fn secrets_live_only_encrypted_in_the_credential_store() {
     found.extend(leaks("stderr", server.stderr().as_bytes()));
 
     let studio = server.studio_dir();
-    let mut files = Vec::new();
-    files_under(&studio, &mut files);
+    let files = files_under(&studio);
     let names: Vec<String> = files
         .iter()
         .map(|f| f.strip_prefix(&studio).unwrap().display().to_string())

@@ -12,6 +12,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
+use flow_tests::secret_grep::{files_containing, holds};
 use flow_tests::secret_service::SecretService;
 use flow_tests::server::{ServerOptions, ServerProcess, server_binary};
 use serde_json::{Value, json};
@@ -41,27 +42,6 @@ async fn api() -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     addr
-}
-
-fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
-            {
-                found.push(path.display().to_string());
-            }
-        }
-    }
-    found
 }
 
 async fn run_whoami(server: &ServerProcess, api: SocketAddr) -> Value {
@@ -131,7 +111,7 @@ async fn the_secret_service_keeps_secrets_across_a_restart_and_off_the_disk() {
         assert!(stored.contains(SECRET), "{stored}");
         assert!(server.stderr().contains("credential store active"));
     }
-    let found = files_containing(&studio.path().join("studio"), SECRET.as_bytes());
+    let found = files_containing(&studio.path().join("studio"), &[SECRET]);
     assert!(
         found.is_empty(),
         "secret on disk in the data dir: {found:?}"
@@ -140,7 +120,7 @@ async fn the_secret_service_keeps_secrets_across_a_restart_and_off_the_disk() {
         !studio.path().join("studio/secrets").exists(),
         "no file store was made"
     );
-    let in_keyring_files = files_containing(&keyring.keyring_dir(), SECRET.as_bytes());
+    let in_keyring_files = files_containing(&keyring.keyring_dir(), &[SECRET]);
     assert!(
         in_keyring_files.is_empty(),
         "gnome-keyring encrypts its files: {in_keyring_files:?}"
@@ -215,6 +195,6 @@ async fn auto_without_a_secret_service_falls_back_to_the_encrypted_file_and_says
         )
         .await;
     let enc = std::fs::read(server.studio_dir().join("secrets/store.enc")).unwrap();
-    assert!(!enc.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
-    assert!(files_containing(&server.studio_dir(), SECRET.as_bytes()).is_empty());
+    assert!(!holds(&enc, SECRET.as_bytes()));
+    assert!(files_containing(&server.studio_dir(), &[SECRET]).is_empty());
 }

@@ -18,7 +18,7 @@ function storeText(info: AppInfo): string {
 
 /** Settings → Connections: accounts and keys for service nodes and cloud AI, metadata only. */
 export function ConnectionsPanel() {
-  const { connections, error, reload } = useConnections();
+  const { connections, error, reload } = useConnections(true);
   const { catalog } = useCatalog();
   const info = useLiveQuery((client) => client.appInfo(), () => false);
   const location = useLocation();
