@@ -435,10 +435,15 @@ async fn run_events_reach_websocket_clients_and_the_event_stream_replays_them() 
         ))
         .await
         .unwrap();
-    let frames = ws_read_until(&mut socket, |v| {
+    // The reply and the run's events travel independently: a short run may finish before its
+    // reply goes out, so read until both have come.
+    let mut frames = ws_read_until(&mut socket, |v| {
         v["type"] == "execution" && v["kind"] == "done"
     })
     .await;
+    if !frames.iter().any(|f| f["id"] == 1) {
+        frames.extend(ws_read_until(&mut socket, |v| v["id"] == 1).await);
+    }
     let reply = frames.iter().find(|f| f["id"] == 1).expect("invoke reply");
     let run = reply["ok"]["executionId"].as_str().unwrap().to_owned();
     let kinds: Vec<&str> = frames

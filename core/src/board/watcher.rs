@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::index::{BoardIndex, Place};
@@ -200,6 +200,8 @@ fn matters(kind: &EventKind, paths: &[PathBuf], index: &BoardIndex) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Access(_) => false,
+        // inotify reports a rename's two ends on their own as well; the pair would say it twice.
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if cfg!(target_os = "linux") => false,
         EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_))
             if cfg!(target_os = "linux") =>
         {

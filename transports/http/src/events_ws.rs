@@ -18,6 +18,10 @@ use crate::router::HttpState;
 
 /// Pings without an answer before the connection is considered dead.
 const MAX_MISSED_PONGS: u32 = 2;
+/// Bytes read from a socket at a time.
+const WS_READ_BUFFER: usize = 4 * 1024;
+/// Bytes gathered before a write (a message is flushed on its own anyway).
+const WS_WRITE_BUFFER: usize = 4 * 1024;
 
 /// Upgrades to a WebSocket session.
 pub(crate) async fn upgrade(
@@ -32,7 +36,11 @@ pub(crate) async fn upgrade(
         .into_response();
     }
     let limit = state.options.body_limit;
+    // tungstenite's defaults give every socket a 128 KiB read buffer, which is most of an idle
+    // client's memory; messages here are small JSON, and a larger one just takes more reads.
     ws.max_message_size(limit)
+        .read_buffer_size(WS_READ_BUFFER)
+        .write_buffer_size(WS_WRITE_BUFFER)
         .on_upgrade(move |socket| session(socket, state))
 }
 

@@ -10,6 +10,7 @@ mod events_sse;
 mod events_ws;
 mod invoke;
 mod json_body;
+mod listener;
 mod oauth_callback;
 mod openai;
 mod rest;
@@ -60,15 +61,10 @@ pub async fn serve(
     options: HttpOptions,
 ) -> std::io::Result<()> {
     let shutdown = options.shutdown.clone();
-    let router = router(app, options);
-    // Event streams write many small frames; with Nagle's algorithm on, each small write after
-    // another waits for a delayed ACK (40 ms on Linux), which capped a run's stream at ~44 ms.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::debug!(%err, "could not set TCP_NODELAY on an accepted connection");
-        }
-    });
-    axum::serve(listener, router)
+    let state = router::state(app, options);
+    let routes = router::routes(state.clone());
+    let listener = listener::SplitListener::new(listener, state)?;
+    axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
 }

@@ -29,11 +29,20 @@ pub(crate) struct HttpState {
 
 /// The whole HTTP surface of a Flow Server over `app`.
 pub fn router(app: App, options: HttpOptions) -> Router {
-    let body_limit = options.body_limit;
-    let state = HttpState {
+    routes(state(app, options))
+}
+
+/// What the routes share.
+pub(crate) fn state(app: App, options: HttpOptions) -> HttpState {
+    HttpState {
         app,
         options: Arc::new(options),
-    };
+    }
+}
+
+/// The route table over `state`.
+pub(crate) fn routes(state: HttpState) -> Router {
+    let body_limit = state.options.body_limit;
 
     let api = Router::new()
         .route("/invoke", post(invoke::invoke_body))
