@@ -1675,6 +1675,21 @@ export type TaskDeleted = {
 	taskId: string,
 };
 
+/**  When a task was created and last updated (TEMPORARY hand-written stand-in for the lead's generated binding). */
+export type TaskTimes = {
+	sessionId: string,
+	taskId: string,
+	createdAt: string,
+	updatedAt: string,
+};
+
+/**  The answer to deleting every task of a session (TEMPORARY stand-in). */
+export type SessionTasksDeleted = {
+	success: boolean,
+	sessionId: string,
+	deleted: string[],
+};
+
 /**  A task of `GET /api/tasks/all`: the task's fields, then the session it belongs to. */
 export type TaskWithSession = {
 	/**  The task list (session) id. */
@@ -1828,6 +1843,8 @@ export const COMMANDS = [
 	"board_all_tasks",
 	"board_add_note",
 	"board_delete_task",
+	"board_task_times",
+	"board_delete_session_tasks",
 	"features_list",
 	"feature_create",
 	"features_create_bulk",
@@ -2004,6 +2021,10 @@ export function createClient(transport: Transport) {
 		boardAddNote: (sessionId: string, taskId: string, note: string): Promise<NoteAdded> => transport.invoke("board_add_note", { sessionId, taskId, note }) as Promise<NoteAdded>,
 		/** Deletes a task unless another task of its session is blocked by it. */
 		boardDeleteTask: (sessionId: string, taskId: string): Promise<TaskDeleted> => transport.invoke("board_delete_task", { sessionId, taskId }) as Promise<TaskDeleted>,
+		/** TEMPORARY stand-in: when each task was created and last updated (null: every session). */
+		boardTaskTimes: (sessionId: string | null): Promise<TaskTimes[]> => transport.invoke("board_task_times", { sessionId }) as Promise<TaskTimes[]>,
+		/** TEMPORARY stand-in: deletes every task of a session in dependency order. */
+		boardDeleteSessionTasks: (sessionId: string): Promise<SessionTasksDeleted> => transport.invoke("board_delete_session_tasks", { sessionId }) as Promise<SessionTasksDeleted>,
 		/** Every feature of the agent board, ordered by priority (lowest first), then id. */
 		featuresList: (): Promise<Feature[]> => transport.invoke("features_list", {}) as Promise<Feature[]>,
 		/** Creates one feature (a missing priority goes after every other feature). */
