@@ -1,0 +1,101 @@
+// The Timeline's time axis: a span of task times mapped onto 0–100 %, with ticks at a step that
+// suits the span (seconds for a burst of work, days for a long-running list). No React here.
+
+/** The unit the axis labels its ticks in. */
+export type AxisUnit = "seconds" | "minutes" | "hours" | "days";
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Tick steps from finest to coarsest; the axis takes the first that gives at most `maxTicks`. */
+const STEPS: readonly { ms: number; unit: AxisUnit }[] = [
+  { ms: SECOND, unit: "seconds" },
+  { ms: 2 * SECOND, unit: "seconds" },
+  { ms: 5 * SECOND, unit: "seconds" },
+  { ms: 10 * SECOND, unit: "seconds" },
+  { ms: 15 * SECOND, unit: "seconds" },
+  { ms: 30 * SECOND, unit: "seconds" },
+  { ms: MINUTE, unit: "minutes" },
+  { ms: 2 * MINUTE, unit: "minutes" },
+  { ms: 5 * MINUTE, unit: "minutes" },
+  { ms: 10 * MINUTE, unit: "minutes" },
+  { ms: 15 * MINUTE, unit: "minutes" },
+  { ms: 30 * MINUTE, unit: "minutes" },
+  { ms: HOUR, unit: "hours" },
+  { ms: 2 * HOUR, unit: "hours" },
+  { ms: 3 * HOUR, unit: "hours" },
+  { ms: 6 * HOUR, unit: "hours" },
+  { ms: 12 * HOUR, unit: "hours" },
+  { ms: DAY, unit: "days" },
+  { ms: 2 * DAY, unit: "days" },
+  { ms: 7 * DAY, unit: "days" },
+  { ms: 14 * DAY, unit: "days" },
+  { ms: 30 * DAY, unit: "days" },
+  { ms: 90 * DAY, unit: "days" },
+  { ms: 365 * DAY, unit: "days" },
+];
+
+/** A tick: its time and where it sits on the axis. */
+export interface AxisTick {
+  at: number;
+  percent: number;
+}
+
+/** The axis: its span in epoch ms, the tick step and unit, and the ticks inside the span. */
+export interface TimeAxis {
+  start: number;
+  end: number;
+  stepMs: number;
+  unit: AxisUnit;
+  ticks: AxisTick[];
+}
+
+/**
+ * The axis covering `[min, max]` (epoch ms). A span under a second is widened to one second so
+ * that tasks created and updated in the same instant still get an axis. Ticks fall on multiples
+ * of the step (in UTC; local days may shift a tick by the zone's offset, which the labels show).
+ */
+export function timeAxis(min: number, max: number, maxTicks = 8): TimeAxis {
+  const start = Math.min(min, max);
+  const end = Math.max(start + SECOND, Math.max(min, max));
+  const span = end - start;
+  const lastStep = STEPS[STEPS.length - 1] ?? { ms: DAY, unit: "days" as const };
+  let step = STEPS.find((candidate) => span / candidate.ms <= maxTicks) ?? lastStep;
+  // Past the table, keep whole multiples of a year.
+  if (span / step.ms > maxTicks) step = { ms: Math.ceil(span / maxTicks / lastStep.ms) * lastStep.ms, unit: "days" };
+  const ticks: AxisTick[] = [];
+  for (let at = Math.ceil(start / step.ms) * step.ms; at <= end; at += step.ms) {
+    ticks.push({ at, percent: ((at - start) / span) * 100 });
+  }
+  return { start, end, stepMs: step.ms, unit: step.unit, ticks };
+}
+
+/** Where a bar from `from` to `to` sits on the axis, in percent of its width. */
+export function barPlacement(axis: TimeAxis, from: number, to: number): { left: number; width: number } {
+  const span = axis.end - axis.start;
+  const clamp = (at: number) => Math.min(Math.max(at, axis.start), axis.end);
+  const left = ((clamp(Math.min(from, to)) - axis.start) / span) * 100;
+  const right = ((clamp(Math.max(from, to)) - axis.start) / span) * 100;
+  return { left, width: right - left };
+}
+
+/** Formatting options for a tick label in the axis's unit (local time). */
+export function tickFormat(unit: AxisUnit): Intl.DateTimeFormatOptions {
+  switch (unit) {
+    case "seconds":
+      return { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    case "minutes":
+    case "hours":
+      return { hour: "2-digit", minute: "2-digit" };
+    case "days":
+      return { month: "short", day: "numeric" };
+  }
+}
+
+/** Parses an ISO time to epoch ms; null when it is not a time. */
+export function parseTime(iso: string): number | null {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? null : at;
+}
