@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { timesByTask } from "../task-times";
 import { activityFeed } from "./activity-feed";
 
-const task = (sessionId: string, id: string, status: string) => ({ sessionId, sessionName: null, id, subject: `Task ${id}`, activeForm: "", status });
+const task = (sessionId: string, id: string, status: string) => ({ sessionId, id, subject: `Task ${id}`, activeForm: "", status });
 const at = (sessionId: string, taskId: string, updatedAt: string): TaskTimes => ({ sessionId, taskId, createdAt: updatedAt, updatedAt });
 
 describe("activityFeed", () => {

@@ -6,7 +6,6 @@ import { taskKey } from "../task-times";
 /** The fields of a task the feed shows. */
 export interface FeedTask {
   sessionId: string;
-  sessionName: string | null;
   id: string;
   subject: string;
   activeForm: string;

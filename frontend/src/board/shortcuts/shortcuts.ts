@@ -20,9 +20,13 @@ export interface KeyInput {
   inTextField: boolean;
 }
 
+/**
+ * The action of a key press, or null. Nothing fires while typing in a field, Escape included,
+ * so Escape in the note box does not throw away a half-written note.
+ */
 export function shortcutFor(input: KeyInput): ShortcutAction | null {
-  if (input.key === "Escape") return "close";
   if (input.ctrlKey || input.metaKey || input.altKey || input.inTextField) return null;
+  if (input.key === "Escape") return "close";
   if (input.key === "?") return "help";
   if (input.key === "d" || input.key === "D") return "delete";
   return null;
