@@ -88,7 +88,8 @@ export function DeleteSessionTasks({
       )}
       {done !== null && (
         <p className="saved" role="status">
-          Deleted {done.deleted.length} {done.deleted.length === 1 ? "task" : "tasks"}.
+          Deleted {done.deleted.length} {done.deleted.length === 1 ? "task" : "tasks"}
+          {done.deleted.length > 0 && `: ${done.deleted.map((id) => `#${id}`).join(", ")}`}.
         </p>
       )}
       {error !== null && (

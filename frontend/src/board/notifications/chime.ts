@@ -8,8 +8,18 @@ let context: AudioContext | null = null;
  */
 export function unlockChime(): void {
   if (typeof AudioContext === "undefined") return;
-  context ??= new AudioContext();
-  if (context.state === "suspended") void context.resume().catch(() => undefined);
+  try {
+    context ??= new AudioContext();
+  } catch (cause) {
+    // No audio output (a policy, a headless machine): the chime stays silent, nothing else fails.
+    console.warn("board chime: no audio context", cause);
+    return;
+  }
+  if (context.state === "suspended") {
+    context.resume().catch((cause: unknown) => {
+      console.warn("board chime: audio stays suspended", cause);
+    });
+  }
 }
 
 /** Plays the chime: two soft sine notes, a fifth apart, about a third of a second in all. */

@@ -31,7 +31,7 @@ export function Timeline({
   const plan = useMemo(() => timelinePlan(tasks, times), [tasks, times]);
   const [hovered, setHovered] = useState<string | null>(null);
   const { axis } = plan;
-  const label = useMemo(() => (axis === null ? null : new Intl.DateTimeFormat(undefined, tickFormat(axis.unit))), [axis]);
+  const label = useMemo(() => (axis === null ? null : new Intl.DateTimeFormat(undefined, tickFormat(axis))), [axis]);
 
   if (timesError !== null && plan.rows.length === 0) {
     return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barPlacement, timeAxis } from "./time-axis";
+import { barPlacement, tickFormat, timeAxis } from "./time-axis";
 
 const T0 = Date.parse("2026-03-05T10:00:00.000Z");
 
@@ -17,6 +17,8 @@ describe("timeAxis", () => {
     expect(timeAxis(T0, T0 + 20 * 60_000).unit).toBe("minutes");
     expect(timeAxis(T0, T0 + 20 * 60_000).stepMs).toBe(5 * 60_000);
     expect(timeAxis(T0, T0 + 5 * 3_600_000).unit).toBe("hours");
+    expect(timeAxis(T0, T0 + 3 * 86_400_000).unit).toBe("days");
+    expect(timeAxis(T0, T0 + 3 * 86_400_000).stepMs).toBe(12 * 3_600_000);
     const days = timeAxis(T0, T0 + 10 * 86_400_000);
     expect(days.unit).toBe("days");
     expect(days.stepMs).toBe(2 * 86_400_000);
@@ -34,6 +36,14 @@ describe("timeAxis", () => {
     expect(axis.end - axis.start).toBe(1_000);
     expect(axis.unit).toBe("seconds");
     expect(timeAxis(T0 + 5_000, T0).start).toBe(T0);
+  });
+});
+
+describe("tickFormat", () => {
+  it("adds the hour to day labels only when ticks are less than a day apart", () => {
+    expect(tickFormat({ unit: "days", stepMs: 12 * 3_600_000 }).hour).toBe("2-digit");
+    expect(tickFormat({ unit: "days", stepMs: 86_400_000 }).hour).toBeUndefined();
+    expect(tickFormat({ unit: "seconds", stepMs: 1_000 }).second).toBe("2-digit");
   });
 });
 

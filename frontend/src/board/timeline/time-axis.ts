@@ -27,7 +27,8 @@ const STEPS: readonly { ms: number; unit: AxisUnit }[] = [
   { ms: 2 * HOUR, unit: "hours" },
   { ms: 3 * HOUR, unit: "hours" },
   { ms: 6 * HOUR, unit: "hours" },
-  { ms: 12 * HOUR, unit: "hours" },
+  // Half days already span dates: labelled as days (with the hour).
+  { ms: 12 * HOUR, unit: "days" },
   { ms: DAY, unit: "days" },
   { ms: 2 * DAY, unit: "days" },
   { ms: 7 * DAY, unit: "days" },
@@ -81,16 +82,16 @@ export function barPlacement(axis: TimeAxis, from: number, to: number): { left: 
   return { left, width: right - left };
 }
 
-/** Formatting options for a tick label in the axis's unit (local time). */
-export function tickFormat(unit: AxisUnit): Intl.DateTimeFormatOptions {
-  switch (unit) {
+/** Formatting options for a tick label on the axis (local time). */
+export function tickFormat(axis: Pick<TimeAxis, "unit" | "stepMs">): Intl.DateTimeFormatOptions {
+  switch (axis.unit) {
     case "seconds":
       return { hour: "2-digit", minute: "2-digit", second: "2-digit" };
     case "minutes":
     case "hours":
       return { hour: "2-digit", minute: "2-digit" };
     case "days":
-      return { month: "short", day: "numeric" };
+      return axis.stepMs < DAY ? { month: "short", day: "numeric", hour: "2-digit" } : { month: "short", day: "numeric" };
   }
 }
 

@@ -21,6 +21,14 @@ describe("timelinePlan", () => {
     expect(plan.axis?.unit).toBe("seconds");
   });
 
+  it("spans a bar over both times when the update predates the creation", () => {
+    const copied: TaskTimes = { sessionId: "s", taskId: "1", createdAt: "2026-03-08T00:00:00.000Z", updatedAt: "2026-03-05T00:00:00.000Z" };
+    const plan = timelinePlan([{ ...taskDoc("1", "pending"), sessionId: "s" }], timesByTask([copied]));
+    expect(plan.rows[0]?.from).toBe(Date.parse(copied.updatedAt));
+    expect(plan.rows[0]?.to).toBe(Date.parse(copied.createdAt));
+    expect(plan.axis?.unit).toBe("days");
+  });
+
   it("has no axis when no task has times", () => {
     expect(timelinePlan([{ ...taskDoc("1", "pending"), sessionId: "s" }], new Map()).axis).toBeNull();
   });

@@ -27,7 +27,9 @@ export function timelinePlan(tasks: readonly BoardTask[], times: ReadonlyMap<str
     const from = entry === undefined ? null : parseTime(entry.createdAt);
     const to = entry === undefined ? null : parseTime(entry.updatedAt);
     if (entry === undefined || from === null || to === null) untimed.push(task);
-    else rows.push({ task, createdAt: entry.createdAt, updatedAt: entry.updatedAt, from, to: Math.max(from, to) });
+    // A file copied in with an older mtime was "updated" before it was first seen: the bar
+    // still spans both times.
+    else rows.push({ task, createdAt: entry.createdAt, updatedAt: entry.updatedAt, from: Math.min(from, to), to: Math.max(from, to) });
   }
   rows.sort((a, b) => a.from - b.from || a.to - b.to || a.task.sessionId.localeCompare(b.task.sessionId) || a.task.id.localeCompare(b.task.id, undefined, { numeric: true }));
   if (rows.length === 0) return { rows, axis: null, untimed };
