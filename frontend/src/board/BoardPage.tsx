@@ -194,9 +194,13 @@ export function BoardPage() {
   const sessionName = useCallback((id: string) => sessionNames.get(id) ?? id, [sessionNames]);
 
   const inProject = useMemo(() => (sessions === null ? [] : filterSessions(sessions, { search: "", project })), [sessions, project]);
-  const searchIndex = useMemo(() => createSessionSearch(inProject, tasksBySession(overview.tasks ?? [])), [inProject, overview.tasks]);
   const searching = queryWords(search).length > 0;
-  const visibleSessions = useMemo(() => searchIndex.search(search), [searchIndex, search]);
+  // The index is built only while a search is on: every task update would rebuild it.
+  const searchIndex = useMemo(
+    () => (searching ? createSessionSearch(inProject, tasksBySession(overview.tasks ?? [])) : null),
+    [searching, inProject, overview.tasks],
+  );
+  const visibleSessions = useMemo(() => (searchIndex === null ? inProject : searchIndex.search(search)), [searchIndex, inProject, search]);
   const { active: activeSessions, archived: archivedSessions } = useMemo(
     () => splitArchived(visibleSessions, now),
     [visibleSessions, now],
