@@ -1,4 +1,4 @@
-import type { AppError, SessionListItem, Task, TaskWithSession } from "@flow/bindings";
+import type { AppError, SessionListItem, Task } from "@flow/bindings";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { asAppError, useFlowEvents, useHost } from "../host";
@@ -111,15 +111,12 @@ export function BoardPage() {
   const loadTasks = useCallback(() => {
     taskRequest.current += 1;
     const request = taskRequest.current;
-    if (view.kind === "none") return;
-    const pending: Promise<BoardTask[]> =
-      view.kind === "all"
-        ? client.boardAllTasks(null).then((all: TaskWithSession[]) => all)
-        : client.boardSessionTasks(view.id, null).then((list) => list.map((task) => ({ ...task, sessionId: view.id })));
-    pending.then(
-      (next) => {
+    // All tasks come from the overview, which already holds every session's tasks.
+    if (view.kind !== "session") return;
+    client.boardSessionTasks(view.id, null).then(
+      (list) => {
         if (taskRequest.current !== request) return;
-        setTasks({ key, tasks: next });
+        setTasks({ key, tasks: list.map((task) => ({ ...task, sessionId: view.id })) });
         setTasksError(null);
       },
       (cause: unknown) => {
@@ -137,10 +134,7 @@ export function BoardPage() {
   useEffect(() => {
     flushRef.current = (plan) => {
       if (plan.list || plan.all || plan.sessions.size > 0) loadSessions();
-      const touchesView =
-        plan.all ||
-        (view.kind === "all" && plan.sessions.size > 0) ||
-        (view.kind === "session" && plan.sessions.has(view.id));
+      const touchesView = view.kind === "session" && (plan.all || plan.sessions.has(view.id));
       if (touchesView) loadTasks();
       overview.refresh(plan);
     };
@@ -206,8 +200,9 @@ export function BoardPage() {
     [visibleSessions, now],
   );
   const projects = useMemo(() => (sessions === null ? [] : projectsOf(sessions)), [sessions]);
-  const currentTasks = tasks !== null && tasks.key === key ? tasks.tasks : null;
-  const currentError = tasksError !== null && tasksError.key === key ? tasksError.error : null;
+  const currentTasks = view.kind === "all" ? overview.tasks : tasks !== null && tasks.key === key ? tasks.tasks : null;
+  const currentError =
+    view.kind === "all" ? overview.tasksError : tasksError !== null && tasksError.key === key ? tasksError.error : null;
   const columns = useMemo(() => (currentTasks === null ? null : groupTasks(currentTasks)), [currentTasks]);
   const selectedTask =
     selected === null || currentTasks === null
@@ -397,7 +392,13 @@ export function BoardPage() {
           {currentError !== null && (
             <div className="error card" role="alert">
               <p>Could not load tasks: {currentError.error}</p>
-              <button type="button" onClick={loadTasks}>
+              <button
+                type="button"
+                onClick={() => {
+                  if (view.kind === "all") overview.refresh({ list: false, all: true, sessions: new Set() });
+                  else loadTasks();
+                }}
+              >
                 Try again
               </button>
             </div>
