@@ -1494,6 +1494,16 @@ export type SessionListItem = {
 	transcript: SessionTranscript | null,
 };
 
+/**  The answer to deleting every task of a session. */
+export type SessionTasksDeleted = {
+	/**  Always true. */
+	success: boolean,
+	/**  The session (task list) id. */
+	sessionId: string,
+	/**  The deleted task ids, in the order they were deleted. */
+	deleted: string[],
+};
+
 /**  What a session's transcript adds to the original list item. */
 export type SessionTranscript = {
 	/**  User lines plus assistant messages. */
@@ -1675,19 +1685,16 @@ export type TaskDeleted = {
 	taskId: string,
 };
 
-/**  When a task was created and last updated (TEMPORARY hand-written stand-in for the lead's generated binding). */
+/**  When a task was created and last updated, for the timeline and the activity feed. */
 export type TaskTimes = {
+	/**  The task list (session) id. */
 	sessionId: string,
+	/**  The task id. */
 	taskId: string,
+	/**  The file's birth time, else when the server first saw it (`YYYY-MM-DDTHH:MM:SS.mmmZ`). */
 	createdAt: string,
+	/**  The file's last modification. */
 	updatedAt: string,
-};
-
-/**  The answer to deleting every task of a session (TEMPORARY stand-in). */
-export type SessionTasksDeleted = {
-	success: boolean,
-	sessionId: string,
-	deleted: string[],
 };
 
 /**  A task of `GET /api/tasks/all`: the task's fields, then the session it belongs to. */
@@ -1841,9 +1848,9 @@ export const COMMANDS = [
 	"board_sessions",
 	"board_session_tasks",
 	"board_all_tasks",
+	"board_task_times",
 	"board_add_note",
 	"board_delete_task",
-	"board_task_times",
 	"board_delete_session_tasks",
 	"features_list",
 	"feature_create",
@@ -2017,13 +2024,13 @@ export function createClient(transport: Transport) {
 		boardSessionTasks: (sessionId: string, includeInternal: boolean | null): Promise<Task[]> => transport.invoke("board_session_tasks", { sessionId, includeInternal }) as Promise<Task[]>,
 		/** Every task of every session, with the session's id, name and project. */
 		boardAllTasks: (includeInternal: boolean | null): Promise<TaskWithSession[]> => transport.invoke("board_all_tasks", { includeInternal }) as Promise<TaskWithSession[]>,
+		/** When each task was created and last updated, of one session or (null) of every session. */
+		boardTaskTimes: (sessionId: string | null): Promise<TaskTimes[]> => transport.invoke("board_task_times", { sessionId }) as Promise<TaskTimes[]>,
 		/** Appends a note to a task's description and returns the updated task document. */
 		boardAddNote: (sessionId: string, taskId: string, note: string): Promise<NoteAdded> => transport.invoke("board_add_note", { sessionId, taskId, note }) as Promise<NoteAdded>,
 		/** Deletes a task unless another task of its session is blocked by it. */
 		boardDeleteTask: (sessionId: string, taskId: string): Promise<TaskDeleted> => transport.invoke("board_delete_task", { sessionId, taskId }) as Promise<TaskDeleted>,
-		/** TEMPORARY stand-in: when each task was created and last updated (null: every session). */
-		boardTaskTimes: (sessionId: string | null): Promise<TaskTimes[]> => transport.invoke("board_task_times", { sessionId }) as Promise<TaskTimes[]>,
-		/** TEMPORARY stand-in: deletes every task of a session in dependency order. */
+		/** Deletes every task of a session in dependency order (tasks others wait for go last). */
 		boardDeleteSessionTasks: (sessionId: string): Promise<SessionTasksDeleted> => transport.invoke("board_delete_session_tasks", { sessionId }) as Promise<SessionTasksDeleted>,
 		/** Every feature of the agent board, ordered by priority (lowest first), then id. */
 		featuresList: (): Promise<Feature[]> => transport.invoke("features_list", {}) as Promise<Feature[]>,

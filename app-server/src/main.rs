@@ -38,6 +38,7 @@ enum ServerError {
 fn main() -> ExitCode {
     let config = Config::parse();
     flow_core::logging::init_stderr();
+    raise_open_file_limit();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build();
@@ -52,6 +53,19 @@ fn main() -> ExitCode {
             eprintln!("flow-server: {err}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Each event stream is a socket: the usual soft limit of 1,024 open files would refuse the
+/// thousand-and-first browser tab. Raise it to the hard limit, and say what it is.
+fn raise_open_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) if limit < 10_000 => tracing::warn!(
+            limit,
+            "the open-file limit is low: at most about this many clients at once (raise the hard limit, e.g. `ulimit -Hn`)"
+        ),
+        Ok(limit) => tracing::info!(limit, "open-file limit"),
+        Err(err) => tracing::warn!(%err, "cannot raise the open-file limit"),
     }
 }
 

@@ -94,8 +94,6 @@ struct Inner {
     models: crate::models::ModelHub,
     llm: crate::llm::LlmRuntime,
     credentials: crate::credentials::Credentials,
-    /// `None` when the platform refused a watcher: the board then works without live updates.
-    _watcher: Option<crate::board::watcher::BoardWatcher>,
 }
 
 /// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
@@ -133,13 +131,11 @@ impl App {
             DEFAULT_RING_CAPACITY,
             DEFAULT_CHANNEL_CAPACITY,
         ));
-        let watcher = crate::board::watcher::start(
+        let board = crate::board::Board::open(
             bus.clone(),
             config.tasks_dir.clone(),
             config.projects_dir.clone(),
-        )
-        .inspect_err(|err| tracing::warn!(%err, "the agent board will not update live"))
-        .ok();
+        );
         let models = crate::models::ModelHub::open(&config.data_dir, bus.clone())?;
         let llm = crate::llm::LlmRuntime::new(models.llms_dir().to_path_buf(), bus.clone());
         let app = Self(Arc::new(Inner {
@@ -152,11 +148,10 @@ impl App {
             engine,
             history,
             schedules,
-            board: crate::board::Board::default(),
+            board,
             models,
             llm,
             credentials,
-            _watcher: watcher,
         }));
         crate::scheduler::runner::start_background(&app);
         Ok(app)
@@ -212,7 +207,7 @@ impl App {
         &self.0.schedules
     }
 
-    /// The agent board's per-app state (per-file write locks).
+    /// The agent board: its in-memory index and per-file write locks.
     pub fn board(&self) -> &crate::board::Board {
         &self.0.board
     }

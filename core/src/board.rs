@@ -2,14 +2,16 @@
 //! (`PROJECTS_DIR`), read tolerantly and written back without losing anything.
 //!
 //! Each module has one job: [`ids`] validates ids from clients, [`task`] is one task document,
-//! [`task_lists`] scans the list directories, [`transcript`] reads a session's JSONL,
-//! [`sessions`] builds the session list, [`notes`] appends notes, [`delete`] removes tasks and [`watcher`] turns file changes
-//! into live events.
+//! [`task_lists`] tells task files from sidecars, [`transcript`] reads a session's JSONL,
+//! [`sessions`] holds the session list's shapes, [`index`] holds the whole board in memory and
+//! answers every read, [`watcher`] keeps the index current and turns file changes into live
+//! events, [`notes`] appends notes and [`delete`] removes tasks.
 
 pub mod agent_status;
 pub mod delete;
 pub mod features;
 pub mod ids;
+pub mod index;
 pub mod notes;
 pub mod sessions;
 pub mod task;
@@ -25,18 +27,37 @@ pub use crate::json::JsonValue;
 pub use sessions::{SessionListItem, SessionTranscript, TokenUsage};
 pub use task::{Task, TaskWithSession};
 
-/// The board's per-app state: one lock per task file, so writers to one file take turns, and
-/// the transcript index.
-#[derive(Debug, Default)]
+/// The board's per-app state: the in-memory index (and the watcher keeping it current), and one
+/// lock per task file, so writers to one file take turns.
+#[derive(Debug)]
 pub struct Board {
     locks: Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
-    transcripts: Arc<transcript::TranscriptIndex>,
+    index: Arc<index::BoardIndex>,
+    _watcher: Option<watcher::BoardWatcher>,
 }
 
 impl Board {
-    /// The transcript index shared by every session listing.
-    pub fn transcripts(&self) -> Arc<transcript::TranscriptIndex> {
-        self.transcripts.clone()
+    /// Indexes `tasks_dir` and `projects_dir` in the background and keeps the index current,
+    /// publishing board events to `bus`. When no indexer thread can be started, the board is
+    /// indexed once, here, and answers without updates (the log says so).
+    pub fn open(bus: Arc<crate::EventBus>, tasks_dir: PathBuf, projects_dir: PathBuf) -> Self {
+        let index = Arc::new(index::BoardIndex::new(tasks_dir, projects_dir));
+        let watcher = watcher::start(bus, index.clone())
+            .inspect_err(|err| {
+                tracing::warn!(%err, "the agent board will not update");
+                let _initial_events = index.reconcile();
+            })
+            .ok();
+        Self {
+            locks: Mutex::default(),
+            index,
+            _watcher: watcher,
+        }
+    }
+
+    /// The in-memory index every board request reads.
+    pub fn index(&self) -> &Arc<index::BoardIndex> {
+        &self.index
     }
 
     /// The lock that serialises every write to `path` (the same lock for the same path).
@@ -50,5 +71,20 @@ impl Board {
             locks.retain(|_, lock| Arc::strong_count(lock) > 1);
         }
         locks.entry(path.to_path_buf()).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+impl Board {
+    /// A board with an empty index and no watcher, for the writers' unit tests (their writes
+    /// refresh single paths, which an index over other directories ignores).
+    pub(crate) fn unwatched() -> Self {
+        let index = Arc::new(index::BoardIndex::new(PathBuf::new(), PathBuf::new()));
+        let _nothing = index.reconcile();
+        Self {
+            locks: Mutex::default(),
+            index,
+            _watcher: None,
+        }
     }
 }

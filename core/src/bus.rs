@@ -25,6 +25,33 @@ pub struct Envelope {
     pub event: FlowEvent,
     /// `event` as JSON, shared by every subscriber.
     pub json: String,
+    /// The event as one Server-Sent Events frame (`id: <seq>`, `data: <json>`), built once so
+    /// that a thousand streams send the same bytes without copying them.
+    pub frame: bytes::Bytes,
+    /// Where `json` sits inside `frame`, so message transports can share those bytes too.
+    json_range: std::ops::Range<usize>,
+}
+
+impl Envelope {
+    fn new(seq: u64, event: FlowEvent, json: String) -> Self {
+        let head = format!("id: {seq}\ndata: ");
+        let mut frame = Vec::with_capacity(head.len() + json.len() + 2);
+        frame.extend_from_slice(head.as_bytes());
+        frame.extend_from_slice(json.as_bytes());
+        frame.extend_from_slice(b"\n\n");
+        Self {
+            seq,
+            event,
+            json_range: head.len()..head.len() + json.len(),
+            json,
+            frame: frame.into(),
+        }
+    }
+
+    /// `json` as shared bytes (a view into `frame`, no copy).
+    pub fn json_bytes(&self) -> bytes::Bytes {
+        self.frame.slice(self.json_range.clone())
+    }
 }
 
 /// What a subscription yields.
@@ -101,7 +128,8 @@ impl EventBus {
         let mut ring = self.ring();
         let seq = ring.next_seq;
         ring.next_seq += 1;
-        let envelope = Arc::new(Envelope { seq, event, json });
+        // serde_json never writes a raw newline, so the JSON is one SSE `data:` line.
+        let envelope = Arc::new(Envelope::new(seq, event, json));
         if ring.events.len() == ring.capacity {
             ring.events.pop_front();
         }

@@ -21,8 +21,9 @@ mod template_hub;
 mod theme;
 
 pub use board::{
-    NoteAdded, TaskDeleted, board_add_note, board_all_tasks, board_delete_task,
-    board_session_tasks, board_sessions,
+    NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_all_tasks,
+    board_delete_session_tasks, board_delete_task, board_session_tasks, board_sessions,
+    board_task_times,
 };
 pub use connections::{
     connection_delete, connection_disconnect, connection_save, connection_test, connections_list,
@@ -80,15 +81,19 @@ macro_rules! for_each_command {
             /// Every theme with its colours, in picker order.
             theme_list() -> ::std::vec::Vec<$crate::theme::ThemeState>;
             /// Claude Code sessions, newest first: `limit` of them (default 20, 0 = all), or all with `all`.
-            board_sessions(limit: ::std::option::Option<u32>, all: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::SessionListItem>;
+            board_sessions(limit: ::std::option::Option<u32>, all: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::SessionListItem>>;
             /// One session's tasks sorted by id (lifecycle tasks only with `include_internal`).
-            board_session_tasks(session_id: ::std::string::String, include_internal: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::Task>;
+            board_session_tasks(session_id: ::std::string::String, include_internal: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::Task>>;
             /// Every task of every session, with the session's id, name and project.
-            board_all_tasks(include_internal: ::std::option::Option<bool>) -> ::std::vec::Vec<$crate::board::TaskWithSession>;
+            board_all_tasks(include_internal: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::TaskWithSession>>;
+            /// When each task was created and last updated, of one session or (null) of every session.
+            board_task_times(session_id: ::std::option::Option<::std::string::String>) -> ::std::vec::Vec<$crate::board::index::TaskTimes>;
             /// Appends a note to a task's description and returns the updated task document.
             board_add_note(session_id: ::std::string::String, task_id: ::std::string::String, note: ::std::string::String) -> $crate::commands::NoteAdded;
             /// Deletes a task unless another task of its session is blocked by it.
             board_delete_task(session_id: ::std::string::String, task_id: ::std::string::String) -> $crate::commands::TaskDeleted;
+            /// Deletes every task of a session in dependency order (tasks others wait for go last).
+            board_delete_session_tasks(session_id: ::std::string::String) -> $crate::commands::SessionTasksDeleted;
             /// Every feature of the agent board, ordered by priority (lowest first), then id.
             features_list() -> ::std::vec::Vec<$crate::board::features::Feature>;
             /// Creates one feature (a missing priority goes after every other feature).

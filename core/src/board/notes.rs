@@ -35,9 +35,14 @@ pub async fn add_note(
     let note = note.to_owned();
     let lock = board.file_lock(&path);
     let _turn = lock.lock().await;
-    tokio::task::spawn_blocking(move || append(&path, &note))
-        .await
-        .map_err(|e| AppError::Internal(format!("note writer failed: {e}")))?
+    let index = board.index().clone();
+    tokio::task::spawn_blocking(move || {
+        let task = append(&path, &note)?;
+        index.refresh_file(&path);
+        Ok(task)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("note writer failed: {e}")))?
 }
 
 fn append(path: &Path, note: &str) -> Result<Map<String, Value>, AppError> {
@@ -90,7 +95,7 @@ mod tests {
     #[tokio::test]
     async fn appends_the_exact_block_and_keeps_fields_and_order() {
         let (dir, path) = setup();
-        let board = Board::default();
+        let board = Board::unwatched();
         let task = add_note(&board, dir.path(), "s1", "1", "  check skew  ")
             .await
             .unwrap();
@@ -131,7 +136,7 @@ mod tests {
         let path = dir.path().join("s").join("2.json");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, r#"{"id":2,"subject":"x","description":null}"#).unwrap();
-        let task = add_note(&Board::default(), dir.path(), "s", "2", "n")
+        let task = add_note(&Board::unwatched(), dir.path(), "s", "2", "n")
             .await
             .unwrap();
         assert_eq!(task["description"], format!("{NOTE_BLOCK}n"));
@@ -141,7 +146,7 @@ mod tests {
     #[tokio::test]
     async fn errors_empty_note_missing_task_and_bad_ids() {
         let (dir, _path) = setup();
-        let board = Board::default();
+        let board = Board::unwatched();
         assert_eq!(
             add_note(&board, dir.path(), "s1", "1", "  \n ").await,
             Err(AppError::InvalidInput("Note cannot be empty".into()))
@@ -167,7 +172,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_hundred_concurrent_notes_all_land() {
         let (dir, path) = setup();
-        let board = Arc::new(Board::default());
+        let board = Arc::new(Board::unwatched());
         let root = Arc::new(dir.path().to_path_buf());
         let writers: Vec<_> = (0..100)
             .map(|i| {

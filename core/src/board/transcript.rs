@@ -1,7 +1,7 @@
 //! What a session transcript (`<project>/<sessionId>.jsonl`) says about its session, read line
 //! by line: truncated, non-JSON and non-UTF-8 lines are skipped, and no line is ever joined
-//! with the next. [`TranscriptIndex`] keeps the totals between requests and reads only the
-//! bytes appended since, so metadata is never stale and never re-read in full.
+//! with the next. [`TranscriptIndex`] keeps the totals between reads and reads only the bytes
+//! appended since, so a transcript is never re-read in full.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -199,6 +199,10 @@ impl std::fmt::Debug for TranscriptIndex {
 
 impl TranscriptIndex {
     /// The transcript's metadata, brought up to date by reading what was appended.
+    ///
+    /// The file is read outside the map's lock, so several transcripts can be read at once;
+    /// one transcript must not be read by two callers at the same time (the board's writer
+    /// lock sees to that).
     pub fn read(&self, path: &Path) -> Option<TranscriptMeta> {
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
@@ -210,10 +214,9 @@ impl TranscriptIndex {
         };
         let metadata = file.metadata().ok()?;
         let (len, id) = (metadata.len(), identity(&metadata));
-        let mut files = self.files();
-        let tail = files.entry(path.to_path_buf()).or_default();
+        let mut tail = self.files().remove(path).unwrap_or_default();
         if len < tail.offset || id != tail.identity {
-            *tail = Tail {
+            tail = Tail {
                 identity: id,
                 ..Tail::default()
             };
@@ -229,7 +232,14 @@ impl TranscriptIndex {
             tail.offset += consumed;
             self.bytes_read.fetch_add(consumed, Ordering::Relaxed);
         }
-        Some(tail.meta())
+        let meta = tail.meta();
+        self.files().insert(path.to_path_buf(), tail);
+        Some(meta)
+    }
+
+    /// Forgets one transcript (it was removed).
+    pub fn forget(&self, path: &Path) {
+        self.files().remove(path);
     }
 
     /// Forgets transcripts that are no longer among `present`.

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::index::TaskTimes;
 use crate::board::{self, JsonValue, SessionListItem, Task, TaskWithSession};
+use crate::json::Encoded;
 use crate::{App, AppError};
 
 /// How many sessions `board_sessions` returns when no limit is given (as the original).
@@ -18,6 +20,18 @@ pub struct NoteAdded {
     pub task: serde_json::Value,
 }
 
+/// The answer to deleting every task of a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionTasksDeleted {
+    /// Always true.
+    pub success: bool,
+    /// The session (task list) id.
+    pub session_id: String,
+    /// The deleted task ids, in the order they were deleted.
+    pub deleted: Vec<String>,
+}
+
 /// The answer to deleting a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -28,28 +42,17 @@ pub struct TaskDeleted {
     pub task_id: String,
 }
 
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| AppError::Internal(format!("board reader failed: {e}")))
-}
-
 /// Sessions newest first: `limit` of them (default 20; 0 means all), or all with `all`.
 pub async fn board_sessions(
     app: &App,
     limit: Option<u32>,
     all: Option<bool>,
-) -> Result<Vec<SessionListItem>, AppError> {
+) -> Result<Encoded<Vec<SessionListItem>>, AppError> {
     let limit = match (all, limit.unwrap_or(DEFAULT_SESSION_LIMIT)) {
         (Some(true), _) | (_, 0) => None,
         (_, n) => usize::try_from(n).ok(),
     };
-    let config = app.config();
-    let (tasks_dir, projects_dir) = (config.tasks_dir.clone(), config.projects_dir.clone());
-    let index = app.board().transcripts();
-    blocking(move || board::sessions::list(&tasks_dir, &projects_dir, limit, &index)).await
+    app.board().index().sessions(limit).await
 }
 
 /// The tasks of one session (task list), by id; lifecycle tasks only with `include_internal`.
@@ -57,11 +60,11 @@ pub async fn board_session_tasks(
     app: &App,
     session_id: String,
     include_internal: Option<bool>,
-) -> Result<Vec<Task>, AppError> {
+) -> Result<Encoded<Vec<Task>>, AppError> {
     board::ids::session_id(&session_id)?;
-    let tasks_dir = app.config().tasks_dir.clone();
-    let include = include_internal.unwrap_or(false);
-    blocking(move || board::sessions::session_tasks(&tasks_dir, &session_id, include))
+    app.board()
+        .index()
+        .session_tasks(session_id, include_internal.unwrap_or(false))
         .await?
         .ok_or_else(|| AppError::NotFound("Session not found".into()))
 }
@@ -70,12 +73,26 @@ pub async fn board_session_tasks(
 pub async fn board_all_tasks(
     app: &App,
     include_internal: Option<bool>,
-) -> Result<Vec<TaskWithSession>, AppError> {
-    let config = app.config();
-    let (tasks_dir, projects_dir) = (config.tasks_dir.clone(), config.projects_dir.clone());
-    let include = include_internal.unwrap_or(false);
-    let index = app.board().transcripts();
-    blocking(move || board::sessions::all_tasks(&tasks_dir, &projects_dir, include, &index)).await
+) -> Result<Encoded<Vec<TaskWithSession>>, AppError> {
+    app.board()
+        .index()
+        .all_tasks(include_internal.unwrap_or(false))
+        .await
+}
+
+/// When each task was created and last updated: of one session, or of every session.
+pub async fn board_task_times(
+    app: &App,
+    session_id: Option<String>,
+) -> Result<Vec<TaskTimes>, AppError> {
+    if let Some(id) = &session_id {
+        board::ids::session_id(id)?;
+    }
+    app.board()
+        .index()
+        .task_times(session_id.as_deref())
+        .await
+        .ok_or_else(|| AppError::NotFound("Session not found".into()))
 }
 
 /// Appends a note to a task's description (the original's note block) and returns the task.
@@ -109,5 +126,19 @@ pub async fn board_delete_task(
     Ok(TaskDeleted {
         success: true,
         task_id,
+    })
+}
+
+/// Deletes every task of a session in dependency order (tasks others wait for go last).
+pub async fn board_delete_session_tasks(
+    app: &App,
+    session_id: String,
+) -> Result<SessionTasksDeleted, AppError> {
+    let deleted =
+        board::delete::delete_list_tasks(app.board(), &app.config().tasks_dir, &session_id).await?;
+    Ok(SessionTasksDeleted {
+        success: true,
+        session_id,
+        deleted,
     })
 }

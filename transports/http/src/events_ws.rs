@@ -68,6 +68,15 @@ fn text(value: &impl serde::Serialize) -> Message {
     ))
 }
 
+/// An event as a text message sharing the bus's bytes: no copy per client.
+fn shared_text(envelope: &flow_core::Envelope) -> Message {
+    match Utf8Bytes::try_from(envelope.json_bytes()) {
+        Ok(json) => Message::Text(json),
+        // The bytes are a `String`'s, so always UTF-8; copying is the safe answer regardless.
+        Err(_) => Message::Text(Utf8Bytes::from(envelope.json.as_str())),
+    }
+}
+
 async fn session(socket: WebSocket, state: HttpState) {
     let (mut sink, mut incoming) = socket.split();
     let mut subscription = state.app.bus().subscribe(None);
@@ -84,7 +93,7 @@ async fn session(socket: WebSocket, state: HttpState) {
     loop {
         let outgoing = tokio::select! {
             item = subscription.next() => match item {
-                Some(BusItem::Event(envelope)) => Message::Text(Utf8Bytes::from(envelope.json.as_str())),
+                Some(BusItem::Event(envelope)) => shared_text(&envelope),
                 Some(BusItem::Resync) => text(&FlowEvent::Resync),
                 None => break,
             },

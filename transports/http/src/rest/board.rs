@@ -8,12 +8,18 @@
 //! - `GET /api/tasks/all`: every task with `sessionId`, `sessionName`, `project`.
 //! - `POST /api/tasks/{session}/{task}/note` with `{"note": "..."}`: `{success, task}`.
 //! - `DELETE /api/tasks/{session}/{task}`: `{success, taskId}`.
+//! - `DELETE /api/sessions/{id}/tasks`: every task of the session, in dependency order:
+//!   `{success, sessionId, deleted}`.
+//! - `GET /api/tasks/times` and `GET /api/sessions/{id}/times`: each task's `createdAt` and
+//!   `updatedAt` (for the timeline).
 
 use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use flow_core::board::index::TaskTimes;
 use flow_core::board::{SessionListItem, Task, TaskWithSession};
-use flow_core::commands::{self, NoteAdded, TaskDeleted};
+use flow_core::commands::{self, NoteAdded, SessionTasksDeleted, TaskDeleted};
+use flow_core::json::Encoded;
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
@@ -24,7 +30,10 @@ pub(super) fn routes() -> Router<HttpState> {
     Router::new()
         .route("/sessions", get(sessions))
         .route("/sessions/{session_id}", get(session_tasks))
+        .route("/sessions/{session_id}/tasks", delete(delete_session_tasks))
+        .route("/sessions/{session_id}/times", get(session_times))
         .route("/tasks/all", get(all_tasks))
+        .route("/tasks/times", get(all_times))
         .route("/tasks/{session_id}/{task_id}/note", post(add_note))
         .route("/tasks/{session_id}/{task_id}", delete(delete_task))
 }
@@ -49,7 +58,7 @@ impl BoardQuery {
 async fn sessions(
     State(state): State<HttpState>,
     Query(query): Query<BoardQuery>,
-) -> Result<Json<Vec<SessionListItem>>, ApiError> {
+) -> Result<Json<Encoded<Vec<SessionListItem>>>, ApiError> {
     let (limit, all) = match query.limit.as_deref() {
         None => (None, None),
         Some(text) => match text.parse::<u32>() {
@@ -66,7 +75,7 @@ async fn session_tasks(
     State(state): State<HttpState>,
     Path(session_id): Path<String>,
     Query(query): Query<BoardQuery>,
-) -> Result<Json<Vec<Task>>, ApiError> {
+) -> Result<Json<Encoded<Vec<Task>>>, ApiError> {
     let include = query.include_internal();
     Ok(Json(
         commands::board_session_tasks(&state.app, session_id, include).await?,
@@ -76,7 +85,7 @@ async fn session_tasks(
 async fn all_tasks(
     State(state): State<HttpState>,
     Query(query): Query<BoardQuery>,
-) -> Result<Json<Vec<TaskWithSession>>, ApiError> {
+) -> Result<Json<Encoded<Vec<TaskWithSession>>>, ApiError> {
     let include = query.include_internal();
     Ok(Json(commands::board_all_tasks(&state.app, include).await?))
 }
@@ -103,4 +112,26 @@ async fn delete_task(
     Ok(Json(
         commands::board_delete_task(&state.app, session_id, task_id).await?,
     ))
+}
+
+async fn delete_session_tasks(
+    State(state): State<HttpState>,
+    Path(session_id): Path<String>,
+) -> Result<Json<SessionTasksDeleted>, ApiError> {
+    Ok(Json(
+        commands::board_delete_session_tasks(&state.app, session_id).await?,
+    ))
+}
+
+async fn session_times(
+    State(state): State<HttpState>,
+    Path(session_id): Path<String>,
+) -> Result<Json<Vec<TaskTimes>>, ApiError> {
+    Ok(Json(
+        commands::board_task_times(&state.app, Some(session_id)).await?,
+    ))
+}
+
+async fn all_times(State(state): State<HttpState>) -> Result<Json<Vec<TaskTimes>>, ApiError> {
+    Ok(Json(commands::board_task_times(&state.app, None).await?))
 }

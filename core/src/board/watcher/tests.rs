@@ -1,0 +1,211 @@
+//! The watcher on real directories: events for task files and transcripts, quiet reads,
+//! late directories, the index updated before the event, and an overflow's rescan.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::bus::Subscription;
+use crate::event::FileChange;
+use crate::{BusItem, FlowEvent};
+
+async fn next_event(sub: &mut Subscription) -> FlowEvent {
+    match tokio::time::timeout(Duration::from_secs(10), sub.next()).await {
+        Ok(Some(BusItem::Event(envelope))) => envelope.event.clone(),
+        other => panic!("no board event: {other:?}"),
+    }
+}
+
+/// Waits until an event matching `want` arrives, skipping others.
+async fn wait_for(sub: &mut Subscription, want: impl Fn(&FlowEvent) -> bool) -> FlowEvent {
+    loop {
+        let event = next_event(sub).await;
+        if want(&event) {
+            return event;
+        }
+    }
+}
+
+fn update_of(event: &FlowEvent) -> Option<(FileChange, Option<&str>, Option<&str>)> {
+    match event {
+        FlowEvent::Update {
+            event,
+            session_id,
+            file,
+        } => Some((*event, session_id.as_deref(), file.as_deref())),
+        _ => None,
+    }
+}
+
+struct Watched {
+    bus: Arc<EventBus>,
+    index: Arc<BoardIndex>,
+    _watcher: BoardWatcher,
+}
+
+async fn watch(tasks: &Path, projects: &Path) -> Watched {
+    let bus = Arc::new(EventBus::new(64, 64));
+    let index = Arc::new(BoardIndex::new(tasks.to_path_buf(), projects.to_path_buf()));
+    let watcher = start(bus.clone(), index.clone()).unwrap();
+    index.ready().await;
+    Watched {
+        bus,
+        index,
+        _watcher: watcher,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_files_and_transcripts_become_board_events() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    let projects = root.path().join("projects");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    std::fs::create_dir_all(projects.join("-home-me-app")).unwrap();
+    let watched = watch(&tasks, &projects).await;
+    let mut sub = watched.bus.subscribe(None);
+
+    std::fs::write(tasks.join("s1/1.json"), r#"{"id":"1"}"#).unwrap();
+    let added = wait_for(&mut sub, |e| update_of(e).is_some()).await;
+    assert_eq!(
+        update_of(&added),
+        Some((FileChange::Add, Some("s1"), Some("1.json")))
+    );
+
+    crate::atomic_file::write(&tasks.join("s1/1.json"), br#"{"id":"1","x":1}"#).unwrap();
+    let changed = wait_for(&mut sub, |e| {
+        update_of(e).is_some_and(|(_, _, f)| f == Some("1.json"))
+    })
+    .await;
+    assert_eq!(update_of(&changed).map(|u| u.0), Some(FileChange::Change));
+
+    std::fs::remove_file(tasks.join("s1/1.json")).unwrap();
+    wait_for(&mut sub, |e| {
+        update_of(e) == Some((FileChange::Unlink, Some("s1"), Some("1.json")))
+    })
+    .await;
+
+    std::fs::write(projects.join("-home-me-app/abc.jsonl"), "{}\n").unwrap();
+    wait_for(&mut sub, |e| *e == FlowEvent::MetadataUpdate).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_holds_the_change_before_the_event_goes_out() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    let watched = watch(&tasks, &root.path().join("projects")).await;
+    let mut sub = watched.bus.subscribe(None);
+    for round in 0..20 {
+        let body = format!(r#"{{"id":"1","subject":"round {round}"}}"#);
+        crate::atomic_file::write(&tasks.join("s1/1.json"), body.as_bytes()).unwrap();
+        wait_for(&mut sub, |e| update_of(e).is_some()).await;
+        let tasks = watched
+            .index
+            .session_tasks("s1".into(), false)
+            .await
+            .unwrap()
+            .unwrap()
+            .decode()
+            .unwrap();
+        assert_eq!(tasks[0].subject, format!("round {round}"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_ends_with_every_write_in_the_index() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    let watched = watch(&tasks, &root.path().join("projects")).await;
+    let mut sub = watched.bus.subscribe(None);
+    for n in 0..200 {
+        let body = format!(r#"{{"id":"{n}","subject":"burst"}}"#);
+        std::fs::write(tasks.join(format!("s1/{n}.json")), body).unwrap();
+    }
+    // Each event (a file, or "everything" for a large batch) is followed by a refetch, as a
+    // client does; once the burst is over the last refetch must hold all of it.
+    let mut count = 0;
+    while count < 200 {
+        match tokio::time::timeout(Duration::from_secs(10), sub.next()).await {
+            Ok(Some(_event_or_resync)) => {}
+            other => panic!("the burst stopped short at {count} tasks: {other:?}"),
+        }
+        let listed = watched
+            .index
+            .sessions(None)
+            .await
+            .unwrap()
+            .decode()
+            .unwrap();
+        count = listed[0].task_count;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_and_sidecars_stay_quiet() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    std::fs::write(tasks.join("s1/1.json"), r#"{"id":"1"}"#).unwrap();
+    let watched = watch(&tasks, &root.path().join("projects")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut sub = watched.bus.subscribe(None);
+    for _ in 0..20 {
+        std::fs::read(tasks.join("s1/1.json")).unwrap();
+    }
+    std::fs::write(tasks.join("s1/.lock"), "").unwrap();
+    std::fs::write(tasks.join("s1/.highwatermark"), "3").unwrap();
+    let quiet = tokio::time::timeout(Duration::from_millis(800), sub.next()).await;
+    assert!(quiet.is_err(), "unexpected event: {quiet:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_created_later_is_picked_up() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    let watched = watch(&tasks, &root.path().join("projects")).await;
+    let mut sub = watched.bus.subscribe(None);
+    std::fs::create_dir_all(tasks.join("team-alpha")).unwrap();
+    std::fs::write(tasks.join("team-alpha/7.json"), r#"{"id":7}"#).unwrap();
+    // Written before the directory was armed: the walk on arming finds it.
+    let event = wait_for(&mut sub, |e| update_of(e).is_some()).await;
+    assert_eq!(
+        update_of(&event).map(|u| (u.1, u.2)),
+        Some((Some("team-alpha"), Some("7.json")))
+    );
+    std::fs::write(tasks.join("team-alpha/8.json"), r#"{"id":8}"#).unwrap();
+    wait_for(&mut sub, |e| {
+        update_of(e) == Some((FileChange::Add, Some("team-alpha"), Some("8.json")))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_overflow_rebuilds_the_index_and_tells_clients() {
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    let bus = Arc::new(EventBus::new(64, 64));
+    let index = Arc::new(BoardIndex::new(tasks.clone(), root.path().join("projects")));
+    let _first = index.reconcile();
+    let indexer = Indexer {
+        bus: bus.clone(),
+        index: index.clone(),
+        watcher: None,
+        missing: Vec::new(),
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let mut sub = bus.subscribe(None);
+    // Written while the kernel queue overflowed: no event for it ever comes.
+    std::fs::write(tasks.join("s1/1.json"), r#"{"id":"1"}"#).unwrap();
+    let overflow = Event::new(EventKind::Other).set_flag(notify::event::Flag::Rescan);
+    assert!(indexer.handle(vec![Ok(overflow)]));
+    assert_eq!(
+        update_of(&next_event(&mut sub).await),
+        Some((FileChange::Add, Some("s1"), Some("1.json")))
+    );
+    let listed = index.sessions(None).await.unwrap().decode().unwrap();
+    assert_eq!(listed[0].task_count, 1);
+}
