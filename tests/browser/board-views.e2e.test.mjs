@@ -355,11 +355,11 @@ describe("Board views against flow-server", () => {
       await column(page, "Pending").locator(".task-card").nth(1).waitFor();
       await page.getByRole("button", { name: "Delete all tasks" }).click();
       const confirm = page.getByRole("group", { name: "Confirm deleting all tasks" });
-      assert.match((await confirm.textContent()) ?? "", /Delete all 4 tasks of bulk-clean\?.*in this order: #3, #4, #2, #1\./);
+      assert.match((await confirm.textContent()) ?? "", /Delete all 4 tasks of bulk-clean\?.*in this order: #3, #2, #1, #4\./);
       await confirm.getByRole("button", { name: "Delete 4 tasks" }).click();
       const done = page.getByRole("status").filter({ hasText: "Deleted" });
       await done.waitFor();
-      assert.equal((await done.textContent())?.trim(), "Deleted 4 tasks: #3, #4, #2, #1.");
+      assert.equal((await done.textContent())?.trim(), "Deleted 4 tasks: #3, #2, #1, #4.");
       assert.deepEqual((await readdir(path.join(tasksDir, BULK))).filter((name) => name.endsWith(".json")), []);
       await page.waitForFunction(() => document.querySelectorAll(".task-card").length === 0);
       await page.waitForFunction(

@@ -2,25 +2,25 @@ import { describe, expect, it } from "vitest";
 import { taskDoc } from "../test-fixtures";
 import { deletionOrder } from "./deletion-order";
 
+// The same cases as core/src/board/delete.rs, so the preview and the core agree.
 describe("deletionOrder", () => {
-  it("deletes the tasks others wait for last", () => {
-    const tasks = [
-      taskDoc("1", "completed", { blocks: ["2"] }),
-      taskDoc("2", "in_progress", { blockedBy: ["1"], blocks: ["3"] }),
+  it("deletes the tasks others wait for last, lowest id first", () => {
+    const chain = [
+      taskDoc("1", "completed"),
+      taskDoc("2", "in_progress", { blockedBy: ["1"] }),
       taskDoc("3", "pending", { blockedBy: ["2"] }),
-      taskDoc("4", "pending"),
+      taskDoc("10", "pending"),
     ];
-    expect(deletionOrder(tasks)).toEqual(["3", "4", "2", "1"]);
+    expect(deletionOrder(chain)).toEqual(["3", "2", "1", "10"]);
   });
 
-  it("reads the link from either side and ignores links outside the list", () => {
-    const tasks = [taskDoc("10", "pending", { blockedBy: ["2", "99"] }), taskDoc("2", "pending")];
-    expect(deletionOrder(tasks)).toEqual(["10", "2"]);
-    expect(deletionOrder([taskDoc("2", "pending", { blocks: ["10"] }), taskDoc("10", "pending")])).toEqual(["10", "2"]);
+  it("ends a cycle with the lowest id", () => {
+    const cycle = [taskDoc("1", "pending", { blockedBy: ["2"] }), taskDoc("2", "pending", { blockedBy: ["1"] }), taskDoc("3", "pending", { blockedBy: ["1"] })];
+    expect(deletionOrder(cycle)).toEqual(["3", "1", "2"]);
+    expect(deletionOrder([])).toEqual([]);
   });
 
-  it("puts a cycle at the end by id", () => {
-    const tasks = [taskDoc("1", "pending", { blockedBy: ["2"] }), taskDoc("2", "pending", { blockedBy: ["1"] }), taskDoc("3", "pending")];
-    expect(deletionOrder(tasks)).toEqual(["3", "1", "2"]);
+  it("ignores links to tasks outside the list", () => {
+    expect(deletionOrder([taskDoc("10", "pending", { blockedBy: ["2", "99"] }), taskDoc("2", "pending")])).toEqual(["10", "2"]);
   });
 });

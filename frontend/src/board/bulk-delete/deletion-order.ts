@@ -1,39 +1,29 @@
 import type { Task } from "@flow/bindings";
 
-// The order the core deletes a session's tasks in, for the confirmation's preview. No React here.
+// The order the core deletes a session's tasks in (`board_delete_session_tasks`), for the
+// confirmation's preview. It mirrors core/src/board/delete.rs `dependency_order`: keep the two
+// in step, the browser test compares the preview with what the core reports. No React here.
 
+/** The core's id order: numeric ids by value (others count as 0), then by text. */
 function byId(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true });
+  const number = (id: string) => (/^\d+$/.test(id) ? Number(id) : 0);
+  return number(a) - number(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /**
- * Task ids in an order where a task goes only after every task that waits for it (tasks others
- * are blocked by go last), ties by id. Links to tasks outside the list are ignored; tasks in a
- * dependency cycle go at the end, by id.
+ * Task ids so that each comes after every task that waits for it (`blockedBy`): repeatedly the
+ * lowest id no remaining task waits for; in a cycle, the lowest remaining id.
  */
-export function deletionOrder(tasks: readonly Task[]): string[] {
-  const ids = new Set(tasks.map((task) => task.id));
-  // waiters.get(a): the tasks that wait for a, which must be deleted before a.
-  const waiters = new Map<string, Set<string>>([...ids].map((id) => [id, new Set<string>()]));
-  for (const task of tasks) {
-    for (const blocker of task.blockedBy) if (ids.has(blocker) && blocker !== task.id) waiters.get(blocker)?.add(task.id);
-    for (const blocked of task.blocks) if (ids.has(blocked) && blocked !== task.id) waiters.get(task.id)?.add(blocked);
-  }
+export function deletionOrder(tasks: readonly Pick<Task, "id" | "blockedBy">[]): string[] {
+  const left = [...new Set(tasks.map((task) => task.id))].sort(byId);
   const order: string[] = [];
-  const done = new Set<string>();
-  let ready = [...ids].filter((id) => waiters.get(id)?.size === 0).sort(byId);
-  while (ready.length > 0) {
-    const next: string[] = [];
-    for (const id of ready) {
-      order.push(id);
-      done.add(id);
-    }
-    for (const [id, waiting] of waiters) {
-      if (done.has(id) || next.includes(id)) continue;
-      if ([...waiting].every((waiter) => done.has(waiter))) next.push(id);
-    }
-    ready = next.sort(byId);
+  const waitedOn = (id: string) =>
+    tasks.some((task) => task.id !== id && left.includes(task.id) && task.blockedBy.includes(id));
+  while (left.length > 0) {
+    const next = left.find((id) => !waitedOn(id)) ?? left[0];
+    if (next === undefined) break;
+    left.splice(left.indexOf(next), 1);
+    order.push(next);
   }
-  const cyclic = [...ids].filter((id) => !done.has(id)).sort(byId);
-  return [...order, ...cyclic];
+  return order;
 }

@@ -22,18 +22,26 @@ describe("timeAxis", () => {
     const days = timeAxis(T0, T0 + 10 * 86_400_000);
     expect(days.unit).toBe("days");
     expect(days.stepMs).toBe(2 * 86_400_000);
-    expect(days.ticks.length).toBeLessThanOrEqual(8);
+    expect(days.ticks.length).toBeLessThanOrEqual(9);
   });
 
-  it("never gives more ticks than asked, even over years", () => {
+  it("never gives more ticks than asked (plus the closing one), even over years", () => {
     const axis = timeAxis(T0, T0 + 40 * 365 * 86_400_000);
     expect(axis.unit).toBe("days");
-    expect(axis.ticks.length).toBeLessThanOrEqual(8);
+    expect(axis.ticks.length).toBeLessThanOrEqual(9);
+  });
+
+  it("widens to whole steps so that ticks mark both ends", () => {
+    const axis = timeAxis(T0 + 300, T0 + 1_700);
+    expect(axis.start).toBe(T0);
+    expect(axis.end).toBe(T0 + 2_000);
+    expect(axis.ticks.map((tick) => tick.percent)).toEqual([0, 50, 100]);
   });
 
   it("widens an empty span to one second and accepts reversed bounds", () => {
     const axis = timeAxis(T0, T0);
     expect(axis.end - axis.start).toBe(1_000);
+    expect(axis.ticks).toHaveLength(2);
     expect(axis.unit).toBe("seconds");
     expect(timeAxis(T0 + 5_000, T0).start).toBe(T0);
   });

@@ -54,22 +54,31 @@ export interface TimeAxis {
 }
 
 /**
- * The axis covering `[min, max]` (epoch ms). A span under a second is widened to one second so
- * that tasks created and updated in the same instant still get an axis. Ticks fall on multiples
- * of the step (in UTC; local days may shift a tick by the zone's offset, which the labels show).
+ * The axis covering `[min, max]` (epoch ms), widened to whole steps so that ticks mark both ends.
+ * The step is the finest that keeps at most `maxTicks` + 1 ticks. A span under a second counts
+ * as one second, so tasks created and updated in the same instant still get an axis. Ticks fall
+ * on multiples of the step in UTC (local day labels may be offset by the zone, which they show).
  */
 export function timeAxis(min: number, max: number, maxTicks = 8): TimeAxis {
-  const start = Math.min(min, max);
-  const end = Math.max(start + SECOND, Math.max(min, max));
-  const span = end - start;
+  const low = Math.min(min, max);
+  const high = Math.max(low + SECOND, Math.max(min, max));
+  const padded = (ms: number) => {
+    const start = Math.floor(low / ms) * ms;
+    const end = Math.max(start + ms, Math.ceil(high / ms) * ms);
+    return { start, end, count: (end - start) / ms + 1 };
+  };
   const lastStep = STEPS[STEPS.length - 1] ?? { ms: DAY, unit: "days" as const };
-  let step = STEPS.find((candidate) => span / candidate.ms <= maxTicks) ?? lastStep;
-  // Past the table, keep whole multiples of a year.
-  if (span / step.ms > maxTicks) step = { ms: Math.ceil(span / maxTicks / lastStep.ms) * lastStep.ms, unit: "days" };
-  const ticks: AxisTick[] = [];
-  for (let at = Math.ceil(start / step.ms) * step.ms; at <= end; at += step.ms) {
-    ticks.push({ at, percent: ((at - start) / span) * 100 });
+  let step = STEPS.find((candidate) => padded(candidate.ms).count <= maxTicks + 1);
+  // Past the table, the smallest whole multiple of its last step that fits.
+  if (step === undefined) {
+    let multiple = Math.max(1, Math.floor((high - low) / maxTicks / lastStep.ms));
+    while (padded(multiple * lastStep.ms).count > maxTicks + 1) multiple += 1;
+    step = { ms: multiple * lastStep.ms, unit: "days" };
   }
+  const { start, end } = padded(step.ms);
+  const span = end - start;
+  const ticks: AxisTick[] = [];
+  for (let at = start; at <= end; at += step.ms) ticks.push({ at, percent: ((at - start) / span) * 100 });
   return { start, end, stepMs: step.ms, unit: step.unit, ticks };
 }
 

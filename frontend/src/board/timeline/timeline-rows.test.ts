@@ -17,7 +17,7 @@ describe("timelinePlan", () => {
     expect(plan.rows.map((row) => row.task.id)).toEqual(["2", "1"]);
     expect(plan.untimed.map((task) => task.id)).toEqual(["3", "4"]);
     expect(plan.axis?.start).toBe(Date.parse("2026-03-05T10:00:00.000Z"));
-    expect(plan.axis?.end).toBe(Date.parse("2026-03-05T10:00:09.000Z"));
+    expect(plan.axis?.end).toBe(Date.parse("2026-03-05T10:00:10.000Z"));
     expect(plan.axis?.unit).toBe("seconds");
   });
 
