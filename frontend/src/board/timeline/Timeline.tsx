@@ -29,7 +29,16 @@ export function Timeline({
   onOpen: (task: BoardTask) => void;
 }) {
   const plan = useMemo(() => timelinePlan(tasks, times), [tasks, times]);
-  const [hovered, setHovered] = useState<string | null>(null);
+  // The hovered or focused bar, with where its tooltip goes (fixed, so the scroll box can't clip it).
+  const [hover, setHover] = useState<{ key: string; left: number; top: number } | null>(null);
+  const hovered = hover?.key ?? null;
+  const showTip = (key: string, bar: HTMLElement) => {
+    const rect = bar.getBoundingClientRect();
+    setHover({ key, left: Math.max(8, Math.min(rect.left, window.innerWidth - 320)), top: rect.bottom + 6 });
+  };
+  const hideTip = (key: string) => {
+    setHover((current) => (current?.key === key ? null : current));
+  };
   const { axis } = plan;
   const label = useMemo(() => (axis === null ? null : new Intl.DateTimeFormat(undefined, tickFormat(axis))), [axis]);
 
@@ -47,8 +56,12 @@ export function Timeline({
       {axis !== null && label !== null && (
         <div className="timeline-grid">
           <div className="timeline-axis" aria-label={`Time axis in ${axis.unit}`}>
-            {axis.ticks.map((tick) => (
-              <span key={tick.at} className="timeline-tick" style={{ left: `${tick.percent}%` }}>
+            {axis.ticks.map((tick, index) => (
+              <span
+                key={tick.at}
+                className={index === 0 ? "timeline-tick first" : index === axis.ticks.length - 1 ? "timeline-tick last" : "timeline-tick"}
+                style={{ left: `${tick.percent}%` }}
+              >
                 {label.format(tick.at)}
               </span>
             ))}
@@ -77,24 +90,24 @@ export function Timeline({
                       aria-describedby={hovered === key ? tooltipId : undefined}
                       aria-label={`#${row.task.id} ${row.task.subject}`}
                       style={{ left: `${place.left}%`, width: `${place.width}%` }}
-                      onMouseEnter={() => {
-                        setHovered(key);
+                      onMouseEnter={(event) => {
+                        showTip(key, event.currentTarget);
                       }}
                       onMouseLeave={() => {
-                        setHovered((current) => (current === key ? null : current));
+                        hideTip(key);
                       }}
-                      onFocus={() => {
-                        setHovered(key);
+                      onFocus={(event) => {
+                        showTip(key, event.currentTarget);
                       }}
                       onBlur={() => {
-                        setHovered((current) => (current === key ? null : current));
+                        hideTip(key);
                       }}
                       onClick={() => {
                         onOpen(row.task);
                       }}
                     />
-                    {hovered === key && (
-                      <div id={tooltipId} role="tooltip" className="timeline-tooltip" style={{ left: `${Math.min(place.left, 70)}%` }}>
+                    {hover !== null && hover.key === key && (
+                      <div id={tooltipId} role="tooltip" className="timeline-tooltip" style={{ left: hover.left, top: hover.top }}>
                         <strong>
                           #{row.task.id} {row.task.subject}
                         </strong>
