@@ -31,6 +31,14 @@ impl Usage {
         self.cache_creation += other.cache_creation;
         self.cache_read += other.cache_read;
     }
+
+    /// Swaps one message's counted usage for its newer figures.
+    fn replace(&mut self, old: &Usage, new: &Usage) {
+        self.input += new.input - old.input;
+        self.output += new.output - old.output;
+        self.cache_creation += new.cache_creation - old.cache_creation;
+        self.cache_read += new.cache_read - old.cache_read;
+    }
 }
 
 /// The metadata of one transcript.
@@ -128,7 +136,41 @@ struct Tail {
     offset: u64,
     pending: Vec<u8>,
     meta: TranscriptMeta,
-    usage_by_id: HashMap<String, Usage>,
+    recent: RecentMessages,
+}
+
+/// How many recent assistant message ids are remembered for deduplication.
+const RECENT_MESSAGES: usize = 64;
+
+/// The usage of the last few assistant messages by id. Claude Code writes one response as
+/// consecutive lines sharing its `message.id` (each with the usage so far); a window of recent
+/// ids, rather than every id of the file, keeps a long transcript's memory constant.
+#[derive(Default)]
+struct RecentMessages {
+    ids: std::collections::VecDeque<(u64, Usage)>,
+}
+
+impl RecentMessages {
+    /// Records `usage` as the latest for `id`; the usage it replaces, or `None` for a new id.
+    fn record(&mut self, id: &str, usage: Usage) -> Option<Usage> {
+        let key = id_key(id);
+        if let Some(slot) = self.ids.iter_mut().find(|(k, _)| *k == key) {
+            return Some(std::mem::replace(&mut slot.1, usage));
+        }
+        if self.ids.len() == RECENT_MESSAGES {
+            self.ids.pop_front();
+        }
+        self.ids.push_back((key, usage));
+        None
+    }
+}
+
+/// A stable 64-bit key for a message id (collisions among a window of 64 are negligible).
+fn id_key(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Tail {
@@ -152,23 +194,24 @@ impl Tail {
         if !self.pending.is_empty() && serde_json::from_slice::<Line>(&self.pending).is_ok() {
             self.apply_pending();
         }
+        // A transcript line can be megabytes (a tool result); keep no buffer of that size
+        // between reads, only a partial line's own bytes.
+        if self.pending.capacity() > 4 * self.pending.len().max(1024) {
+            self.pending.shrink_to_fit();
+        }
         consumed
     }
 
     fn apply_pending(&mut self) {
         // serde_json refuses invalid UTF-8 and truncated JSON: such lines are skipped.
         if let Ok(parsed) = serde_json::from_slice::<Line>(&self.pending) {
-            apply(&mut self.meta, &mut self.usage_by_id, parsed);
+            apply(&mut self.meta, &mut self.recent, parsed);
         }
         self.pending.clear();
     }
 
     fn meta(&self) -> TranscriptMeta {
-        let mut meta = self.meta.clone();
-        for usage in self.usage_by_id.values() {
-            meta.usage.add(usage);
-        }
-        meta
+        self.meta.clone()
     }
 }
 
@@ -257,7 +300,7 @@ impl TranscriptIndex {
     }
 }
 
-fn apply(meta: &mut TranscriptMeta, usage_by_id: &mut HashMap<String, Usage>, line: Line) {
+fn apply(meta: &mut TranscriptMeta, recent: &mut RecentMessages, line: Line) {
     let kind = line.kind.as_deref().unwrap_or("");
     if kind == "custom-title"
         && let Some(title) = line.custom_title.filter(|t| !t.is_empty())
@@ -293,11 +336,13 @@ fn apply(meta: &mut TranscriptMeta, usage_by_id: &mut HashMap<String, Usage>, li
             match message.id {
                 // One response is split over several lines with the same id: count it once,
                 // keeping the last line's usage (the most complete).
-                Some(id) => {
-                    if usage_by_id.insert(id, usage).is_none() {
+                Some(id) => match recent.record(&id, usage) {
+                    Some(replaced) => meta.usage.replace(&replaced, &usage),
+                    None => {
                         meta.message_count += 1;
+                        meta.usage.add(&usage);
                     }
-                }
+                },
                 None => {
                     meta.message_count += 1;
                     meta.usage.add(&usage);
@@ -428,5 +473,38 @@ mod tests {
         assert_eq!(index.bytes_read(), after_first + line.len() as u64 + 1);
         std::fs::write(&path, "{\"type\":\"user\",\"timestamp\":\"t\"}\n").unwrap();
         assert_eq!(index.read(&path).unwrap().message_count, 1);
+    }
+
+    #[test]
+    fn memory_stays_flat_on_long_transcripts_and_huge_lines() {
+        let mut text = String::new();
+        for n in 0..10_000 {
+            // Two lines per response, as Claude Code writes them.
+            for output in [1, 5] {
+                text.push_str(&format!(
+                    r#"{{"type":"assistant","message":{{"id":"msg_{n}","model":"m","usage":{{"output_tokens":{output}}}}}}}"#
+                ));
+                text.push('\n');
+            }
+        }
+        let huge = "x".repeat(4 * 1024 * 1024);
+        text.push_str(&format!(
+            r#"{{"type":"user","message":{{"content":"{huge}"}}}}"#
+        ));
+        text.push('\n');
+        let mut tail = Tail::default();
+        tail.feed(text.as_bytes());
+        let meta = tail.meta();
+        assert_eq!(meta.message_count, 10_001);
+        assert_eq!(
+            meta.usage.output, 50_000.0,
+            "each response counted once, last figures"
+        );
+        assert!(tail.recent.ids.len() <= RECENT_MESSAGES);
+        assert!(
+            tail.pending.capacity() < 64 * 1024,
+            "a 4 MiB line left a {} byte buffer behind",
+            tail.pending.capacity()
+        );
     }
 }
