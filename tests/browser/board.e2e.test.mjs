@@ -81,7 +81,9 @@ async function writeFixture(root) {
     [DOCS]: [taskDoc("1", "Write the README", "pending"), taskDoc("2", "Spell check", "completed")],
     [BARE]: [taskDoc("1", "Lonely task", "in_progress")],
   };
-  const times = { [AUTH]: 1_772_000_300, [DOCS]: 1_772_000_200, [BARE]: 1_772_000_100 };
+  // Recent, so that no session is idle long enough to be archived (board-views tests that).
+  const now = Math.floor(Date.now() / 1000);
+  const times = { [AUTH]: now - 100, [DOCS]: now - 200, [BARE]: now - 300 };
   for (const [sessionId, docs] of Object.entries(lists)) {
     const dir = path.join(tasks, sessionId);
     await mkdir(dir, { recursive: true });

@@ -1,20 +1,37 @@
-import type { AppError, SessionListItem, Task, TaskWithSession } from "@flow/bindings";
+import type { AppError, SessionListItem, Task } from "@flow/bindings";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import { asAppError, useFlowEvents, useHost } from "../host";
+import { ActivityFeed } from "./activity/ActivityFeed";
+import { ArchivedSessions } from "./archive/ArchivedSessions";
+import { splitArchived } from "./archive/archive";
 import {
-  COLUMNS,
   createRefetchCoalescer,
   descriptionOf,
   filterSessions,
   groupTasks,
-  lastActivity,
   projectsOf,
   sessionTitle,
   type RefetchCoalescer,
   type RefetchPlan,
 } from "./board-logic";
-import { TaskDetail } from "./TaskDetail";
+import { DeleteSessionTasks } from "./bulk-delete/DeleteSessionTasks";
+import { Kanban } from "./Kanban";
+import { BellToggle } from "./notifications/BellToggle";
+import { readBell, writeBell } from "./notifications/bell-setting";
+import { useCompletionNotifications } from "./notifications/use-completion-notifications";
+import { useBoardOverview } from "./overview/use-board-overview";
+import { createSessionSearch, queryWords, tasksBySession } from "./search/session-search";
+import { SessionItem } from "./SessionItem";
+import { ShortcutHelp } from "./shortcuts/ShortcutHelp";
+import { useBoardShortcuts } from "./shortcuts/use-board-shortcuts";
+import { TaskDetail, type TaskDetailHandle } from "./TaskDetail";
+import { taskKey } from "./task-times";
+import { LayoutToggle, layoutFrom, type BoardLayout } from "./timeline/LayoutToggle";
+import { Timeline } from "./timeline/Timeline";
+import "./board-toolbar.css";
+
+export { formatWhen } from "./format-when";
 
 /** A task on the board, with the session it belongs to (the session view adds it). */
 export type BoardTask = Task & { sessionId: string };
@@ -32,16 +49,36 @@ function viewKey(view: BoardView): string {
   return view.kind === "session" ? `session:${view.id}` : view.kind;
 }
 
-export function formatWhen(iso: string | null): string {
-  if (iso === null) return "unknown";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+function paramsFor(view: BoardView, layout: BoardLayout): URLSearchParams {
+  const next = new URLSearchParams();
+  if (view.kind === "session") next.set("session", view.id);
+  else if (view.kind === "all") next.set("view", "all");
+  if (layout === "timeline") next.set("layout", "timeline");
+  return next;
+}
+
+/** How often the archive rule is re-evaluated against the clock. */
+const ARCHIVE_CLOCK_MS = 60_000;
+
+/** The current time, refreshed every `everyMs`. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, everyMs);
+    return () => {
+      clearInterval(timer);
+    };
+  }, [everyMs]);
+  return now;
 }
 
 export function BoardPage() {
   const { client } = useHost();
   const [params, setParams] = useSearchParams();
   const view = useMemo(() => viewFrom(params), [params]);
+  const layout = layoutFrom(params);
   const key = viewKey(view);
 
   const [sessions, setSessions] = useState<SessionListItem[] | null>(null);
@@ -51,6 +88,11 @@ export function BoardPage() {
   const [selected, setSelected] = useState<{ sessionId: string; taskId: string } | null>(null);
   const [search, setSearch] = useState("");
   const [project, setProject] = useState("");
+  const [bell, setBell] = useState(readBell);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const detailRef = useRef<TaskDetailHandle>(null);
+  const overview = useBoardOverview();
+  const now = useNow(ARCHIVE_CLOCK_MS);
 
   const loadSessions = useCallback(() => {
     client.boardSessions(null, true).then(
@@ -69,15 +111,12 @@ export function BoardPage() {
   const loadTasks = useCallback(() => {
     taskRequest.current += 1;
     const request = taskRequest.current;
-    if (view.kind === "none") return;
-    const pending: Promise<BoardTask[]> =
-      view.kind === "all"
-        ? client.boardAllTasks(null).then((all: TaskWithSession[]) => all)
-        : client.boardSessionTasks(view.id, null).then((list) => list.map((task) => ({ ...task, sessionId: view.id })));
-    pending.then(
-      (next) => {
+    // All tasks come from the overview, which already holds every session's tasks.
+    if (view.kind !== "session") return;
+    client.boardSessionTasks(view.id, null).then(
+      (list) => {
         if (taskRequest.current !== request) return;
-        setTasks({ key, tasks: next });
+        setTasks({ key, tasks: list.map((task) => ({ ...task, sessionId: view.id })) });
         setTasksError(null);
       },
       (cause: unknown) => {
@@ -95,11 +134,9 @@ export function BoardPage() {
   useEffect(() => {
     flushRef.current = (plan) => {
       if (plan.list || plan.all || plan.sessions.size > 0) loadSessions();
-      const touchesView =
-        plan.all ||
-        (view.kind === "all" && plan.sessions.size > 0) ||
-        (view.kind === "session" && plan.sessions.has(view.id));
+      const touchesView = view.kind === "session" && (plan.all || plan.sessions.has(view.id));
       if (touchesView) loadTasks();
+      overview.refresh(plan);
     };
   });
   const coalescer = useRef<RefetchCoalescer | null>(null);
@@ -135,26 +172,65 @@ export function BoardPage() {
 
   const choose = (next: BoardView) => {
     setSelected(null);
-    const nextParams = new URLSearchParams();
-    if (next.kind === "session") nextParams.set("session", next.id);
-    else if (next.kind === "all") nextParams.set("view", "all");
-    setParams(nextParams);
+    setParams(paramsFor(next, layout));
   };
 
-  const visibleSessions = useMemo(
-    () => (sessions === null ? [] : filterSessions(sessions, { search, project })),
-    [sessions, search, project],
+  /** Opens a task from anywhere (activity feed, notification): its session, then the task. */
+  const openTask = useCallback(
+    (sessionId: string, taskId: string) => {
+      setParams((current) => paramsFor({ kind: "session", id: sessionId }, layoutFrom(current)));
+      setSelected({ sessionId, taskId });
+    },
+    [setParams],
+  );
+
+  const sessionNames = useMemo(() => new Map((sessions ?? []).map((s) => [s.id, sessionTitle(s)])), [sessions]);
+  const sessionName = useCallback((id: string) => sessionNames.get(id) ?? id, [sessionNames]);
+
+  const inProject = useMemo(() => (sessions === null ? [] : filterSessions(sessions, { search: "", project })), [sessions, project]);
+  const searching = queryWords(search).length > 0;
+  // The index is built only while a search is on: every task update would rebuild it.
+  const searchIndex = useMemo(
+    () => (searching ? createSessionSearch(inProject, tasksBySession(overview.tasks ?? [])) : null),
+    [searching, inProject, overview.tasks],
+  );
+  const visibleSessions = useMemo(() => (searchIndex === null ? inProject : searchIndex.search(search)), [searchIndex, inProject, search]);
+  const { active: activeSessions, archived: archivedSessions } = useMemo(
+    () => splitArchived(visibleSessions, now),
+    [visibleSessions, now],
   );
   const projects = useMemo(() => (sessions === null ? [] : projectsOf(sessions)), [sessions]);
-  const currentTasks = tasks !== null && tasks.key === key ? tasks.tasks : null;
-  const currentError = tasksError !== null && tasksError.key === key ? tasksError.error : null;
+  const currentTasks = view.kind === "all" ? overview.tasks : tasks !== null && tasks.key === key ? tasks.tasks : null;
+  const currentError =
+    view.kind === "all" ? overview.tasksError : tasksError !== null && tasksError.key === key ? tasksError.error : null;
   const columns = useMemo(() => (currentTasks === null ? null : groupTasks(currentTasks)), [currentTasks]);
   const selectedTask =
     selected === null || currentTasks === null
       ? null
       : (currentTasks.find((task) => task.sessionId === selected.sessionId && task.id === selected.taskId) ?? null);
   const currentSession = view.kind === "session" ? (sessions?.find((session) => session.id === view.id) ?? null) : null;
-  const sessionNames = useMemo(() => new Map((sessions ?? []).map((s) => [s.id, sessionTitle(s)])), [sessions]);
+  const currentTitle = view.kind === "all" ? "All tasks" : view.kind === "session" ? (currentSession !== null ? sessionTitle(currentSession) : view.id) : "";
+
+  const onBell = (on: boolean) => {
+    setBell(on);
+    writeBell(on);
+  };
+  useCompletionNotifications(overview.tasks, bell, sessionName, openTask);
+
+  useBoardShortcuts((action) => {
+    switch (action) {
+      case "help":
+        setHelpOpen((open) => !open);
+        break;
+      case "close":
+        if (helpOpen) setHelpOpen(false);
+        else setSelected(null);
+        break;
+      case "delete":
+        if (!helpOpen) detailRef.current?.requestDelete();
+        break;
+    }
+  });
 
   const onNoteAdded = (sessionId: string, taskId: string, document: unknown) => {
     const description = descriptionOf(document);
@@ -185,9 +261,33 @@ export function BoardPage() {
     loadSessions();
   };
 
+  const onSessionTasksDeleted = (sessionId: string) => {
+    setSelected(null);
+    loadSessions();
+    loadTasks();
+    overview.refresh({ list: true, all: false, sessions: new Set([sessionId]) });
+  };
+
+  const selectedKey = selected === null ? null : taskKey(selected.sessionId, selected.taskId);
+  const selectedSessionId = view.kind === "session" ? view.id : null;
+
   return (
     <div className="page board">
-      <h1>Board</h1>
+      <div className="board-title">
+        <h1>Board</h1>
+        <BellToggle on={bell} onChange={onBell} />
+        <button
+          type="button"
+          className="quiet board-help-button"
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          onClick={() => {
+            setHelpOpen(true);
+          }}
+        >
+          ?
+        </button>
+      </div>
       {sessionsError !== null && (
         <div className="error card" role="alert">
           <p>Could not load sessions: {sessionsError.error}</p>
@@ -197,134 +297,140 @@ export function BoardPage() {
         </div>
       )}
       <div className="board-layout">
-        <section className="board-sessions" aria-label="Sessions">
-          <div className="board-filters">
-            <input
-              type="search"
-              aria-label="Search sessions"
-              placeholder="Search name, project, branch"
-              value={search}
-              onChange={(event) => {
-                setSearch(event.target.value);
-              }}
-            />
-            <select
-              aria-label="Project"
-              value={project}
-              onChange={(event) => {
-                setProject(event.target.value);
+        <div className="board-sidebar">
+          <section className="board-sessions" aria-label="Sessions">
+            <div className="board-filters">
+              <input
+                type="search"
+                aria-label="Search sessions"
+                placeholder="Search names, descriptions, paths"
+                value={search}
+                onChange={(event) => {
+                  setSearch(event.target.value);
+                }}
+              />
+              <select
+                aria-label="Project"
+                value={project}
+                onChange={(event) => {
+                  setProject(event.target.value);
+                }}
+              >
+                <option value="">All projects</option>
+                {projects.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button
+              type="button"
+              className="session-item all-tasks"
+              aria-pressed={view.kind === "all"}
+              onClick={() => {
+                choose({ kind: "all" });
               }}
             >
-              <option value="">All projects</option>
-              {projects.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
+              All tasks
+            </button>
+            {sessions === null && sessionsError === null && <p className="muted">Loading sessions…</p>}
+            {sessions !== null && visibleSessions.length === 0 && (
+              <p className="muted">{sessions.length === 0 ? "No sessions yet." : "No session matches."}</p>
+            )}
+            <ul className="session-list">
+              {activeSessions.map((session) => (
+                <li key={session.id}>
+                  <SessionItem
+                    session={session}
+                    pressed={selectedSessionId === session.id}
+                    onChoose={() => {
+                      choose({ kind: "session", id: session.id });
+                    }}
+                  />
+                </li>
               ))}
-            </select>
-          </div>
-          <button
-            type="button"
-            className="session-item all-tasks"
-            aria-pressed={view.kind === "all"}
-            onClick={() => {
-              choose({ kind: "all" });
-            }}
-          >
-            All tasks
-          </button>
-          {sessions === null && sessionsError === null && <p className="muted">Loading sessions…</p>}
-          {sessions !== null && visibleSessions.length === 0 && (
-            <p className="muted">{sessions.length === 0 ? "No sessions yet." : "No session matches."}</p>
-          )}
-          <ul className="session-list">
-            {visibleSessions.map((session) => (
-              <li key={session.id}>
-                <button
-                  type="button"
-                  className="session-item"
-                  aria-pressed={view.kind === "session" && view.id === session.id}
-                  data-session-id={session.id}
-                  onClick={() => {
-                    choose({ kind: "session", id: session.id });
-                  }}
-                >
-                  <span className="session-name">{sessionTitle(session)}</span>
-                  {session.project !== null && <span className="session-meta">{session.project}</span>}
-                  {session.gitBranch !== null && session.gitBranch !== "" && (
-                    <span className="session-meta">⎇ {session.gitBranch}</span>
-                  )}
-                  <span className="session-counts">
-                    <span className="count pending" title="Pending">
-                      {session.pending} pending
-                    </span>
-                    <span className="count in_progress" title="In progress">
-                      {session.inProgress} in progress
-                    </span>
-                    <span className="count completed" title="Completed">
-                      {session.completed} done
-                    </span>
-                  </span>
-                  <span className="session-meta">Last activity {formatWhen(lastActivity(session))}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
+            </ul>
+            <ArchivedSessions
+              sessions={archivedSessions}
+              searching={searching}
+              selectedId={selectedSessionId}
+              onChoose={(id) => {
+                choose({ kind: "session", id });
+              }}
+            />
+          </section>
+          <ActivityFeed tasks={overview.tasks} times={overview.times} error={overview.tasksError} sessionName={sessionName} onOpen={openTask} />
+        </div>
 
         <section className="board-main" aria-label="Tasks">
           {view.kind === "none" && <p className="muted">Select a session, or All tasks, to see its tasks.</p>}
           {view.kind !== "none" && (
-            <h2>{view.kind === "all" ? "All tasks" : currentSession !== null ? sessionTitle(currentSession) : view.id}</h2>
+            <div className="board-main-header">
+              <h2>{currentTitle}</h2>
+              <div className="board-main-actions">
+                <LayoutToggle
+                  layout={layout}
+                  onChange={(next) => {
+                    setParams(paramsFor(view, next));
+                  }}
+                />
+                {view.kind === "session" && currentTasks !== null && (
+                  <DeleteSessionTasks
+                    key={view.id}
+                    sessionId={view.id}
+                    sessionName={currentTitle}
+                    tasks={currentTasks}
+                    onDeleted={() => {
+                      onSessionTasksDeleted(view.id);
+                    }}
+                  />
+                )}
+              </div>
+            </div>
           )}
           {currentError !== null && (
             <div className="error card" role="alert">
               <p>Could not load tasks: {currentError.error}</p>
-              <button type="button" onClick={loadTasks}>
+              <button
+                type="button"
+                onClick={() => {
+                  if (view.kind === "all") overview.refresh({ list: false, all: true, sessions: new Set() });
+                  else loadTasks();
+                }}
+              >
                 Try again
               </button>
             </div>
           )}
           {view.kind !== "none" && columns === null && currentError === null && <p className="muted">Loading tasks…</p>}
-          {columns !== null && (
-            <div className="kanban">
-              {COLUMNS.map((column) => (
-                <section key={column.status} className="kanban-column" aria-label={column.title} data-status={column.status}>
-                  <h3>
-                    {column.title} <span className="muted">({columns[column.status].length})</span>
-                  </h3>
-                  <ul>
-                    {columns[column.status].map((task) => (
-                      <li key={`${task.sessionId}/${task.id}`}>
-                        <button
-                          type="button"
-                          className="task-card"
-                          data-task-id={task.id}
-                          aria-pressed={selected?.sessionId === task.sessionId && selected.taskId === task.id}
-                          onClick={() => {
-                            setSelected({ sessionId: task.sessionId, taskId: task.id });
-                          }}
-                        >
-                          <span className="task-id">#{task.id}</span> {task.subject}
-                          {view.kind === "all" && (
-                            <span className="session-meta">{sessionNames.get(task.sessionId) ?? task.sessionId}</span>
-                          )}
-                          {task.status === "in_progress" && task.activeForm !== "" && (
-                            <span className="session-meta">{task.activeForm}</span>
-                          )}
-                          {task.owner !== "" && <span className="session-meta">@{task.owner}</span>}
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
-                </section>
-              ))}
-            </div>
+          {columns !== null && layout === "kanban" && (
+            <Kanban
+              columns={columns}
+              sessionName={view.kind === "all" ? sessionName : null}
+              selected={selected}
+              onSelect={(task) => {
+                setSelected({ sessionId: task.sessionId, taskId: task.id });
+              }}
+            />
+          )}
+          {currentTasks !== null && layout === "timeline" && (
+            <Timeline
+              tasks={currentTasks}
+              times={overview.times}
+              timesError={overview.timesError}
+              sessionName={view.kind === "all" ? sessionName : null}
+              selectedKey={selectedKey}
+              onOpen={(task) => {
+                setSelected({ sessionId: task.sessionId, taskId: task.id });
+              }}
+            />
           )}
         </section>
 
         {selectedTask !== null && (
           <TaskDetail
+            ref={detailRef}
             key={`${selectedTask.sessionId}/${selectedTask.id}`}
             task={selectedTask}
             onSelect={(taskId) => {
@@ -338,6 +444,13 @@ export function BoardPage() {
           />
         )}
       </div>
+      {helpOpen && (
+        <ShortcutHelp
+          onClose={() => {
+            setHelpOpen(false);
+          }}
+        />
+      )}
     </div>
   );
 }

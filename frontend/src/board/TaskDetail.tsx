@@ -1,5 +1,5 @@
 import type { AppError } from "@flow/bindings";
-import { useState } from "react";
+import { useImperativeHandle, useState, type Ref } from "react";
 import { asAppError, useHost } from "../host";
 import type { BoardTask } from "./BoardPage";
 import { Markdown } from "./Markdown";
@@ -31,13 +31,21 @@ function TaskLinks({ label, ids, onSelect }: { label: string; ids: string[]; onS
   );
 }
 
+/** What the board can ask of the open task's panel (the `D` shortcut). */
+export interface TaskDetailHandle {
+  /** Shows the delete confirmation, its button focused, as the Delete button does. */
+  requestDelete: () => void;
+}
+
 export function TaskDetail({
+  ref,
   task,
   onSelect,
   onClose,
   onNoteAdded,
   onDeleted,
 }: {
+  ref?: Ref<TaskDetailHandle>;
   task: BoardTask;
   onSelect: (taskId: string) => void;
   onClose: () => void;
@@ -52,6 +60,13 @@ export function TaskDetail({
   const [confirming, setConfirming] = useState(false);
   const [deleteBusy, setDeleteBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<AppError | null>(null);
+
+  useImperativeHandle(ref, () => ({
+    requestDelete: () => {
+      setConfirming(true);
+      setDeleteError(null);
+    },
+  }));
 
   const addNote = () => {
     setNoteBusy(true);
@@ -154,7 +169,8 @@ export function TaskDetail({
         ) : (
           <div className="confirm" role="group" aria-label="Confirm delete">
             <span>Delete task #{task.id}? This removes its file.</span>
-            <button type="button" className="danger" disabled={deleteBusy} onClick={deleteTask}>
+            {/* Focused so that the D shortcut's confirmation takes Enter. */}
+            <button type="button" className="danger" autoFocus disabled={deleteBusy} onClick={deleteTask}>
               Delete task
             </button>
             <button

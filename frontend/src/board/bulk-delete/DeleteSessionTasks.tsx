@@ -1,0 +1,102 @@
+import type { AppError, Client } from "@flow/bindings";
+import { useState } from "react";
+import { asAppError, useHost } from "../../host";
+import type { BoardTask } from "../BoardPage";
+import { deletionOrder } from "./deletion-order";
+import "./bulk-delete.css";
+
+type SessionTasksDeleted = Awaited<ReturnType<Client["boardDeleteSessionTasks"]>>;
+
+/**
+ * "Delete all tasks" for one session: asks first, naming how many tasks go and in which order
+ * (tasks others wait for go last), then deletes them through the core in that order.
+ */
+export function DeleteSessionTasks({
+  sessionId,
+  sessionName,
+  tasks,
+  onDeleted,
+}: {
+  sessionId: string;
+  sessionName: string;
+  tasks: readonly BoardTask[];
+  onDeleted: (result: SessionTasksDeleted) => void;
+}) {
+  const { client } = useHost();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const [done, setDone] = useState<SessionTasksDeleted | null>(null);
+
+  const run = () => {
+    setBusy(true);
+    setError(null);
+    client.boardDeleteSessionTasks(sessionId).then(
+      (result) => {
+        setBusy(false);
+        setConfirming(false);
+        setDone(result);
+        onDeleted(result);
+      },
+      (cause: unknown) => {
+        setBusy(false);
+        setConfirming(false);
+        setError(asAppError(cause));
+      },
+    );
+  };
+
+  const count = tasks.length;
+  const plural = count === 1 ? "task" : "tasks";
+  return (
+    <div className="bulk-delete">
+      {!confirming ? (
+        <button
+          type="button"
+          className="danger"
+          disabled={count === 0}
+          onClick={() => {
+            setConfirming(true);
+            setDone(null);
+            setError(null);
+          }}
+        >
+          Delete all tasks
+        </button>
+      ) : (
+        <div className="confirm" role="group" aria-label="Confirm deleting all tasks">
+          <span>
+            Delete all {count} {plural} of {sessionName}? This removes their files, in this order:{" "}
+            {deletionOrder(tasks)
+              .map((id) => `#${id}`)
+              .join(", ")}
+            .
+          </span>
+          <button type="button" className="danger" disabled={busy} onClick={run}>
+            Delete {count} {plural}
+          </button>
+          <button
+            type="button"
+            className="quiet"
+            onClick={() => {
+              setConfirming(false);
+            }}
+          >
+            Cancel
+          </button>
+        </div>
+      )}
+      {done !== null && (
+        <p className="saved" role="status">
+          Deleted {done.deleted.length} {done.deleted.length === 1 ? "task" : "tasks"}
+          {done.deleted.length > 0 && `: ${done.deleted.map((id) => `#${id}`).join(", ")}`}.
+        </p>
+      )}
+      {error !== null && (
+        <p className="error" role="alert">
+          Not deleted: {error.error}
+        </p>
+      )}
+    </div>
+  );
+}
