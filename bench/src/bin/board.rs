@@ -328,13 +328,18 @@ async fn request_load(
         .list_id
         .clone()
         .ok_or_else(|| BenchError::Setup("session 5 has no task list".into()))?;
-    let endpoints = [
+    let mut endpoints = vec![
         ("/api/sessions".to_owned(), true),
         ("/api/sessions?limit=all".to_owned(), true),
         (format!("/api/sessions/{one}"), true),
         ("/api/tasks/all".to_owned(), true),
         ("/index.html".to_owned(), false),
     ];
+    // The UI's entry script, when the server embeds a built UI (not the placeholder page).
+    let index = get_ok(server, "/index.html").await?;
+    if let Some(script) = entry_script(&String::from_utf8_lossy(&index)) {
+        endpoints.push((script, false));
+    }
     let bare_dir = tree.root().join("bare");
     std::fs::create_dir_all(&bare_dir).map_err(io_error("bare route dir"))?;
     let mut manifest = Manifest::default();
@@ -383,6 +388,14 @@ async fn request_load(
     }
     bare.stop().await?;
     Ok(rows)
+}
+
+/// The first `/assets/*.js` an HTML page loads.
+fn entry_script(html: &str) -> Option<String> {
+    let start = html.find("src=\"/assets/")? + "src=\"".len();
+    let end = start + html[start..].find('"')?;
+    let path = &html[start..end];
+    path.ends_with(".js").then(|| path.to_owned())
 }
 
 /// Appends a `custom-title` line to the big transcript and polls the full list until that
