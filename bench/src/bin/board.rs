@@ -248,18 +248,6 @@ async fn run(plan: &Plan) -> Result<Results, BenchError> {
     eprintln!("appending to {}...", tree.append_transcript.display());
     (results.appends, results.append_poll) = appends(plan, &tree, &server).await?;
 
-    let list = tree.fixture.sessions[1]
-        .list_id
-        .clone()
-        .ok_or_else(|| BenchError::Setup("session 1 has no task list".into()))?;
-    let task_file = tree.fixture.tasks_dir.join(&list).join("1.json");
-    for sse in &plan.sse {
-        eprintln!("{} event-stream clients...", sse.clients);
-        results
-            .fan_outs
-            .push(fan_out(plan, sse, &server, &list, &task_file).await?);
-    }
-
     eprintln!("{} idle WebSocket clients...", plan.websockets);
     let before = server.memory()?;
     let clients = WsClients::open(
@@ -281,6 +269,18 @@ async fn run(plan: &Plan) -> Result<Results, BenchError> {
         held,
         after: server.memory()?,
     });
+    let list = tree.fixture.sessions[1]
+        .list_id
+        .clone()
+        .ok_or_else(|| BenchError::Setup("session 1 has no task list".into()))?;
+    let task_file = tree.fixture.tasks_dir.join(&list).join("1.json");
+    for sse in &plan.sse {
+        eprintln!("{} event-stream clients...", sse.clients);
+        results
+            .fan_outs
+            .push(fan_out(plan, sse, &server, &list, &task_file).await?);
+    }
+
     results.end = server.memory()?;
     server.stop().await?;
     Ok(results)

@@ -21,7 +21,7 @@ pub struct LoadShape {
 /// What one endpoint sustained.
 #[derive(Debug, Clone)]
 pub struct LoadResult {
-    /// Requests completed in the measured window.
+    /// Requests counted: those sent after the warm-up (at least one per connection).
     pub requests: usize,
     /// Completed requests per second.
     pub per_second: f64,
@@ -51,7 +51,9 @@ pub async fn run(
             let mut samples = Vec::new();
             loop {
                 let sent = Instant::now();
-                if sent >= until {
+                // An endpoint slower than the window still gets one counted request per
+                // connection.
+                if sent >= until && !samples.is_empty() {
                     break;
                 }
                 let response = connection.get(&path).await?;
@@ -65,6 +67,12 @@ pub async fn run(
                 }
                 if sent >= counted_from {
                     samples.push(took);
+                }
+                if samples.is_empty() && Instant::now() >= until + shape.measure * 20 {
+                    return Err(BenchError::Http(format!(
+                        "{path}: no request finished in {:?}",
+                        shape.measure * 20
+                    )));
                 }
             }
             Ok::<_, BenchError>((samples, Instant::now()))

@@ -156,7 +156,7 @@ fn write_report(out: &mut String, r: &Results) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "| endpoint | body | flow-server req/s | p50 / p99 ms | bare route req/s | p50 / p99 ms | ratio | goal | |"
+        "| endpoint | body | flow-server req/s (requests) | p50 / p99 ms | bare route req/s | p50 / p99 ms | ratio | goal | |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
     for e in &r.endpoints {
@@ -168,10 +168,11 @@ fn write_report(out: &mut String, r: &Results) -> std::fmt::Result {
         };
         writeln!(
             out,
-            "| `{}` | {} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1}% | {goal} | {result} |",
+            "| `{}` | {} | {:.1} ({}) | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1}% | {goal} | {result} |",
             e.path,
             size(e.body_bytes),
             e.real.per_second,
+            e.real.requests,
             ms(e.real.p50),
             ms(e.real.p99),
             e.bare.per_second,
@@ -275,6 +276,19 @@ fn write_report(out: &mut String, r: &Results) -> std::fmt::Result {
         mib_fds(&r.after_load)
     )?;
     writeln!(out, "| 5 s later | {} |", mib_fds(&r.after_load_rest))?;
+    if let Some(w) = &r.websockets {
+        writeln!(
+            out,
+            "| {} idle WebSocket clients on `/api/ws` ({}) | {} |",
+            w.connected,
+            per_client_kib(&w.before, &w.held, w.connected),
+            mib_fds(&w.held)
+        )?;
+        writeln!(out, "| after they leave (2 s) | {} |", mib_fds(&w.after))?;
+        if w.connected != w.clients {
+            writeln!(out, "| (asked for {} WebSocket clients) | | |", w.clients)?;
+        }
+    }
     for f in &r.fan_outs {
         writeln!(
             out,
@@ -293,19 +307,6 @@ fn write_report(out: &mut String, r: &Results) -> std::fmt::Result {
             "| then two events sent, 2 s later | {} |",
             mib_fds(&f.after)
         )?;
-    }
-    if let Some(w) = &r.websockets {
-        writeln!(
-            out,
-            "| {} idle WebSocket clients on `/api/ws` ({}) | {} |",
-            w.connected,
-            per_client_kib(&w.before, &w.held, w.connected),
-            mib_fds(&w.held)
-        )?;
-        writeln!(out, "| after they leave (2 s) | {} |", mib_fds(&w.after))?;
-        if w.connected != w.clients {
-            writeln!(out, "| (asked for {} WebSocket clients) | | |", w.clients)?;
-        }
     }
     writeln!(
         out,
