@@ -2,6 +2,13 @@
 
 use std::time::{Duration, Instant};
 
+pub mod board;
+/// The Claude Code tree generator of the end-to-end tests, compiled here from the same file so
+/// the board benchmark serves exactly the tree the tests check (flow-tests itself pulls in the
+/// desktop shell, too heavy for a benchmark's release build).
+#[path = "../../tests/src/claude_fixture.rs"]
+pub mod claude_fixture;
+
 /// Runs `work` `iterations` times and returns each run's duration, sorted ascending.
 pub fn sample<F: FnMut()>(iterations: usize, mut work: F) -> Vec<Duration> {
     let mut samples: Vec<Duration> = (0..iterations)
