@@ -15,6 +15,11 @@ use crate::config::Config;
 
 static EMBEDDED_UI: include_dir::Dir<'static> = include_dir::include_dir!("$OUT_DIR/ui");
 
+/// mimalloc gives freed memory back to the system: after ten thousand streams close, or a
+/// multi-megabyte answer is sent, the server shrinks again (glibc's allocator keeps it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
 enum ServerError {

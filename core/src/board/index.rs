@@ -119,6 +119,13 @@ impl BoardIndex {
         events
     }
 
+    /// The paths whose files differ from the index (new, gone, or changed by mtime or size),
+    /// found by listing and `stat` alone without holding up writers; give them to
+    /// [`BoardIndex::refresh`].
+    pub fn stale_paths(&self) -> Vec<PathBuf> {
+        reconcile::stale_paths(&self.paths, &self.snapshot())
+    }
+
     /// Re-reads the entries `changed` paths stand for (task files, list directories,
     /// transcripts, session indexes, project directories) and returns the board events for
     /// what actually changed, in a stable order.

@@ -38,6 +38,18 @@ impl TaskFile {
         }
     }
 
+    /// Parses a document already known to be a task object (kept as bytes by the index);
+    /// `None`, without a warning, when it is not one.
+    pub fn from_known(stem: &str, bytes: &[u8]) -> Option<Self> {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Object(doc)) => Some(Self {
+                stem: stem.to_owned(),
+                doc,
+            }),
+            _ => None,
+        }
+    }
+
     /// Reads and parses a task file; `Ok(None)` when it cannot be read or parsed.
     pub fn read(path: &Path) -> Option<Self> {
         match std::fs::read(path) {

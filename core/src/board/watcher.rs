@@ -23,19 +23,27 @@ use crate::{AppError, EventBus};
 
 /// How often a missing directory is looked for.
 const REARM_EVERY: Duration = Duration::from_millis(500);
-/// How often the whole tree is checked against the index for anything the watcher missed.
+/// How often the tree is compared with the index for anything the watcher missed.
 const RECONCILE_EVERY: Duration = Duration::from_secs(30);
 /// How often the tree is walked when the platform gives no watcher at all.
 const POLL_EVERY: Duration = Duration::from_secs(2);
 /// The most events taken into one batch.
 const MAX_BATCH: usize = 10_000;
 
+/// What the indexer thread is told.
+enum Signal {
+    /// A file event from the platform's watcher.
+    File(notify::Result<Event>),
+    /// Paths the periodic check found out of date.
+    Stale(Vec<PathBuf>),
+}
+
 /// The running watcher and indexer; both stop when this is dropped.
 pub struct BoardWatcher {
     stop: Arc<AtomicBool>,
     // Dropping these ends the indexer thread: its channel disconnects.
     _watcher: Option<Arc<Mutex<RecommendedWatcher>>>,
-    _events: Sender<notify::Result<Event>>,
+    _signals: Sender<Signal>,
 }
 
 impl Drop for BoardWatcher {
@@ -59,7 +67,7 @@ pub fn start(bus: Arc<EventBus>, index: Arc<BoardIndex>) -> Result<BoardWatcher,
     let handler_tx = tx.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
         // A send fails only once the indexer has stopped, when nothing needs the event.
-        if handler_tx.send(event).is_err() {
+        if handler_tx.send(Signal::File(event)).is_err() {
             tracing::trace!("board event after the indexer stopped");
         }
     })
@@ -78,6 +86,12 @@ pub fn start(bus: Arc<EventBus>, index: Arc<BoardIndex>) -> Result<BoardWatcher,
         None => Vec::new(),
     };
     let stop = Arc::new(AtomicBool::new(false));
+    let check_every = if watcher.is_some() {
+        RECONCILE_EVERY
+    } else {
+        POLL_EVERY
+    };
+    start_checker(index.clone(), tx.clone(), check_every, stop.clone())?;
     let indexer = Indexer {
         bus,
         index,
@@ -92,8 +106,41 @@ pub fn start(bus: Arc<EventBus>, index: Arc<BoardIndex>) -> Result<BoardWatcher,
     Ok(BoardWatcher {
         stop,
         _watcher: watcher,
-        _events: tx,
+        _signals: tx,
     })
+}
+
+/// Every `every`, compares the tree with the index (listings and `stat` only, on its own
+/// thread, so pushes never wait behind it) and hands what differs to the indexer.
+fn start_checker(
+    index: Arc<BoardIndex>,
+    signals: Sender<Signal>,
+    every: Duration,
+    stop: Arc<AtomicBool>,
+) -> Result<(), AppError> {
+    std::thread::Builder::new()
+        .name("board-check".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(every);
+                if !index.is_ready() {
+                    continue;
+                }
+                let stale = index.stale_paths();
+                if stale.is_empty() {
+                    continue;
+                }
+                tracing::debug!(
+                    paths = stale.len(),
+                    "board check found changes no event reported"
+                );
+                if signals.send(Signal::Stale(stale)).is_err() {
+                    return;
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| AppError::Internal(format!("cannot start the board checker: {e}")))
 }
 
 /// The thread that owns the index's updates.
@@ -106,55 +153,49 @@ struct Indexer {
 }
 
 impl Indexer {
-    fn run(mut self, rx: &Receiver<notify::Result<Event>>) {
+    fn run(mut self, rx: &Receiver<Signal>) {
         let started = Instant::now();
         self.publish(self.index.reconcile());
         tracing::info!(
             elapsed_ms = started.elapsed().as_millis(),
             "agent board indexed"
         );
-        let mut last_walk = Instant::now();
         while !self.stop.load(Ordering::Relaxed) {
-            let walk_every = if self.watcher.is_some() {
+            let wait = if self.missing.is_empty() {
                 RECONCILE_EVERY
             } else {
-                POLL_EVERY
+                REARM_EVERY
             };
-            let mut wait = walk_every.saturating_sub(last_walk.elapsed());
-            if !self.missing.is_empty() {
-                wait = wait.min(REARM_EVERY);
-            }
             match rx.recv_timeout(wait) {
                 Ok(first) => {
                     let mut batch = vec![first];
                     batch.extend(rx.try_iter().take(MAX_BATCH));
-                    if self.handle(batch) {
-                        last_walk = Instant::now();
-                    }
+                    self.handle(batch);
+                    self.note_removed_roots();
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
             }
-            if self.rearm() || last_walk.elapsed() >= walk_every {
+            if self.rearm() {
                 self.publish(self.index.reconcile());
-                last_walk = Instant::now();
             }
         }
     }
 
     /// Applies one batch; whether it took a whole walk (an overflow).
-    fn handle(&self, batch: Vec<notify::Result<Event>>) -> bool {
+    fn handle(&self, batch: Vec<Signal>) -> bool {
         let mut paths = Vec::new();
         let mut rescan = false;
-        for event in batch {
-            match event {
-                Ok(event) if event.need_rescan() => rescan = true,
-                Ok(event) => {
+        for signal in batch {
+            match signal {
+                Signal::Stale(stale) => paths.extend(stale),
+                Signal::File(Ok(event)) if event.need_rescan() => rescan = true,
+                Signal::File(Ok(event)) => {
                     if matters(&event.kind, &event.paths, &self.index) {
                         paths.extend(event.paths);
                     }
                 }
-                Err(err) => {
+                Signal::File(Err(err)) => {
                     // Errors such as a watch limit reached mean events may be missing.
                     tracing::warn!(%err, "board watcher error; rescanning");
                     rescan = true;
@@ -170,6 +211,23 @@ impl Indexer {
             self.publish(self.index.refresh(&paths));
         }
         false
+    }
+
+    /// A watched directory that was deleted takes its watch with it: look for it again, so
+    /// that a recreated `~/.claude/tasks` is watched (and walked) as soon as it is back.
+    fn note_removed_roots(&mut self) {
+        if self.watcher.is_none() {
+            return;
+        }
+        for dir in [
+            &self.index.paths().tasks_dir,
+            &self.index.paths().projects_dir,
+        ] {
+            if !dir.is_dir() && !self.missing.contains(dir) {
+                tracing::info!(dir = %dir.display(), "watched directory removed; waiting for it to return");
+                self.missing.push(dir.clone());
+            }
+        }
     }
 
     /// Arms directories that have appeared; whether any did (they must then be walked).

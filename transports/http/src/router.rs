@@ -77,7 +77,10 @@ pub(crate) fn routes(state: HttpState) -> Router {
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                        // One line per request costs more than a cached board answer does;
+                        // failures are still logged (as errors), and `RUST_LOG=tower_http=debug`
+                        // gives the access line back.
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::custom(panic_response))

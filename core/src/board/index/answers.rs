@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::state::{ListEntry, State, TaskEntry};
+use super::state::{ListEntry, State, TaskEntry, TaskSummary};
 use crate::AppError;
 use crate::board::sessions::{self, SessionListItem, SessionMeta, iso_millis};
 use crate::board::task::{Task, TaskFile, TaskWithSession};
@@ -128,7 +128,7 @@ impl Cache {
             return None;
         }
         let tasks: Vec<Task> = sorted_tasks(list, include_internal)
-            .into_iter()
+            .iter()
             .map(TaskFile::view)
             .collect();
         let json = encode(&tasks);
@@ -191,8 +191,8 @@ fn counts(list: &ListEntry) -> ListCounts {
     for entry in list.tasks.values() {
         counts.modified = counts.modified.max(entry.modified);
         match &entry.task {
-            Some(task) if task.is_internal() => continue,
-            Some(task) => match task.status() {
+            Some(task) if task.internal => continue,
+            Some(task) => match task.status.as_str() {
                 "completed" => counts.completed += 1,
                 "in_progress" => counts.in_progress += 1,
                 _ => counts.pending += 1,
@@ -237,18 +237,18 @@ fn session_list(state: &State, metadata: &HashMap<String, SessionMeta>) -> Vec<S
 }
 
 /// A list's parseable tasks by numeric id (non-numbers as 0, as the original), then id text.
-fn sorted_tasks(list: &ListEntry, include_internal: bool) -> Vec<&TaskFile> {
-    let mut tasks: Vec<&TaskFile> = list
+fn sorted_tasks(list: &ListEntry, include_internal: bool) -> Vec<TaskFile> {
+    let mut entries: Vec<(&String, &TaskEntry, &TaskSummary)> = list
         .tasks
-        .values()
-        .filter_map(|entry| entry.task.as_ref())
-        .filter(|task| include_internal || !task.is_internal())
+        .iter()
+        .filter_map(|(file, entry)| Some((file, entry.as_ref(), entry.task.as_ref()?)))
+        .filter(|(_, _, summary)| include_internal || !summary.internal)
         .collect();
-    tasks.sort_by_cached_key(|t| {
-        let id = t.id();
-        (id.parse::<u64>().unwrap_or(0), id)
-    });
-    tasks
+    entries.sort_by(|a, b| a.2.order().cmp(&b.2.order()));
+    entries
+        .into_iter()
+        .filter_map(|(file, entry, _)| entry.document(file))
+        .collect()
 }
 
 /// Every task of every list (lists by name) with its session's id, name and project.
@@ -262,7 +262,7 @@ fn all_tasks(
         let meta = meta_for(metadata, id).map(|m| &m.transcript);
         all.extend(
             sorted_tasks(list, include_internal)
-                .into_iter()
+                .iter()
                 .map(|t| TaskWithSession {
                     task: t.view(),
                     session_id: id.clone(),
@@ -283,21 +283,18 @@ pub(super) fn task_times(state: &State, session_id: Option<&str>) -> Option<Vec<
     };
     let mut times = Vec::new();
     for (id, list) in lists {
-        let mut entries: Vec<(&TaskFile, &TaskEntry)> = list
+        let mut entries: Vec<(&TaskSummary, &TaskEntry)> = list
             .tasks
             .values()
             .filter_map(|entry| Some((entry.task.as_ref()?, entry.as_ref())))
-            .filter(|(task, _)| !task.is_internal())
+            .filter(|(task, _)| !task.internal)
             .collect();
-        entries.sort_by_cached_key(|(t, _)| {
-            let id = t.id();
-            (id.parse::<u64>().unwrap_or(0), id)
-        });
+        entries.sort_by(|a, b| a.0.order().cmp(&b.0.order()));
         times.extend(entries.into_iter().map(|(task, entry)| {
             let updated = entry.modified.unwrap_or(entry.created);
             TaskTimes {
                 session_id: id.clone(),
-                task_id: task.id(),
+                task_id: task.id.clone(),
                 created_at: iso_millis(entry.created.min(updated)),
                 updated_at: iso_millis(updated),
             }

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use super::paths::{BoardPaths, Place, transcript_session};
-use super::state::{ListEntry, SessionIndexEntry, State, TaskEntry, TranscriptEntry};
+use super::state::{ListEntry, SessionIndexEntry, State, TaskEntry, TaskSummary, TranscriptEntry};
 use crate::FlowEvent;
 use crate::board::task::TaskFile;
 use crate::board::task_lists::is_task_file;
@@ -43,6 +43,83 @@ pub(super) fn walk(paths: &BoardPaths, before: &State, transcripts: &mut Transcr
         next.transcripts.insert(path, Arc::new(entry));
     }
     next
+}
+
+/// The paths whose files differ from what `state` holds (new, gone, or with another mtime or
+/// size), found with directory listings and `stat` alone: the periodic check for missed
+/// events, run off the indexer's thread; [`refresh_paths`] then reads just those.
+pub(super) fn stale_paths(paths: &BoardPaths, state: &State) -> Vec<PathBuf> {
+    let mut stale = Vec::new();
+    let lists = dir_children(&paths.tasks_dir);
+    for (id, dir) in &lists {
+        let Some(list) = state.lists.get(id) else {
+            stale.push(dir.clone());
+            continue;
+        };
+        let mut on_disk = BTreeSet::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                let Some(file) = entry.file_name().into_string().ok() else {
+                    continue;
+                };
+                if !is_task_file(&path) {
+                    continue;
+                }
+                let same = entry.metadata().ok().is_some_and(|m| {
+                    list.tasks
+                        .get(&file)
+                        .is_some_and(|t| t.len == m.len() && t.modified == m.modified().ok())
+                });
+                if !same {
+                    stale.push(path);
+                }
+                on_disk.insert(file);
+            }
+        }
+        stale.extend(
+            list.tasks
+                .keys()
+                .filter(|f| !on_disk.contains(*f))
+                .map(|f| dir.join(f)),
+        );
+    }
+    let listed: BTreeSet<&String> = lists.iter().map(|(id, _)| id).collect();
+    stale.extend(
+        state
+            .lists
+            .keys()
+            .filter(|id| !listed.contains(id))
+            .map(|id| paths.tasks_dir.join(id)),
+    );
+    let mut transcripts = BTreeSet::new();
+    for (_, project) in dir_children(&paths.projects_dir) {
+        for path in project_transcripts(&project) {
+            let same = std::fs::metadata(&path).ok().is_some_and(|m| {
+                state
+                    .transcripts
+                    .get(&path)
+                    .is_some_and(|t| t.len == m.len() && t.modified == m.modified().ok())
+            });
+            if !same {
+                stale.push(path.clone());
+            }
+            transcripts.insert(path);
+        }
+        // Small files, compared by content when refreshed.
+        let index = project.join("sessions-index.json");
+        if index.is_file() || state.session_indexes.contains_key(&project) {
+            stale.push(index);
+        }
+    }
+    stale.extend(
+        state
+            .transcripts
+            .keys()
+            .filter(|p| !transcripts.contains(*p))
+            .cloned(),
+    );
+    stale
 }
 
 /// The state after re-reading what `changed` touches (`None` when nothing changed), and the
@@ -309,11 +386,9 @@ fn refresh_transcript(next: &mut State, path: &Path, transcripts: &mut Transcrip
     };
     match entry {
         Some((path, entry)) => {
-            let same = next
-                .transcripts
-                .get(&path)
-                .is_some_and(|old| old.meta == entry.meta && old.modified == entry.modified);
-            if !same {
+            let old = next.transcripts.get(&path);
+            let same = old.is_some_and(|o| o.meta == entry.meta && o.modified == entry.modified);
+            if !same || old.is_some_and(|o| o.len != entry.len) {
                 next.transcripts.insert(path, Arc::new(entry));
             }
             !same
@@ -415,7 +490,8 @@ fn read_task(path: &Path, previous: Option<&Arc<TaskEntry>>) -> Option<Arc<TaskE
         modified,
         len: bytes.len() as u64,
         created,
-        task: TaskFile::parse(path, &bytes),
+        task: TaskFile::parse(path, &bytes).as_ref().map(TaskSummary::of),
+        bytes: bytes.into_boxed_slice(),
     }))
 }
 
@@ -481,12 +557,14 @@ impl TranscriptIndex {
                 .and_then(|n| n.to_str())
                 .and_then(transcript_session)?
                 .to_owned();
+            let stat = std::fs::metadata(path).ok();
             Some((
                 path.clone(),
                 TranscriptEntry {
                     session_id,
                     meta,
-                    modified: modified(path),
+                    modified: stat.as_ref().and_then(|m| m.modified().ok()),
+                    len: stat.map_or(0, |m| m.len()),
                 },
             ))
         };

@@ -42,8 +42,47 @@ pub(crate) struct TaskEntry {
     pub len: u64,
     /// The file's birth time, else when the index first saw it.
     pub created: SystemTime,
-    /// The document; `None` when the file is not a JSON object (it still counts as a task).
-    pub task: Option<TaskFile>,
+    /// What the lists and counts need; `None` when the file is not a JSON object (it still
+    /// counts as a task).
+    pub task: Option<TaskSummary>,
+    /// The file's bytes, parsed again only to build an answer: twenty thousand parsed
+    /// documents would hold several times their size.
+    pub bytes: Box<[u8]>,
+}
+
+/// The few fields of a task document the index looks at on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TaskSummary {
+    /// The task id ([`TaskFile::id`]).
+    pub id: String,
+    /// The status ([`TaskFile::status`]).
+    pub status: String,
+    /// A lifecycle task ([`TaskFile::is_internal`]).
+    pub internal: bool,
+}
+
+impl TaskSummary {
+    /// The summary of a parsed document.
+    pub fn of(task: &TaskFile) -> Self {
+        Self {
+            id: task.id(),
+            status: task.status().to_owned(),
+            internal: task.is_internal(),
+        }
+    }
+
+    /// The sort key of the board's task order: numeric id (non-numbers as 0), then id text.
+    pub fn order(&self) -> (u64, &str) {
+        (self.id.parse::<u64>().unwrap_or(0), &self.id)
+    }
+}
+
+impl TaskEntry {
+    /// The whole document, parsed from the kept bytes; `file` is its file name.
+    pub fn document(&self, file: &str) -> Option<TaskFile> {
+        self.task.as_ref()?;
+        TaskFile::from_known(file.strip_suffix(".json").unwrap_or(file), &self.bytes)
+    }
 }
 
 /// One session transcript.
@@ -55,6 +94,8 @@ pub(crate) struct TranscriptEntry {
     pub meta: TranscriptMeta,
     /// The file's mtime.
     pub modified: Option<SystemTime>,
+    /// The file's size when it was read.
+    pub len: u64,
 }
 
 /// One entry of a project's `sessions-index.json`.

@@ -377,3 +377,48 @@ async fn requests_wait_for_the_first_build() {
     index.reconcile();
     assert_eq!(waiting.await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_periodic_check_finds_unreported_changes_by_stat_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let tasks = dir.path().join("tasks");
+    let projects = dir.path().join("projects");
+    write(&tasks.join("s1/1.json"), r#"{"id":"1"}"#);
+    write(&tasks.join("s1/2.json"), r#"{"id":"2"}"#);
+    write(&projects.join("-p/a.jsonl"), "{\"type\":\"user\"}\n");
+    let index = built(&tasks, &projects);
+    assert!(index.stale_paths().is_empty(), "nothing changed yet");
+
+    write(
+        &tasks.join("s1/1.json"),
+        r#"{"id":"1","subject":"longer now"}"#,
+    );
+    std::fs::remove_file(tasks.join("s1/2.json")).unwrap();
+    write(&tasks.join("s2/1.json"), r#"{"id":"1"}"#);
+    let mut jsonl = std::fs::OpenOptions::new()
+        .append(true)
+        .open(projects.join("-p/a.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut jsonl, b"{\"type\":\"user\"}\n").unwrap();
+    let mut stale = index.stale_paths();
+    stale.sort();
+    assert_eq!(
+        stale,
+        [
+            projects.join("-p/a.jsonl"),
+            tasks.join("s1/1.json"),
+            tasks.join("s1/2.json"),
+            tasks.join("s2"),
+        ]
+    );
+    assert_eq!(
+        index.refresh(&stale),
+        [
+            update(FileChange::Add, "s2", "1.json"),
+            update(FileChange::Change, "s1", "1.json"),
+            update(FileChange::Unlink, "s1", "2.json"),
+            FlowEvent::MetadataUpdate,
+        ]
+    );
+    assert!(index.stale_paths().is_empty(), "all caught up");
+}
