@@ -71,6 +71,9 @@ impl BoardIndex {
 
     /// Waits until the index holds the whole tree once (immediately after the first build).
     pub async fn ready(&self) {
+        if self.is_ready() {
+            return;
+        }
         let mut ready = self.ready.subscribe();
         // An error means the sender is gone, which cannot happen while `self` lives.
         if ready.wait_for(|ready| *ready).await.is_err() {

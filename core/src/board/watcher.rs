@@ -170,8 +170,9 @@ impl Indexer {
                 Ok(first) => {
                     let mut batch = vec![first];
                     batch.extend(rx.try_iter().take(MAX_BATCH));
-                    self.handle(batch);
-                    self.note_removed_roots();
+                    if self.handle(batch) {
+                        self.rewatch_roots();
+                    }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
@@ -182,15 +183,24 @@ impl Indexer {
         }
     }
 
-    /// Applies one batch; whether it took a whole walk (an overflow).
+    /// Applies one batch; whether a watched root itself was removed or moved (its watch must
+    /// be renewed).
     fn handle(&self, batch: Vec<Signal>) -> bool {
         let mut paths = Vec::new();
         let mut rescan = false;
+        let mut root_gone = false;
         for signal in batch {
             match signal {
                 Signal::Stale(stale) => paths.extend(stale),
                 Signal::File(Ok(event)) if event.need_rescan() => rescan = true,
                 Signal::File(Ok(event)) => {
+                    root_gone |= matches!(
+                        event.kind,
+                        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_))
+                    ) && event
+                        .paths
+                        .iter()
+                        .any(|p| self.index.paths().place(p) == Place::Root);
                     if matters(&event.kind, &event.paths, &self.index) {
                         paths.extend(event.paths);
                     }
@@ -205,28 +215,42 @@ impl Indexer {
         if rescan {
             tracing::info!("board watcher overflowed; rebuilding the index from a walk");
             self.publish(self.index.reconcile());
-            return true;
-        }
-        if !paths.is_empty() {
+        } else if !paths.is_empty() {
             self.publish(self.index.refresh(&paths));
         }
-        false
+        root_gone
     }
 
-    /// A watched directory that was deleted takes its watch with it: look for it again, so
-    /// that a recreated `~/.claude/tasks` is watched (and walked) as soon as it is back.
-    fn note_removed_roots(&mut self) {
-        if self.watcher.is_none() {
+    /// A watched directory that was deleted (or moved away) takes its watch with it, even when
+    /// it is back by now: watch each root again, or look for it until it returns.
+    fn rewatch_roots(&mut self) {
+        let Some(watcher) = self.watcher.as_ref().and_then(Weak::upgrade) else {
             return;
-        }
+        };
+        let mut walk = false;
         for dir in [
             &self.index.paths().tasks_dir,
             &self.index.paths().projects_dir,
         ] {
-            if !dir.is_dir() && !self.missing.contains(dir) {
+            if self.missing.contains(dir) {
+                continue;
+            }
+            {
+                let mut watcher = watcher.lock().unwrap_or_else(PoisonError::into_inner);
+                // Forget the stale watch; an error only says it was gone already.
+                if watcher.unwatch(dir).is_err() {
+                    tracing::trace!(dir = %dir.display(), "no watch to forget");
+                }
+            }
+            if arm(&watcher, dir) {
+                walk = true;
+            } else {
                 tracing::info!(dir = %dir.display(), "watched directory removed; waiting for it to return");
                 self.missing.push(dir.clone());
             }
+        }
+        if walk {
+            self.publish(self.index.reconcile());
         }
     }
 

@@ -39,7 +39,8 @@ struct Cached {
     sessions: Option<Arc<Vec<SessionListItem>>>,
     sessions_json: HashMap<Option<usize>, Encoded<Vec<SessionListItem>>>,
     all_tasks: HashMap<bool, Encoded<Vec<TaskWithSession>>>,
-    session_tasks: HashMap<(String, bool), Encoded<Vec<Task>>>,
+    /// By list id: without lifecycle tasks, then with them (looked up by `&str`, no key built).
+    session_tasks: HashMap<String, [Option<Encoded<Vec<Task>>>; 2]>,
 }
 
 impl Cache {
@@ -120,8 +121,12 @@ impl Cache {
             return Some(Ok(None));
         };
         let mut cached = self.at(state);
-        let key = (session_id.to_owned(), include_internal);
-        if let Some(json) = cached.session_tasks.get(&key) {
+        let slot = usize::from(include_internal);
+        if let Some(json) = cached
+            .session_tasks
+            .get(session_id)
+            .and_then(|both| both[slot].as_ref())
+        {
             return Some(Ok(Some(json.clone())));
         }
         if !build {
@@ -133,7 +138,10 @@ impl Cache {
             .collect();
         let json = encode(&tasks);
         if let Ok(json) = &json {
-            cached.session_tasks.insert(key, json.clone());
+            cached
+                .session_tasks
+                .entry(session_id.to_owned())
+                .or_default()[slot] = Some(json.clone());
         }
         Some(json.map(Some))
     }
