@@ -1,6 +1,7 @@
 import type { AppError } from "@flow/bindings";
 import { useImperativeHandle, useState, type Ref } from "react";
 import { asAppError, useHost } from "../host";
+import { ConfirmGroup } from "../ui/ConfirmGroup";
 import type { BoardTask } from "./BoardPage";
 import { Markdown } from "./Markdown";
 
@@ -167,22 +168,18 @@ export function TaskDetail({
             Delete
           </button>
         ) : (
-          <div className="confirm" role="group" aria-label="Confirm delete">
-            <span>Delete task #{task.id}? This removes its file.</span>
-            {/* Focused so that the D shortcut's confirmation takes Enter. */}
-            <button type="button" className="danger" autoFocus disabled={deleteBusy} onClick={deleteTask}>
-              Delete task
-            </button>
-            <button
-              type="button"
-              className="quiet"
-              onClick={() => {
-                setConfirming(false);
-              }}
-            >
-              Cancel
-            </button>
-          </div>
+          // Focused so that the D shortcut's confirmation takes Enter.
+          <ConfirmGroup
+            label="Confirm delete"
+            question={<>Delete task #{task.id}? This removes its file.</>}
+            action="Delete task"
+            busy={deleteBusy}
+            focusAction
+            onConfirm={deleteTask}
+            onCancel={() => {
+              setConfirming(false);
+            }}
+          />
         )}
         {deleteError !== null && (
           <p className="error" role="alert">

@@ -1,4 +1,4 @@
-import type { SessionListItem, Task } from "@flow/bindings";
+import type { Task } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
 import {
   createRefetchCoalescer,
@@ -11,25 +11,8 @@ import {
   type RefetchPlan,
   type Scheduler,
 } from "./board-logic";
+import { sessionItem as session } from "./test-fixtures";
 
-function session(id: string, over: Partial<SessionListItem> = {}): SessionListItem {
-  return {
-    id,
-    name: null,
-    slug: null,
-    project: null,
-    description: null,
-    gitBranch: null,
-    taskCount: 0,
-    completed: 0,
-    inProgress: 0,
-    pending: 0,
-    createdAt: null,
-    modifiedAt: "2026-01-01T00:00:00.000Z",
-    transcript: null,
-    ...over,
-  };
-}
 
 function task(id: string, status: string, over: Partial<Task> = {}): Task {
   return { id, subject: `Task ${id}`, description: "", activeForm: "", status, owner: "", blocks: [], blockedBy: [], ...over };

@@ -1,6 +1,7 @@
 import type { AppError, Client } from "@flow/bindings";
 import { useState } from "react";
 import { asAppError, useHost } from "../../host";
+import { ConfirmGroup } from "../../ui/ConfirmGroup";
 import type { BoardTask } from "../BoardPage";
 import { deletionOrder } from "./deletion-order";
 import "./bulk-delete.css";
@@ -64,27 +65,24 @@ export function DeleteSessionTasks({
           Delete all tasks
         </button>
       ) : (
-        <div className="confirm" role="group" aria-label="Confirm deleting all tasks">
-          <span>
-            Delete all {count} {plural} of {sessionName}? This removes their files, in this order:{" "}
-            {deletionOrder(tasks)
-              .map((id) => `#${id}`)
-              .join(", ")}
-            .
-          </span>
-          <button type="button" className="danger" disabled={busy} onClick={run}>
-            Delete {count} {plural}
-          </button>
-          <button
-            type="button"
-            className="quiet"
-            onClick={() => {
-              setConfirming(false);
-            }}
-          >
-            Cancel
-          </button>
-        </div>
+        <ConfirmGroup
+          label="Confirm deleting all tasks"
+          question={
+            <>
+              Delete all {count} {plural} of {sessionName}? This removes their files, in this order:{" "}
+              {deletionOrder(tasks)
+                .map((id) => `#${id}`)
+                .join(", ")}
+              .
+            </>
+          }
+          action={`Delete ${count} ${plural}`}
+          busy={busy}
+          onConfirm={run}
+          onCancel={() => {
+            setConfirming(false);
+          }}
+        />
       )}
       {done !== null && (
         <p className="saved" role="status">
