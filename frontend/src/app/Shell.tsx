@@ -5,7 +5,6 @@ import { asAppError, useHost } from "../host";
 import { BoardPage } from "../board/BoardPage";
 import { FlowsPage } from "../flows/list/FlowsPage";
 import { NodeHubPage } from "../nodes/NodeHubPage";
-import { PlannedPage } from "../pages/PlannedPage";
 import { SettingsPage } from "../settings/SettingsPage";
 import { HeaderThemeSwitcher } from "../theme/HeaderThemeSwitcher";
 import { ConnectionIndicator } from "./ConnectionIndicator";
@@ -29,7 +28,6 @@ function runsPage() {
 
 /** The page a section's route shows. */
 function sectionPage(section: Section) {
-  if (section.planned !== undefined) return <PlannedPage title={section.title} purpose={section.planned} />;
   switch (section.path) {
     case "/board":
       return <BoardPage />;

@@ -1,8 +1,6 @@
 export interface Section {
   path: string;
   title: string;
-  /** For sections not built yet: what the page will hold. */
-  planned?: string;
 }
 
 export const SECTIONS: readonly Section[] = [
