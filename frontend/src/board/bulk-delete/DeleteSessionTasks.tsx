@@ -3,14 +3,14 @@ import { useState } from "react";
 import { asAppError, useHost } from "../../host";
 import { ConfirmGroup } from "../../ui/ConfirmGroup";
 import type { BoardTask } from "../BoardPage";
-import { deletionOrder } from "./deletion-order";
 import "./bulk-delete.css";
 
 type SessionTasksDeleted = Awaited<ReturnType<Client["boardDeleteSessionTasks"]>>;
 
 /**
- * "Delete all tasks" for one session: asks first, naming how many tasks go and in which order
- * (tasks others wait for go last), then deletes them through the core in that order.
+ * "Delete all tasks" for one session: asks first, naming how many tasks go, then the core deletes
+ * them (tasks others wait for go last) and the result line names the order it used. The order is
+ * the core's alone: it also counts lifecycle tasks the board does not show.
  */
 export function DeleteSessionTasks({
   sessionId,
@@ -69,11 +69,8 @@ export function DeleteSessionTasks({
           label="Confirm deleting all tasks"
           question={
             <>
-              Delete all {count} {plural} of {sessionName}? This removes their files, in this order:{" "}
-              {deletionOrder(tasks)
-                .map((id) => `#${id}`)
-                .join(", ")}
-              .
+              Delete all {count} {plural} of {sessionName}? This removes their files; tasks that others
+              wait for go last.
             </>
           }
           action={`Delete ${count} ${plural}`}
