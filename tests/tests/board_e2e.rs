@@ -498,6 +498,19 @@ async fn file_changes_reach_sse_clients_as_board_events() {
     let (_, meta) = next_of_type(&mut stream, "metadata-update").await;
     assert_eq!(meta, serde_json::json!({"type": "metadata-update"}));
 
+    // One write may be reported more than once (create, then the data); let
+    // those settle so that what follows the reads is attributable to them.
+    let mut settled = false;
+    for _ in 0..20 {
+        let next =
+            tokio::time::timeout(std::time::Duration::from_millis(800), stream.next_event()).await;
+        if next.is_err() {
+            settled = true;
+            break;
+        }
+    }
+    assert!(settled, "two writes kept producing events");
+
     // Reading through the API never echoes back as a change.
     let client = reqwest::Client::new();
     for _ in 0..5 {
