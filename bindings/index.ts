@@ -2008,7 +2008,7 @@ export function createClient(transport: Transport) {
 		appInfo: (): Promise<AppInfo> => transport.invoke("app_info", {}) as Promise<AppInfo>,
 		/** The current settings. */
 		settingsGet: (): Promise<Settings> => transport.invoke("settings_get", {}) as Promise<Settings>,
-		/** Applies a partial settings change (validated) and returns the new settings. */
+		/** Applies a validated partial change and returns the new settings (`settings-changed` when anything changed). */
 		settingsUpdate: (patch: SettingsPatch): Promise<Settings> => transport.invoke("settings_update", { patch }) as Promise<Settings>,
 		/** Describes every setting (label, section, control, range) so forms can be generated. */
 		settingsManifest: (): Promise<SettingField[]> => transport.invoke("settings_manifest", {}) as Promise<SettingField[]>,
@@ -2020,13 +2020,13 @@ export function createClient(transport: Transport) {
 		themeList: (): Promise<ThemeState[]> => transport.invoke("theme_list", {}) as Promise<ThemeState[]>,
 		/** Claude Code sessions, newest first: `limit` of them (default 20, 0 = all), or all with `all`. */
 		boardSessions: (limit: number | null, all: boolean | null): Promise<SessionListItem[]> => transport.invoke("board_sessions", { limit, all }) as Promise<SessionListItem[]>,
-		/** One session's tasks sorted by id (lifecycle tasks only with `include_internal`). */
+		/** One session's tasks by id (lifecycle tasks only with `include_internal`). */
 		boardSessionTasks: (sessionId: string, includeInternal: boolean | null): Promise<Task[]> => transport.invoke("board_session_tasks", { sessionId, includeInternal }) as Promise<Task[]>,
 		/** Every task of every session, with the session's id, name and project. */
 		boardAllTasks: (includeInternal: boolean | null): Promise<TaskWithSession[]> => transport.invoke("board_all_tasks", { includeInternal }) as Promise<TaskWithSession[]>,
 		/** When each task was created and last updated, of one session or (null) of every session. */
 		boardTaskTimes: (sessionId: string | null): Promise<TaskTimes[]> => transport.invoke("board_task_times", { sessionId }) as Promise<TaskTimes[]>,
-		/** Appends a note to a task's description and returns the updated task document. */
+		/** Appends a note to a task's description (the original's note block) and returns the task. */
 		boardAddNote: (sessionId: string, taskId: string, note: string): Promise<NoteAdded> => transport.invoke("board_add_note", { sessionId, taskId, note }) as Promise<NoteAdded>,
 		/** Deletes a task unless another task of its session is blocked by it. */
 		boardDeleteTask: (sessionId: string, taskId: string): Promise<TaskDeleted> => transport.invoke("board_delete_task", { sessionId, taskId }) as Promise<TaskDeleted>,
@@ -2036,13 +2036,13 @@ export function createClient(transport: Transport) {
 		featuresList: (): Promise<Feature[]> => transport.invoke("features_list", {}) as Promise<Feature[]>,
 		/** Creates one feature (a missing priority goes after every other feature). */
 		featureCreate: (input: CreateFeatureInput): Promise<Feature> => transport.invoke("feature_create", { input }) as Promise<Feature>,
-		/** Creates several features in one transaction; dependencies may be `{"index": n}` into the batch. */
+		/** Creates several features, all or none; dependencies may be `{"index": n}` into the batch. */
 		featuresCreateBulk: (features: CreateFeatureInput[]): Promise<Feature[]> => transport.invoke("features_create_bulk", { features }) as Promise<Feature[]>,
 		/** One feature by id. */
 		featureGet: (id: number): Promise<Feature> => transport.invoke("feature_get", { id }) as Promise<Feature>,
 		/** Applies a partial change to a feature (dependency cycles are refused). */
 		featureUpdate: (id: number, patch: FeaturePatch): Promise<Feature> => transport.invoke("feature_update", { id, patch }) as Promise<Feature>,
-		/** Claims a feature (in progress); a conflict if it is already claimed or passing. */
+		/** Claims a feature for an agent (in progress); a conflict if it is already claimed or passing. */
 		featureClaim: (id: number): Promise<Feature> => transport.invoke("feature_claim", { id }) as Promise<Feature>,
 		/** Marks a feature passing. */
 		featurePass: (id: number): Promise<Feature> => transport.invoke("feature_pass", { id }) as Promise<Feature>,
@@ -2058,7 +2058,7 @@ export function createClient(transport: Transport) {
 		featuresStats: (): Promise<FeatureStats> => transport.invoke("features_stats", {}) as Promise<FeatureStats>,
 		/** Features an agent can take now: not passing, not claimed, every dependency passing. */
 		featuresReady: (): Promise<Feature[]> => transport.invoke("features_ready", {}) as Promise<Feature[]>,
-		/** Features with a dependency that does not pass. */
+		/** Features waiting on a dependency that does not pass. */
 		featuresBlocked: (): Promise<Feature[]> => transport.invoke("features_blocked", {}) as Promise<Feature[]>,
 		/** The dependency graph: every feature with its dependencies and dependents. */
 		featuresGraph: (): Promise<FeatureGraphNode[]> => transport.invoke("features_graph", {}) as Promise<FeatureGraphNode[]>,
@@ -2072,7 +2072,7 @@ export function createClient(transport: Transport) {
 		collectionCreate: (name: string): Promise<Collection> => transport.invoke("collection_create", { name }) as Promise<Collection>,
 		/** Renames a collection (not Default). */
 		collectionRename: (slug: string, name: string): Promise<Collection> => transport.invoke("collection_rename", { slug, name }) as Promise<Collection>,
-		/** Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict. */
+		/** Creates (no slug) or updates (slug + current `baseRevision`) a flow; a stale revision is a conflict. */
 		flowSave: (input: SaveFlowInput): Promise<FlowDocument> => transport.invoke("flow_save", { input }) as Promise<FlowDocument>,
 		/** Saved flows sorted by name, optionally filtered by collection and search text. */
 		flowsList: (query: FlowListQuery | null): Promise<FlowSummary[]> => transport.invoke("flows_list", { query }) as Promise<FlowSummary[]>,
@@ -2104,7 +2104,7 @@ export function createClient(transport: Transport) {
 		dslParse: (source: string): Promise<FlowGraph> => transport.invoke("dsl_parse", { source }) as Promise<FlowGraph>,
 		/** Writes a graph as canonical Flow DSL text. */
 		dslSerialize: (graph: FlowGraph): Promise<string> => transport.invoke("dsl_serialize", { graph }) as Promise<string>,
-		/** Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles. */
+		/** Checks a flow against the installed catalog (fields, adapters, edges, ids, cycles), the egress switches and the connections. */
 		flowValidate: (graph: FlowGraph): Promise<ValidationReport> => transport.invoke("flow_validate", { graph }) as Promise<ValidationReport>,
 		/** Every Template Hub entry with its install state (not installed, installed, update available, edited). */
 		templateHubList: (): Promise<TemplateHubListing[]> => transport.invoke("template_hub_list", {}) as Promise<TemplateHubListing[]>,
@@ -2118,7 +2118,7 @@ export function createClient(transport: Transport) {
 		nodesInstalled: (): Promise<CatalogEntry[]> => transport.invoke("nodes_installed", {}) as Promise<CatalogEntry[]>,
 		/** Installs a built-in entry, or updates it when an older version is installed. */
 		nodeInstall: (slug: string): Promise<CatalogListing> => transport.invoke("node_install", { slug }) as Promise<CatalogListing>,
-		/** Removes an installed entry; its nodes stay in flows as unsupported stubs. */
+		/** Removes an installed entry; nodes of that type stay in flows as unsupported stubs. */
 		nodeUninstall: (slug: string): Promise<NodeUninstalled> => transport.invoke("node_uninstall", { slug }) as Promise<NodeUninstalled>,
 		/** Runs a CLI preset's version command (argv only, with a timeout) and compares versions. */
 		nodeProbeCli: (slug: string): Promise<CliProbe> => transport.invoke("node_probe_cli", { slug }) as Promise<CliProbe>,
@@ -2128,27 +2128,27 @@ export function createClient(transport: Transport) {
 		modelsInstalled: (): Promise<InstalledModel[]> => transport.invoke("models_installed", {}) as Promise<InstalledModel[]>,
 		/** Running, paused (partial files left by an earlier process included) and failed model downloads. */
 		modelDownloads: (): Promise<ModelDownload[]> => transport.invoke("model_downloads", {}) as Promise<ModelDownload[]>,
-		/** Starts downloading a catalog model (resuming its partial file; an installed one is a conflict); progress streams as `model-download` events. */
+		/** Starts downloading a catalog model (resuming its partial file; installed is a conflict); progress streams as `model-download` events. */
 		modelDownloadStart: (id: string): Promise<ModelDownload> => transport.invoke("model_download_start", { id }) as Promise<ModelDownload>,
-		/** Pauses a model download, keeping its partial file. */
+		/** Pauses a model download; its partial file stays for a later resume. */
 		modelDownloadPause: (id: string): Promise<ModelDownload> => transport.invoke("model_download_pause", { id }) as Promise<ModelDownload>,
 		/** Resumes a paused or failed model download from its partial file. */
 		modelDownloadResume: (id: string): Promise<ModelDownload> => transport.invoke("model_download_resume", { id }) as Promise<ModelDownload>,
 		/** Stops a model download and deletes its partial file. */
 		modelDownloadCancel: (id: string): Promise<ModelDownload> => transport.invoke("model_download_cancel", { id }) as Promise<ModelDownload>,
-		/** Deletes an installed model file, unloading it first. */
+		/** Deletes an installed model file (unloading it first if it is loaded). */
 		modelDelete: (fileName: string): Promise<ModelDeleted> => transport.invoke("model_delete", { fileName }) as Promise<ModelDeleted>,
-		/** Imports a GGUF file from a path on the core's machine into `llms/`. */
+		/** Imports a GGUF file from a path on the core's machine into `llms/` (browsers upload to `POST /api/models/import`). */
 		modelImportFile: (path: string): Promise<InstalledModel> => transport.invoke("model_import_file", { path }) as Promise<InstalledModel>,
 		/** The model runtime: loaded models, memory, queue, endpoint. */
 		llmStatus: (): Promise<LlmStatus> => transport.invoke("llm_status", {}) as Promise<LlmStatus>,
-		/** Loads (warms up) a model, evicting the least recently used past the limits. */
+		/** Loads (warms up) a model; the least recently used is evicted past `max_loaded_models` or the memory budget. */
 		llmLoad: (model: string, params: ModelParams | null): Promise<LlmStatus> => transport.invoke("llm_load", { model, params }) as Promise<LlmStatus>,
-		/** Unloads one model, or all of them. */
+		/** Unloads one model, or every model when none is named. */
 		llmUnload: (model: string | null): Promise<LlmStatus> => transport.invoke("llm_unload", { model }) as Promise<LlmStatus>,
-		/** Generates an answer, streaming `llm-token` events. */
+		/** Generates the next assistant message, streaming `llm-token` events tagged with the request's id. */
 		llmChat: (request: ChatRequest): Promise<ChatResult> => transport.invoke("llm_chat", { request }) as Promise<ChatResult>,
-		/** Cancels a running or queued `llm_chat` by its request id. */
+		/** Cancels a running or queued `llm_chat` by its request id; it resolves with what it had. */
 		llmCancel: (requestId: string): Promise<LlmCancelled> => transport.invoke("llm_cancel", { requestId }) as Promise<LlmCancelled>,
 		/** Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events. */
 		runStart: (source: RunSource, options: RunOptions | null): Promise<RunStarted> => transport.invoke("run_start", { source, options }) as Promise<RunStarted>,
@@ -2168,17 +2168,17 @@ export function createClient(transport: Transport) {
 		runGet: (executionId: string): Promise<RunDetail> => transport.invoke("run_get", { executionId }) as Promise<RunDetail>,
 		/** A page of a run's recorded events (optionally one node's) after `afterSeq`. */
 		runEvents: (executionId: string, afterSeq: number | null, limit: number | null, nodeId: string | null): Promise<RunEventsPage> => transport.invoke("run_events", { executionId, afterSeq, limit, nodeId }) as Promise<RunEventsPage>,
-		/** Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it. */
+		/** Runs an earlier run's graph again; with `fromNode`, reuses the outputs of the nodes before it and starts there. */
 		runRerun: (executionId: string, fromNode: string | null): Promise<RunStarted> => transport.invoke("run_rerun", { executionId, fromNode }) as Promise<RunStarted>,
 		/** Every connection (metadata only, never a secret) with the saved flows that use it. */
 		connectionsList: (): Promise<Connection[]> => transport.invoke("connections_list", {}) as Promise<Connection[]>,
-		/** Creates or updates a connection; its secret goes to the credential store only. */
+		/** Creates or updates a connection; a given secret goes to the credential store only. */
 		connectionSave: (input: ConnectionInput): Promise<Connection> => transport.invoke("connection_save", { input }) as Promise<Connection>,
 		/** Drops an OAuth connection's tokens; the connection and its client secret stay. */
 		connectionDisconnect: (id: string): Promise<Connection> => transport.invoke("connection_disconnect", { id }) as Promise<Connection>,
-		/** Tries a connection against its service's test operation. */
+		/** Runs the service's test operation with the connection (`ok` on a 2xx, masked message); refused while its switch is off. */
 		connectionTest: (id: string): Promise<ConnectionTest> => transport.invoke("connection_test", { id }) as Promise<ConnectionTest>,
-		/** Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached this instance at (absent: a loopback redirect, desktop). */
+		/** Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached us at (absent: loopback, desktop). */
 		oauthStart: (id: string, redirectBase: string | null): Promise<OAuthStart> => transport.invoke("oauth_start", { id, redirectBase }) as Promise<OAuthStart>,
 		/** Completes an OAuth 2 grant from the provider's redirect; `state` is single-use. */
 		oauthComplete: (state: string, code: string | null, error: string | null): Promise<Connection> => transport.invoke("oauth_complete", { state, code, error }) as Promise<Connection>,
@@ -2192,7 +2192,7 @@ export function createClient(transport: Transport) {
 		scheduleSetEnabled: (slug: string, enabled: boolean): Promise<Schedule> => transport.invoke("schedule_set_enabled", { slug, enabled }) as Promise<Schedule>,
 		/** Removes a saved flow's schedule. */
 		scheduleDelete: (slug: string): Promise<ScheduleDeleted> => transport.invoke("schedule_delete", { slug }) as Promise<ScheduleDeleted>,
-		/** The next firings of a schedule (default 5, at most 100), without saving it. */
+		/** The next `count` firings of a schedule (default 5, at most 100), without saving it. */
 		schedulePreview: (spec: ScheduleSpec, count: number | null): Promise<string[]> => transport.invoke("schedule_preview", { spec, count }) as Promise<string[]>,
 	};
 }

@@ -4,6 +4,11 @@
 //! command, its doc comment, name, arguments and result type, and generates its own wrapper
 //! (a Tauri command, an HTTP dispatch arm, …). Adding a command means writing one `pub async fn`
 //! in a module below and adding one line to the table: no transport changes.
+//!
+//! A command's doc comment is its line in the table, and only there: it becomes the Tauri
+//! command's and the TypeScript binding's doc, so the functions carry none (a test holds that).
+//! Table lines name types short: a callback expands the table where [`signature`]'s names are
+//! in scope (`use flow_core::commands::signature::*;`).
 
 mod board;
 pub mod connections;
@@ -67,203 +72,237 @@ macro_rules! for_each_command {
     ($callback:ident) => {
         $callback! {
             /// Name, version, edition and data directory of this instance.
-            app_info() -> $crate::AppInfo;
+            app_info() -> AppInfo;
             /// The current settings.
-            settings_get() -> $crate::settings::Settings;
-            /// Applies a partial settings change (validated) and returns the new settings.
-            settings_update(patch: $crate::settings::SettingsPatch) -> $crate::settings::Settings;
+            settings_get() -> Settings;
+            /// Applies a validated partial change and returns the new settings (`settings-changed` when anything changed).
+            settings_update(patch: SettingsPatch) -> Settings;
             /// Describes every setting (label, section, control, range) so forms can be generated.
-            settings_manifest() -> ::std::vec::Vec<$crate::settings::SettingField>;
+            settings_manifest() -> Vec<SettingField>;
             /// The current theme with its colours.
-            theme_get() -> $crate::theme::ThemeState;
+            theme_get() -> ThemeState;
             /// Switches the theme (persisted) and returns it with its colours.
-            theme_set(theme: $crate::theme::ThemeName) -> $crate::theme::ThemeState;
+            theme_set(theme: ThemeName) -> ThemeState;
             /// Every theme with its colours, in picker order.
-            theme_list() -> ::std::vec::Vec<$crate::theme::ThemeState>;
+            theme_list() -> Vec<ThemeState>;
             /// Claude Code sessions, newest first: `limit` of them (default 20, 0 = all), or all with `all`.
-            board_sessions(limit: ::std::option::Option<u32>, all: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::SessionListItem>>;
-            /// One session's tasks sorted by id (lifecycle tasks only with `include_internal`).
-            board_session_tasks(session_id: ::std::string::String, include_internal: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::Task>>;
+            board_sessions(limit: Option<u32>, all: Option<bool>) -> Encoded<Vec<SessionListItem>>;
+            /// One session's tasks by id (lifecycle tasks only with `include_internal`).
+            board_session_tasks(session_id: String, include_internal: Option<bool>) -> Encoded<Vec<Task>>;
             /// Every task of every session, with the session's id, name and project.
-            board_all_tasks(include_internal: ::std::option::Option<bool>) -> $crate::json::Encoded<::std::vec::Vec<$crate::board::TaskWithSession>>;
+            board_all_tasks(include_internal: Option<bool>) -> Encoded<Vec<TaskWithSession>>;
             /// When each task was created and last updated, of one session or (null) of every session.
-            board_task_times(session_id: ::std::option::Option<::std::string::String>) -> ::std::vec::Vec<$crate::board::index::TaskTimes>;
-            /// Appends a note to a task's description and returns the updated task document.
-            board_add_note(session_id: ::std::string::String, task_id: ::std::string::String, note: ::std::string::String) -> $crate::commands::NoteAdded;
+            board_task_times(session_id: Option<String>) -> Vec<TaskTimes>;
+            /// Appends a note to a task's description (the original's note block) and returns the task.
+            board_add_note(session_id: String, task_id: String, note: String) -> NoteAdded;
             /// Deletes a task unless another task of its session is blocked by it.
-            board_delete_task(session_id: ::std::string::String, task_id: ::std::string::String) -> $crate::commands::TaskDeleted;
+            board_delete_task(session_id: String, task_id: String) -> TaskDeleted;
             /// Deletes every task of a session in dependency order (tasks others wait for go last).
-            board_delete_session_tasks(session_id: ::std::string::String) -> $crate::commands::SessionTasksDeleted;
+            board_delete_session_tasks(session_id: String) -> SessionTasksDeleted;
             /// Every feature of the agent board, ordered by priority (lowest first), then id.
-            features_list() -> ::std::vec::Vec<$crate::board::features::Feature>;
+            features_list() -> Vec<Feature>;
             /// Creates one feature (a missing priority goes after every other feature).
-            feature_create(input: $crate::board::features::CreateFeatureInput) -> $crate::board::features::Feature;
-            /// Creates several features in one transaction; dependencies may be `{"index": n}` into the batch.
-            features_create_bulk(features: ::std::vec::Vec<$crate::board::features::CreateFeatureInput>) -> ::std::vec::Vec<$crate::board::features::Feature>;
+            feature_create(input: CreateFeatureInput) -> Feature;
+            /// Creates several features, all or none; dependencies may be `{"index": n}` into the batch.
+            features_create_bulk(features: Vec<CreateFeatureInput>) -> Vec<Feature>;
             /// One feature by id.
-            feature_get(id: u32) -> $crate::board::features::Feature;
+            feature_get(id: u32) -> Feature;
             /// Applies a partial change to a feature (dependency cycles are refused).
-            feature_update(id: u32, patch: $crate::board::features::FeaturePatch) -> $crate::board::features::Feature;
-            /// Claims a feature (in progress); a conflict if it is already claimed or passing.
-            feature_claim(id: u32) -> $crate::board::features::Feature;
+            feature_update(id: u32, patch: FeaturePatch) -> Feature;
+            /// Claims a feature for an agent (in progress); a conflict if it is already claimed or passing.
+            feature_claim(id: u32) -> Feature;
             /// Marks a feature passing.
-            feature_pass(id: u32) -> $crate::board::features::Feature;
+            feature_pass(id: u32) -> Feature;
             /// Marks a feature failing.
-            feature_fail(id: u32) -> $crate::board::features::Feature;
+            feature_fail(id: u32) -> Feature;
             /// Moves a feature behind every other one.
-            feature_skip(id: u32) -> $crate::board::features::Feature;
+            feature_skip(id: u32) -> Feature;
             /// Makes a feature depend on another (cycles are refused).
-            feature_add_dependency(id: u32, dependency_id: u32) -> $crate::board::features::Feature;
+            feature_add_dependency(id: u32, dependency_id: u32) -> Feature;
             /// Removes one of a feature's dependencies.
-            feature_remove_dependency(id: u32, dependency_id: u32) -> $crate::board::features::Feature;
+            feature_remove_dependency(id: u32, dependency_id: u32) -> Feature;
             /// Feature counts: total, passing, failing, in progress, blocked.
-            features_stats() -> $crate::board::features::FeatureStats;
+            features_stats() -> FeatureStats;
             /// Features an agent can take now: not passing, not claimed, every dependency passing.
-            features_ready() -> ::std::vec::Vec<$crate::board::features::Feature>;
-            /// Features with a dependency that does not pass.
-            features_blocked() -> ::std::vec::Vec<$crate::board::features::Feature>;
+            features_ready() -> Vec<Feature>;
+            /// Features waiting on a dependency that does not pass.
+            features_blocked() -> Vec<Feature>;
             /// The dependency graph: every feature with its dependencies and dependents.
-            features_graph() -> ::std::vec::Vec<$crate::board::features::FeatureGraphNode>;
+            features_graph() -> Vec<FeatureGraphNode>;
             /// A feature's change log, oldest first.
-            feature_events(id: u32) -> ::std::vec::Vec<$crate::board::features::FeatureChangeEvent>;
+            feature_events(id: u32) -> Vec<FeatureChangeEvent>;
             /// Deletes a feature (and its change log) and returns it as it was.
-            feature_delete(id: u32) -> $crate::board::features::Feature;
+            feature_delete(id: u32) -> Feature;
             /// Every collection with its flow count, Default first.
-            collections_list() -> ::std::vec::Vec<$crate::flows::Collection>;
+            collections_list() -> Vec<Collection>;
             /// Creates a collection.
-            collection_create(name: ::std::string::String) -> $crate::flows::Collection;
+            collection_create(name: String) -> Collection;
             /// Renames a collection (not Default).
-            collection_rename(slug: ::std::string::String, name: ::std::string::String) -> $crate::flows::Collection;
-            /// Creates (no slug) or updates (slug + current baseRevision) a flow; a stale revision is a conflict.
-            flow_save(input: $crate::flows::SaveFlowInput) -> $crate::flows::FlowDocument;
+            collection_rename(slug: String, name: String) -> Collection;
+            /// Creates (no slug) or updates (slug + current `baseRevision`) a flow; a stale revision is a conflict.
+            flow_save(input: SaveFlowInput) -> FlowDocument;
             /// Saved flows sorted by name, optionally filtered by collection and search text.
-            flows_list(query: ::std::option::Option<$crate::flows::FlowListQuery>) -> ::std::vec::Vec<$crate::flows::FlowSummary>;
+            flows_list(query: Option<FlowListQuery>) -> Vec<FlowSummary>;
             /// One saved flow with its current revision.
-            flow_get(slug: ::std::string::String) -> $crate::flows::FlowDocument;
+            flow_get(slug: String) -> FlowDocument;
             /// Renames a flow (its slug stays); a stale revision is a conflict.
-            flow_rename(slug: ::std::string::String, name: ::std::string::String, base_revision: u32) -> $crate::flows::FlowDocument;
+            flow_rename(slug: String, name: String, base_revision: u32) -> FlowDocument;
             /// Copies a flow under a new name (default "<name> copy") into the same collection.
-            flow_duplicate(slug: ::std::string::String, name: ::std::option::Option<::std::string::String>) -> $crate::flows::FlowDocument;
+            flow_duplicate(slug: String, name: Option<String>) -> FlowDocument;
             /// Moves a flow to another collection.
-            flow_move(slug: ::std::string::String, collection: ::std::string::String) -> $crate::flows::FlowSummary;
+            flow_move(slug: String, collection: String) -> FlowSummary;
             /// Imports a `.flow` (DSL) or `.flow.json` file as a new flow.
-            flow_import(file_name: ::std::string::String, content: ::std::string::String, collection: ::std::option::Option<::std::string::String>) -> $crate::flows::FlowDocument;
+            flow_import(file_name: String, content: String, collection: Option<String>) -> FlowDocument;
             /// A saved flow as a `.flow` or `.flow.json` file to download.
-            flow_export(slug: ::std::string::String, format: $crate::flows::FlowFileFormat) -> $crate::flows::ExportedFlow;
+            flow_export(slug: String, format: FlowFileFormat) -> ExportedFlow;
             /// The kept revisions of a flow (the last 20), newest first.
-            flow_revisions(slug: ::std::string::String) -> ::std::vec::Vec<$crate::flows::RevisionInfo>;
+            flow_revisions(slug: String) -> Vec<RevisionInfo>;
             /// One kept revision of a flow.
-            flow_revision_get(slug: ::std::string::String, revision: u32) -> $crate::flows::FlowDocument;
+            flow_revision_get(slug: String, revision: u32) -> FlowDocument;
             /// The DSL line diff between two kept revisions.
-            flow_revision_diff(slug: ::std::string::String, from: u32, to: u32) -> $crate::flows::RevisionDiff;
+            flow_revision_diff(slug: String, from: u32, to: u32) -> RevisionDiff;
             /// Saves a kept revision's graph as the new current revision.
-            flow_revision_restore(slug: ::std::string::String, revision: u32, base_revision: u32) -> $crate::flows::FlowDocument;
+            flow_revision_restore(slug: String, revision: u32, base_revision: u32) -> FlowDocument;
             /// Deletes a flow: its files first, then its membership and revisions.
-            flow_delete(slug: ::std::string::String) -> $crate::flows::FlowDeleted;
+            flow_delete(slug: String) -> FlowDeleted;
             /// Deletes a collection (not Default); its flows move to Default.
-            collection_delete(slug: ::std::string::String) -> $crate::flows::CollectionDeleted;
+            collection_delete(slug: String) -> CollectionDeleted;
             /// Parses Flow DSL text into a graph; errors name `line:column` and what was expected.
-            dsl_parse(source: ::std::string::String) -> $crate::flows::FlowGraph;
+            dsl_parse(source: String) -> FlowGraph;
             /// Writes a graph as canonical Flow DSL text.
-            dsl_serialize(graph: $crate::flows::FlowGraph) -> ::std::string::String;
-            /// Checks a flow against the installed catalog: fields, adapters, edges, ids, cycles.
-            flow_validate(graph: $crate::flows::FlowGraph) -> $crate::flows::ValidationReport;
+            dsl_serialize(graph: FlowGraph) -> String;
+            /// Checks a flow against the installed catalog (fields, adapters, edges, ids, cycles), the egress switches and the connections.
+            flow_validate(graph: FlowGraph) -> ValidationReport;
             /// Every Template Hub entry with its install state (not installed, installed, update available, edited).
-            template_hub_list() -> ::std::vec::Vec<$crate::flows::hub::TemplateHubListing>;
+            template_hub_list() -> Vec<TemplateHubListing>;
             /// Installs a hub entry as a new flow in `collection` (default Default); installed already is a conflict.
-            template_hub_install(id: ::std::string::String, collection: ::std::option::Option<::std::string::String>) -> $crate::flows::hub::TemplateHubInstalled;
+            template_hub_install(id: String, collection: Option<String>) -> TemplateHubInstalled;
             /// Overwrites an installed entry's flow with the hub's version (a new revision); refused when edited unless `force`.
-            template_hub_update(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::flows::hub::TemplateHubInstalled;
+            template_hub_update(id: String, force: Option<bool>) -> TemplateHubInstalled;
             /// Every node-catalog entry (built in or installed) with its install state.
-            nodes_catalog() -> ::std::vec::Vec<$crate::nodes::CatalogListing>;
+            nodes_catalog() -> Vec<CatalogListing>;
             /// The installed entries: what the palette offers and validation checks against.
-            nodes_installed() -> ::std::vec::Vec<$crate::nodes::CatalogEntry>;
+            nodes_installed() -> Vec<CatalogEntry>;
             /// Installs a built-in entry, or updates it when an older version is installed.
-            node_install(slug: ::std::string::String) -> $crate::nodes::CatalogListing;
-            /// Removes an installed entry; its nodes stay in flows as unsupported stubs.
-            node_uninstall(slug: ::std::string::String) -> $crate::nodes::NodeUninstalled;
+            node_install(slug: String) -> CatalogListing;
+            /// Removes an installed entry; nodes of that type stay in flows as unsupported stubs.
+            node_uninstall(slug: String) -> NodeUninstalled;
             /// Runs a CLI preset's version command (argv only, with a timeout) and compares versions.
-            node_probe_cli(slug: ::std::string::String) -> $crate::nodes::CliProbe;
+            node_probe_cli(slug: String) -> CliProbe;
             /// Every downloadable model in the Model Hub catalog.
-            models_catalog() -> ::std::vec::Vec<$crate::models::CatalogModel>;
+            models_catalog() -> Vec<CatalogModel>;
             /// The GGUF files under `llms/` with their header metadata (unreadable ones carry `error`).
-            models_installed() -> ::std::vec::Vec<$crate::models::InstalledModel>;
+            models_installed() -> Vec<InstalledModel>;
             /// Running, paused (partial files left by an earlier process included) and failed model downloads.
-            model_downloads() -> ::std::vec::Vec<$crate::models::ModelDownload>;
-            /// Starts downloading a catalog model (resuming its partial file; an installed one is a conflict); progress streams as `model-download` events.
-            model_download_start(id: ::std::string::String) -> $crate::models::ModelDownload;
-            /// Pauses a model download, keeping its partial file.
-            model_download_pause(id: ::std::string::String) -> $crate::models::ModelDownload;
+            model_downloads() -> Vec<ModelDownload>;
+            /// Starts downloading a catalog model (resuming its partial file; installed is a conflict); progress streams as `model-download` events.
+            model_download_start(id: String) -> ModelDownload;
+            /// Pauses a model download; its partial file stays for a later resume.
+            model_download_pause(id: String) -> ModelDownload;
             /// Resumes a paused or failed model download from its partial file.
-            model_download_resume(id: ::std::string::String) -> $crate::models::ModelDownload;
+            model_download_resume(id: String) -> ModelDownload;
             /// Stops a model download and deletes its partial file.
-            model_download_cancel(id: ::std::string::String) -> $crate::models::ModelDownload;
-            /// Deletes an installed model file, unloading it first.
-            model_delete(file_name: ::std::string::String) -> $crate::commands::ModelDeleted;
-            /// Imports a GGUF file from a path on the core's machine into `llms/`.
-            model_import_file(path: ::std::string::String) -> $crate::models::InstalledModel;
+            model_download_cancel(id: String) -> ModelDownload;
+            /// Deletes an installed model file (unloading it first if it is loaded).
+            model_delete(file_name: String) -> ModelDeleted;
+            /// Imports a GGUF file from a path on the core's machine into `llms/` (browsers upload to `POST /api/models/import`).
+            model_import_file(path: String) -> InstalledModel;
             /// The model runtime: loaded models, memory, queue, endpoint.
-            llm_status() -> $crate::llm::LlmStatus;
-            /// Loads (warms up) a model, evicting the least recently used past the limits.
-            llm_load(model: ::std::string::String, params: ::std::option::Option<$crate::llm::ModelParams>) -> $crate::llm::LlmStatus;
-            /// Unloads one model, or all of them.
-            llm_unload(model: ::std::option::Option<::std::string::String>) -> $crate::llm::LlmStatus;
-            /// Generates an answer, streaming `llm-token` events.
-            llm_chat(request: $crate::llm::ChatRequest) -> $crate::llm::ChatResult;
-            /// Cancels a running or queued `llm_chat` by its request id.
-            llm_cancel(request_id: ::std::string::String) -> $crate::llm::LlmCancelled;
+            llm_status() -> LlmStatus;
+            /// Loads (warms up) a model; the least recently used is evicted past `max_loaded_models` or the memory budget.
+            llm_load(model: String, params: Option<ModelParams>) -> LlmStatus;
+            /// Unloads one model, or every model when none is named.
+            llm_unload(model: Option<String>) -> LlmStatus;
+            /// Generates the next assistant message, streaming `llm-token` events tagged with the request's id.
+            llm_chat(request: ChatRequest) -> ChatResult;
+            /// Cancels a running or queued `llm_chat` by its request id; it resolves with what it had.
+            llm_cancel(request_id: String) -> LlmCancelled;
             /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
-            run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>) -> $crate::engine::RunStarted;
+            run_start(source: RunSource, options: Option<RunOptions>) -> RunStarted;
             /// Holds a run's new work at the next node boundary.
-            run_pause(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            run_pause(execution_id: String) -> RunState;
             /// Lets a paused run go on.
-            run_resume(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            run_resume(execution_id: String) -> RunState;
             /// Stops a run: no new nodes, running child processes killed.
-            run_cancel(execution_id: ::std::string::String) -> $crate::engine::RunState;
+            run_cancel(execution_id: String) -> RunState;
             /// Approves (runs) or denies (fails) the destructive node a run waits on.
-            run_confirm(execution_id: ::std::string::String, node_id: ::std::string::String, approve: bool) -> $crate::engine::RunState;
+            run_confirm(execution_id: String, node_id: String, approve: bool) -> RunState;
             /// Runs that have not ended.
-            runs_active() -> ::std::vec::Vec<$crate::engine::RunState>;
+            runs_active() -> Vec<RunState>;
             /// Run history, newest first, filtered by flow, status, trigger and text.
-            runs_list(filter: ::std::option::Option<$crate::history::RunFilter>) -> ::std::vec::Vec<$crate::history::RunSummary>;
+            runs_list(filter: Option<RunFilter>) -> Vec<RunSummary>;
             /// One run with its graph, steps and interceptions.
-            run_get(execution_id: ::std::string::String) -> $crate::history::RunDetail;
+            run_get(execution_id: String) -> RunDetail;
             /// A page of a run's recorded events (optionally one node's) after `afterSeq`.
-            run_events(execution_id: ::std::string::String, after_seq: ::std::option::Option<u32>, limit: ::std::option::Option<u32>, node_id: ::std::option::Option<::std::string::String>) -> $crate::history::RunEventsPage;
-            /// Runs an earlier run's graph again; from a node, reusing the outputs of the nodes before it.
-            run_rerun(execution_id: ::std::string::String, from_node: ::std::option::Option<::std::string::String>) -> $crate::engine::RunStarted;
+            run_events(execution_id: String, after_seq: Option<u32>, limit: Option<u32>, node_id: Option<String>) -> RunEventsPage;
+            /// Runs an earlier run's graph again; with `fromNode`, reuses the outputs of the nodes before it and starts there.
+            run_rerun(execution_id: String, from_node: Option<String>) -> RunStarted;
             /// Every connection (metadata only, never a secret) with the saved flows that use it.
-            connections_list() -> ::std::vec::Vec<$crate::credentials::Connection>;
-            /// Creates or updates a connection; its secret goes to the credential store only.
-            connection_save(input: $crate::credentials::ConnectionInput) -> $crate::credentials::Connection;
+            connections_list() -> Vec<Connection>;
+            /// Creates or updates a connection; a given secret goes to the credential store only.
+            connection_save(input: ConnectionInput) -> Connection;
             /// Drops an OAuth connection's tokens; the connection and its client secret stay.
-            connection_disconnect(id: ::std::string::String) -> $crate::credentials::Connection;
-            /// Tries a connection against its service's test operation.
-            connection_test(id: ::std::string::String) -> $crate::credentials::ConnectionTest;
-            /// Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached this instance at (absent: a loopback redirect, desktop).
-            oauth_start(id: ::std::string::String, redirect_base: ::std::option::Option<::std::string::String>) -> $crate::credentials::OAuthStart;
+            connection_disconnect(id: String) -> Connection;
+            /// Runs the service's test operation with the connection (`ok` on a 2xx, masked message); refused while its switch is off.
+            connection_test(id: String) -> ConnectionTest;
+            /// Starts connecting an OAuth 2 account; `redirectBase` is the origin the browser reached us at (absent: loopback, desktop).
+            oauth_start(id: String, redirect_base: Option<String>) -> OAuthStart;
             /// Completes an OAuth 2 grant from the provider's redirect; `state` is single-use.
-            oauth_complete(state: ::std::string::String, code: ::std::option::Option<::std::string::String>, error: ::std::option::Option<::std::string::String>) -> $crate::credentials::Connection;
+            oauth_complete(state: String, code: Option<String>, error: Option<String>) -> Connection;
             /// Deletes a connection and its secret; refused while saved flows use it unless `force`.
-            connection_delete(id: ::std::string::String, force: ::std::option::Option<bool>) -> $crate::credentials::ConnectionDeleted;
+            connection_delete(id: String, force: Option<bool>) -> ConnectionDeleted;
             /// Every schedule, by next firing.
-            schedules_list() -> ::std::vec::Vec<$crate::scheduler::Schedule>;
+            schedules_list() -> Vec<Schedule>;
             /// Creates or replaces a saved flow's schedule.
-            schedule_set(slug: ::std::string::String, spec: $crate::scheduler::ScheduleSpec) -> $crate::scheduler::Schedule;
+            schedule_set(slug: String, spec: ScheduleSpec) -> Schedule;
             /// Turns a schedule on or off (its settings and counts stay).
-            schedule_set_enabled(slug: ::std::string::String, enabled: bool) -> $crate::scheduler::Schedule;
+            schedule_set_enabled(slug: String, enabled: bool) -> Schedule;
             /// Removes a saved flow's schedule.
-            schedule_delete(slug: ::std::string::String) -> $crate::scheduler::ScheduleDeleted;
-            /// The next firings of a schedule (default 5, at most 100), without saving it.
-            schedule_preview(spec: $crate::scheduler::ScheduleSpec, count: ::std::option::Option<u32>) -> ::std::vec::Vec<::std::string::String>;
+            schedule_delete(slug: String) -> ScheduleDeleted;
+            /// The next `count` firings of a schedule (default 5, at most 100), without saving it.
+            schedule_preview(spec: ScheduleSpec, count: Option<u32>) -> Vec<String>;
         }
     };
 }
 
+/// The types the table's signatures name, imported where a callback expands the table.
+pub mod signature {
+    pub use super::{ModelDeleted, NoteAdded, SessionTasksDeleted, TaskDeleted};
+    pub use crate::AppInfo;
+    pub use crate::board::features::{
+        CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,
+        FeatureStats,
+    };
+    pub use crate::board::index::TaskTimes;
+    pub use crate::board::{SessionListItem, Task, TaskWithSession};
+    pub use crate::credentials::{
+        Connection, ConnectionDeleted, ConnectionInput, ConnectionTest, OAuthStart,
+    };
+    pub use crate::engine::{RunOptions, RunSource, RunStarted, RunState};
+    pub use crate::flows::hub::{TemplateHubInstalled, TemplateHubListing};
+    pub use crate::flows::{
+        Collection, CollectionDeleted, ExportedFlow, FlowDeleted, FlowDocument, FlowFileFormat,
+        FlowGraph, FlowListQuery, FlowSummary, RevisionDiff, RevisionInfo, SaveFlowInput,
+        ValidationReport,
+    };
+    pub use crate::history::{RunDetail, RunEventsPage, RunFilter, RunSummary};
+    pub use crate::json::Encoded;
+    pub use crate::llm::{ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelParams};
+    pub use crate::models::{CatalogModel, InstalledModel, ModelDownload};
+    pub use crate::nodes::{CatalogEntry, CatalogListing, CliProbe, NodeUninstalled};
+    pub use crate::scheduler::{Schedule, ScheduleDeleted, ScheduleSpec};
+    pub use crate::settings::{SettingField, Settings, SettingsPatch};
+    pub use crate::theme::{ThemeName, ThemeState};
+}
+
+// Every command must carry a doc comment: a line without one does not match here.
 macro_rules! command_names {
-    ($( $(#[$meta:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
+    ($( $(#[doc = $doc:literal])+ $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
         /// The names of every command, in table order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
     };
 }
 for_each_command!(command_names);
+
+#[cfg(test)]
+mod tests;

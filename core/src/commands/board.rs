@@ -1,4 +1,8 @@
 //! Agent board commands: Claude Code's sessions and task lists, notes and deletes.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +46,6 @@ pub struct TaskDeleted {
     pub task_id: String,
 }
 
-/// Sessions newest first: `limit` of them (default 20; 0 means all), or all with `all`.
 pub async fn board_sessions(
     app: &App,
     limit: Option<u32>,
@@ -55,7 +58,6 @@ pub async fn board_sessions(
     app.board().index().sessions(limit).await
 }
 
-/// The tasks of one session (task list), by id; lifecycle tasks only with `include_internal`.
 pub async fn board_session_tasks(
     app: &App,
     session_id: String,
@@ -69,7 +71,6 @@ pub async fn board_session_tasks(
         .ok_or_else(|| AppError::NotFound("Session not found".into()))
 }
 
-/// Every task of every session, with the session's id, name and project.
 pub async fn board_all_tasks(
     app: &App,
     include_internal: Option<bool>,
@@ -80,7 +81,6 @@ pub async fn board_all_tasks(
         .await
 }
 
-/// When each task was created and last updated: of one session, or of every session.
 pub async fn board_task_times(
     app: &App,
     session_id: Option<String>,
@@ -95,7 +95,6 @@ pub async fn board_task_times(
         .ok_or_else(|| AppError::NotFound("Session not found".into()))
 }
 
-/// Appends a note to a task's description (the original's note block) and returns the task.
 pub async fn board_add_note(
     app: &App,
     session_id: String,
@@ -116,7 +115,6 @@ pub async fn board_add_note(
     })
 }
 
-/// Deletes a task, unless another task of its list is blocked by it.
 pub async fn board_delete_task(
     app: &App,
     session_id: String,
@@ -129,7 +127,6 @@ pub async fn board_delete_task(
     })
 }
 
-/// Deletes every task of a session in dependency order (tasks others wait for go last).
 pub async fn board_delete_session_tasks(
     app: &App,
     session_id: String,

@@ -1,6 +1,10 @@
 //! Connection commands: metadata in, metadata out. No command returns a secret; a secret sent
 //! with `connection_save` goes straight to the credential store. Every change publishes
 //! [`FlowEvent::ConnectionsChanged`](crate::FlowEvent::ConnectionsChanged).
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use std::collections::HashMap;
 
@@ -61,7 +65,6 @@ pub(crate) fn announce(app: &App, id: &str, change: &str) {
     });
 }
 
-/// Every connection (metadata only: never a secret), with the saved flows that use it.
 pub async fn connections_list(app: &App) -> Result<Vec<Connection>, AppError> {
     let mut uses = uses(app).await?;
     Ok(app
@@ -76,14 +79,12 @@ pub async fn connections_list(app: &App) -> Result<Vec<Connection>, AppError> {
         .collect())
 }
 
-/// Creates or updates a connection; a given secret is stored in the credential store only.
 pub async fn connection_save(app: &App, input: ConnectionInput) -> Result<Connection, AppError> {
     let saved = app.credentials().save(input).await?;
     announce(app, &saved.id, "saved");
     with_uses(app, saved).await
 }
 
-/// Deletes a connection and its secret; refused while saved flows use it unless `force`.
 pub async fn connection_delete(
     app: &App,
     id: String,
@@ -114,24 +115,16 @@ pub async fn connection_delete(
     })
 }
 
-/// Drops an OAuth connection's tokens; the connection and its client secret stay.
 pub async fn connection_disconnect(app: &App, id: String) -> Result<Connection, AppError> {
     let connection = app.credentials().disconnect(&id).await?;
     announce(app, &id, "disconnected");
     with_uses(app, connection).await
 }
 
-/// Tries a connection against its service's test operation.
-///
-/// Runs the service descriptor's `testOperation` once with the connection's credentials (the
-/// generic HTTP service: a GET of `config.baseUrl`; OpenAI: `GET /models`); `ok` on a 2xx, and
-/// the message says what the service answered (masked: never a secret). Refused while the
-/// switch the service needs (`allow_services`, or the cloud provider's) is off.
 pub async fn connection_test(app: &App, id: String) -> Result<ConnectionTest, AppError> {
     crate::engine::adapters::service::probe::test_connection(app, &id).await
 }
 
-/// Starts connecting an OAuth 2 account: where to send the person's browser.
 pub async fn oauth_start(
     app: &App,
     id: String,
@@ -140,7 +133,6 @@ pub async fn oauth_start(
     crate::credentials::oauth::start(app, &id, redirect_base).await
 }
 
-/// Completes an OAuth 2 grant from the provider's redirect (`state` is single-use).
 pub async fn oauth_complete(
     app: &App,
     state: String,

@@ -1,5 +1,9 @@
 //! Features commands: the agent board's features store (`/api/features/*` in the original).
 //! Every mutation publishes a [`FlowEvent::FeatureUpdate`].
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::board::features::{
     CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch, FeatureStats,
@@ -13,19 +17,16 @@ fn publish(app: &App, feature_id: u32, change: &str) {
     });
 }
 
-/// Every feature, ordered by priority (lowest first), then id.
 pub async fn features_list(app: &App) -> Result<Vec<Feature>, AppError> {
     app.features().list().await
 }
 
-/// Creates one feature.
 pub async fn feature_create(app: &App, input: CreateFeatureInput) -> Result<Feature, AppError> {
     let feature = app.features().create(input).await?;
     publish(app, feature.id, "created");
     Ok(feature)
 }
 
-/// Creates several features at once (all or none).
 pub async fn features_create_bulk(
     app: &App,
     features: Vec<CreateFeatureInput>,
@@ -37,12 +38,10 @@ pub async fn features_create_bulk(
     Ok(created)
 }
 
-/// One feature.
 pub async fn feature_get(app: &App, id: u32) -> Result<Feature, AppError> {
     app.features().get(id).await
 }
 
-/// Applies a partial change to a feature.
 pub async fn feature_update(app: &App, id: u32, patch: FeaturePatch) -> Result<Feature, AppError> {
     let (feature, changed) = app.features().update(id, patch).await?;
     if changed {
@@ -51,7 +50,6 @@ pub async fn feature_update(app: &App, id: u32, patch: FeaturePatch) -> Result<F
     Ok(feature)
 }
 
-/// Deletes a feature and returns it as it was.
 pub async fn feature_delete(app: &App, id: u32) -> Result<Feature, AppError> {
     let before = app.features().list().await?;
     let feature = app.features().delete(id).await?;
@@ -62,35 +60,30 @@ pub async fn feature_delete(app: &App, id: u32) -> Result<Feature, AppError> {
     Ok(feature)
 }
 
-/// Claims a feature for an agent (in progress).
 pub async fn feature_claim(app: &App, id: u32) -> Result<Feature, AppError> {
     let feature = app.features().claim(id).await?;
     publish(app, id, "claimed");
     Ok(feature)
 }
 
-/// Marks a feature passing.
 pub async fn feature_pass(app: &App, id: u32) -> Result<Feature, AppError> {
     let feature = app.features().pass(id).await?;
     publish(app, id, "passed");
     Ok(feature)
 }
 
-/// Marks a feature failing.
 pub async fn feature_fail(app: &App, id: u32) -> Result<Feature, AppError> {
     let feature = app.features().fail(id).await?;
     publish(app, id, "failed");
     Ok(feature)
 }
 
-/// Moves a feature behind every other one.
 pub async fn feature_skip(app: &App, id: u32) -> Result<Feature, AppError> {
     let feature = app.features().skip(id).await?;
     publish(app, id, "skipped");
     Ok(feature)
 }
 
-/// Makes a feature depend on another (cycles are refused).
 pub async fn feature_add_dependency(
     app: &App,
     id: u32,
@@ -101,7 +94,6 @@ pub async fn feature_add_dependency(
     Ok(feature)
 }
 
-/// Removes one of a feature's dependencies.
 pub async fn feature_remove_dependency(
     app: &App,
     id: u32,
@@ -112,27 +104,22 @@ pub async fn feature_remove_dependency(
     Ok(feature)
 }
 
-/// Counts: total, passing, failing, in progress, blocked.
 pub async fn features_stats(app: &App) -> Result<FeatureStats, AppError> {
     app.features().stats().await
 }
 
-/// Features an agent can take now.
 pub async fn features_ready(app: &App) -> Result<Vec<Feature>, AppError> {
     app.features().ready().await
 }
 
-/// Features waiting on a dependency that does not pass.
 pub async fn features_blocked(app: &App) -> Result<Vec<Feature>, AppError> {
     app.features().blocked().await
 }
 
-/// The dependency graph.
 pub async fn features_graph(app: &App) -> Result<Vec<FeatureGraphNode>, AppError> {
     app.features().graph().await
 }
 
-/// A feature's change log, oldest first.
 pub async fn feature_events(app: &App, id: u32) -> Result<Vec<FeatureChangeEvent>, AppError> {
     app.features().events(id).await
 }

@@ -1,6 +1,10 @@
 //! Saved-flow commands: list, get, save (revision-checked), rename, duplicate, delete, move,
 //! import/export, revision history, and collections. Every change publishes
 //! [`FlowEvent::FlowsChanged`](crate::FlowEvent::FlowsChanged).
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::flows::{
     Collection, CollectionDeleted, ExportedFlow, FlowDeleted, FlowDocument, FlowFileFormat,
@@ -21,7 +25,6 @@ fn published(app: &App, doc: FlowDocument, change: &str) -> FlowDocument {
     doc
 }
 
-/// Saved flows, sorted by name, optionally filtered by collection and search text.
 pub async fn flows_list(
     app: &App,
     query: Option<FlowListQuery>,
@@ -29,18 +32,15 @@ pub async fn flows_list(
     app.flows().list(query.unwrap_or_default()).await
 }
 
-/// One saved flow with its current revision.
 pub async fn flow_get(app: &App, slug: String) -> Result<FlowDocument, AppError> {
     app.flows().get(slug).await
 }
 
-/// Creates or updates a flow; a stale `baseRevision` is a conflict.
 pub async fn flow_save(app: &App, input: SaveFlowInput) -> Result<FlowDocument, AppError> {
     let doc = app.flows().save(input).await?;
     Ok(published(app, doc, "saved"))
 }
 
-/// Renames a flow (its slug stays).
 pub async fn flow_rename(
     app: &App,
     slug: String,
@@ -51,7 +51,6 @@ pub async fn flow_rename(
     Ok(published(app, doc, "renamed"))
 }
 
-/// Copies a flow under a new name (default "<name> copy") into the same collection.
 pub async fn flow_duplicate(
     app: &App,
     slug: String,
@@ -61,14 +60,12 @@ pub async fn flow_duplicate(
     Ok(published(app, doc, "saved"))
 }
 
-/// Deletes a flow: its files first, then its membership and revisions.
 pub async fn flow_delete(app: &App, slug: String) -> Result<FlowDeleted, AppError> {
     let deleted = app.flows().delete(slug).await?;
     publish(app, Some(&deleted.slug), None, "deleted");
     Ok(deleted)
 }
 
-/// Moves a flow to another collection.
 pub async fn flow_move(
     app: &App,
     slug: String,
@@ -79,7 +76,6 @@ pub async fn flow_move(
     Ok(summary)
 }
 
-/// Imports a `.flow` (DSL) or `.flow.json` file as a new flow.
 pub async fn flow_import(
     app: &App,
     file_name: String,
@@ -90,7 +86,6 @@ pub async fn flow_import(
     Ok(published(app, doc, "imported"))
 }
 
-/// A flow as a `.flow` or `.flow.json` file.
 pub async fn flow_export(
     app: &App,
     slug: String,
@@ -99,12 +94,10 @@ pub async fn flow_export(
     app.flows().export(slug, format).await
 }
 
-/// The kept revisions of a flow, newest first.
 pub async fn flow_revisions(app: &App, slug: String) -> Result<Vec<RevisionInfo>, AppError> {
     app.flows().revisions(slug).await
 }
 
-/// One kept revision of a flow.
 pub async fn flow_revision_get(
     app: &App,
     slug: String,
@@ -113,7 +106,6 @@ pub async fn flow_revision_get(
     app.flows().revision(slug, revision).await
 }
 
-/// The DSL diff between two kept revisions.
 pub async fn flow_revision_diff(
     app: &App,
     slug: String,
@@ -123,7 +115,6 @@ pub async fn flow_revision_diff(
     app.flows().diff(slug, from, to).await
 }
 
-/// Saves a kept revision's graph as the new current revision.
 pub async fn flow_revision_restore(
     app: &App,
     slug: String,
@@ -134,19 +125,16 @@ pub async fn flow_revision_restore(
     Ok(published(app, doc, "restored"))
 }
 
-/// Every collection with its flow count, Default first.
 pub async fn collections_list(app: &App) -> Result<Vec<Collection>, AppError> {
     app.flows().collections().await
 }
 
-/// Creates a collection.
 pub async fn collection_create(app: &App, name: String) -> Result<Collection, AppError> {
     let collection = app.flows().create_collection(name).await?;
     publish(app, None, None, "collections");
     Ok(collection)
 }
 
-/// Renames a collection (not Default).
 pub async fn collection_rename(
     app: &App,
     slug: String,
@@ -157,7 +145,6 @@ pub async fn collection_rename(
     Ok(collection)
 }
 
-/// Deletes a collection (not Default); its flows move to Default.
 pub async fn collection_delete(app: &App, slug: String) -> Result<CollectionDeleted, AppError> {
     let deleted = app.flows().delete_collection(slug).await?;
     publish(app, None, None, "collections");

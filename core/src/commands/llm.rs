@@ -1,18 +1,19 @@
 //! Model runtime commands: status, load, unload, chat and cancel. Generated text streams as
 //! [`FlowEvent::LlmToken`](crate::FlowEvent::LlmToken) events while `llm_chat` runs.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use tokio_util::sync::CancellationToken;
 
 use crate::llm::{self, ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelParams};
 use crate::{App, AppError};
 
-/// The runtime's loaded models, memory, queue and endpoint.
 pub async fn llm_status(app: &App) -> Result<LlmStatus, AppError> {
     Ok(llm::status(app).await)
 }
 
-/// Loads a model now (warm-up), optionally with its own context size, threads and GPU layers;
-/// the least recently used model is evicted past `max_loaded_models` or the memory budget.
 pub async fn llm_load(
     app: &App,
     model: String,
@@ -21,18 +22,14 @@ pub async fn llm_load(
     llm::load(app, &model, params).await
 }
 
-/// Unloads one model, or every model when none is named.
 pub async fn llm_unload(app: &App, model: Option<String>) -> Result<LlmStatus, AppError> {
     llm::unload(app, model.as_deref()).await
 }
 
-/// Generates the next assistant message, streaming `llm-token` events tagged with the request's
-/// id; resolves with the whole answer.
 pub async fn llm_chat(app: &App, request: ChatRequest) -> Result<ChatResult, AppError> {
     llm::chat(app, request, None, CancellationToken::new()).await
 }
 
-/// Cancels a running or queued `llm_chat` by its request id; it resolves with what it had.
 pub async fn llm_cancel(app: &App, request_id: String) -> Result<LlmCancelled, AppError> {
     let cancelled = app.llm().cancel(&request_id);
     Ok(LlmCancelled {

@@ -1,15 +1,17 @@
 //! Model Hub commands: the catalog, installed GGUF files, and downloads. Download progress and
 //! status changes stream as [`FlowEvent::ModelDownload`](crate::FlowEvent::ModelDownload) events.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::models::{CatalogModel, InstalledModel, ModelDownload, import, installed};
 use crate::{App, AppError, FlowEvent};
 
-/// Every downloadable model in the catalog.
 pub async fn models_catalog(app: &App) -> Result<Vec<CatalogModel>, AppError> {
     Ok(app.models().catalog().to_vec())
 }
 
-/// The GGUF files under `llms/` with their header metadata (unreadable ones carry `error`).
 pub async fn models_installed(app: &App) -> Result<Vec<InstalledModel>, AppError> {
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
@@ -20,7 +22,6 @@ pub async fn models_installed(app: &App) -> Result<Vec<InstalledModel>, AppError
     .map_err(|e| AppError::Internal(format!("listing installed models failed: {e}")))?
 }
 
-/// Running, paused (partial files left by an earlier process included) and failed downloads.
 pub async fn model_downloads(app: &App) -> Result<Vec<ModelDownload>, AppError> {
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
@@ -31,20 +32,17 @@ pub async fn model_downloads(app: &App) -> Result<Vec<ModelDownload>, AppError> 
     .map_err(|e| AppError::Internal(format!("listing model downloads failed: {e}")))?
 }
 
-/// Starts downloading a catalog model, resuming its partial file if there is one.
 pub async fn model_download_start(app: &App, id: String) -> Result<ModelDownload, AppError> {
     let hub = app.models();
     hub.downloads().start(hub.catalog_entry(&id)?)
 }
 
-/// Pauses a download; its partial file stays for a later resume.
 pub async fn model_download_pause(app: &App, id: String) -> Result<ModelDownload, AppError> {
     let hub = app.models();
     let model = hub.catalog_entry(&id)?.clone();
     hub.downloads().pause(&model).await
 }
 
-/// Resumes a paused or failed download from its partial file.
 pub async fn model_download_resume(app: &App, id: String) -> Result<ModelDownload, AppError> {
     let hub = app.models();
     let model = hub.catalog_entry(&id)?;
@@ -61,14 +59,12 @@ pub async fn model_download_resume(app: &App, id: String) -> Result<ModelDownloa
     hub.downloads().start(model)
 }
 
-/// Stops a download and deletes its partial file.
 pub async fn model_download_cancel(app: &App, id: String) -> Result<ModelDownload, AppError> {
     let hub = app.models();
     let model = hub.catalog_entry(&id)?.clone();
     hub.downloads().cancel(&model).await
 }
 
-/// Deletes an installed model file (unloading it first if it is loaded).
 pub async fn model_delete(app: &App, file_name: String) -> Result<ModelDeleted, AppError> {
     if app.llm().is_loaded(&file_name) {
         app.llm().unload(Some(&file_name));
@@ -81,8 +77,6 @@ pub async fn model_delete(app: &App, file_name: String) -> Result<ModelDeleted, 
     Ok(ModelDeleted { file_name })
 }
 
-/// Imports a GGUF file from a path on the machine the core runs on (the desktop app's import;
-/// browsers upload to `POST /api/models/import` instead).
 pub async fn model_import_file(app: &App, path: String) -> Result<InstalledModel, AppError> {
     let source = std::path::PathBuf::from(&path);
     let file_name = source

@@ -1,5 +1,9 @@
 //! Node Hub commands: the catalog with install state, install/update/uninstall, CLI probes.
 //! Every change publishes [`FlowEvent::NodesChanged`](crate::FlowEvent::NodesChanged).
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::nodes::{
     CatalogEntry, CatalogListing, CliProbe, NodeCatalog, NodeUninstalled, PROBE_TIMEOUT,
@@ -17,17 +21,14 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| AppError::Internal(format!("node catalog task failed: {e}")))?
 }
 
-/// Every catalog entry (built in or installed) with its install state.
 pub async fn nodes_catalog(app: &App) -> Result<Vec<CatalogListing>, AppError> {
     blocking(app, |nodes| Ok(nodes.listings())).await
 }
 
-/// The installed entries: what the palette offers and validation checks against.
 pub async fn nodes_installed(app: &App) -> Result<Vec<CatalogEntry>, AppError> {
     blocking(app, |nodes| Ok(nodes.installed())).await
 }
 
-/// Installs a built-in entry, or updates it when an older version is installed.
 pub async fn node_install(app: &App, slug: String) -> Result<CatalogListing, AppError> {
     let (listing, change) = blocking(app, move |nodes| nodes.install(&slug)).await?;
     if let Some(change) = change.event_name() {
@@ -39,7 +40,6 @@ pub async fn node_install(app: &App, slug: String) -> Result<CatalogListing, App
     Ok(listing)
 }
 
-/// Removes an installed entry; nodes of that type stay in flows as unsupported stubs.
 pub async fn node_uninstall(app: &App, slug: String) -> Result<NodeUninstalled, AppError> {
     let removed = slug.clone();
     blocking(app, move |nodes| nodes.uninstall(&removed)).await?;
@@ -50,7 +50,6 @@ pub async fn node_uninstall(app: &App, slug: String) -> Result<NodeUninstalled, 
     Ok(NodeUninstalled { slug })
 }
 
-/// Runs a CLI preset's version command (argv only, with a timeout).
 pub async fn node_probe_cli(app: &App, slug: String) -> Result<CliProbe, AppError> {
     let lookup = slug.clone();
     let entry = blocking(app, move |nodes| {

@@ -1,10 +1,13 @@
 //! Run commands: start, steer (pause, resume, cancel, confirm), and the run history.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::engine::{RunOptions, RunSource, RunStarted, RunState};
 use crate::history::{RunDetail, RunEventsPage, RunFilter, RunSummary};
 use crate::{App, AppError};
 
-/// Starts a run of a graph, a saved flow or DSL text; it is validated first.
 pub async fn run_start(
     app: &App,
     source: RunSource,
@@ -13,22 +16,18 @@ pub async fn run_start(
     crate::engine::start_run(app, source, options, crate::engine::RunTrigger::Manual).await
 }
 
-/// Holds a run's new work at the next node boundary.
 pub async fn run_pause(app: &App, execution_id: String) -> Result<RunState, AppError> {
     app.engine().control(&execution_id)?.pause()
 }
 
-/// Lets a paused run go on.
 pub async fn run_resume(app: &App, execution_id: String) -> Result<RunState, AppError> {
     app.engine().control(&execution_id)?.resume()
 }
 
-/// Stops a run: no new nodes, running child processes killed.
 pub async fn run_cancel(app: &App, execution_id: String) -> Result<RunState, AppError> {
     app.engine().control(&execution_id)?.cancel()
 }
 
-/// Approves (runs) or denies (fails) the destructive node a run waits on.
 pub async fn run_confirm(
     app: &App,
     execution_id: String,
@@ -40,25 +39,21 @@ pub async fn run_confirm(
         .confirm(&node_id, approve)
 }
 
-/// Runs that have not ended.
 pub async fn runs_active(app: &App) -> Result<Vec<RunState>, AppError> {
     Ok(app.engine().active())
 }
 
-/// Run history, newest first, filtered.
 pub async fn runs_list(app: &App, filter: Option<RunFilter>) -> Result<Vec<RunSummary>, AppError> {
     // Flushed first so a run that just ended shows as ended.
     app.history().flush().await;
     app.history().list(filter.unwrap_or_default()).await
 }
 
-/// One run with its graph, steps and interceptions.
 pub async fn run_get(app: &App, execution_id: String) -> Result<RunDetail, AppError> {
     app.history().flush().await;
     app.history().get(execution_id).await
 }
 
-/// A page of a run's recorded events (optionally one node's), after `after_seq`.
 pub async fn run_events(
     app: &App,
     execution_id: String,
@@ -72,8 +67,6 @@ pub async fn run_events(
         .await
 }
 
-/// Runs an earlier run's graph again; with `from_node`, reuses the outputs of the nodes that
-/// ran before it and starts there.
 pub async fn run_rerun(
     app: &App,
     execution_id: String,

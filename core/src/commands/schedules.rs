@@ -1,15 +1,17 @@
 //! Schedule commands: one schedule per saved flow, with a preview of the next firings.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::scheduler::runner::{self, Clock, SystemClock};
 use crate::scheduler::{Schedule, ScheduleDeleted, ScheduleSpec};
 use crate::{App, AppError};
 
-/// Every schedule, by next firing.
 pub async fn schedules_list(app: &App) -> Result<Vec<Schedule>, AppError> {
     runner::list_schedules(app).await
 }
 
-/// Creates or replaces a saved flow's schedule.
 pub async fn schedule_set(
     app: &App,
     slug: String,
@@ -18,7 +20,6 @@ pub async fn schedule_set(
     runner::set_schedule(app, slug, spec, SystemClock.now()).await
 }
 
-/// Turns a schedule on or off (its settings and counts stay).
 pub async fn schedule_set_enabled(
     app: &App,
     slug: String,
@@ -27,13 +28,11 @@ pub async fn schedule_set_enabled(
     runner::set_schedule_enabled(app, slug, enabled, SystemClock.now()).await
 }
 
-/// Removes a saved flow's schedule.
 pub async fn schedule_delete(app: &App, slug: String) -> Result<ScheduleDeleted, AppError> {
     runner::delete_schedule(app, slug.clone()).await?;
     Ok(ScheduleDeleted { slug })
 }
 
-/// The next `count` firings (default 5, at most 100) of a schedule, without saving it.
 pub async fn schedule_preview(
     _app: &App,
     spec: ScheduleSpec,

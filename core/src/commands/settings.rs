@@ -1,14 +1,16 @@
 //! Settings commands.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::settings::{self, SettingField, Settings, SettingsPatch};
 use crate::{App, AppError, FlowEvent};
 
-/// The current settings.
 pub async fn settings_get(app: &App) -> Result<Settings, AppError> {
     Ok(app.settings().get().await)
 }
 
-/// Applies a validated partial change; publishes `settings-changed` when anything changed.
 pub async fn settings_update(app: &App, patch: SettingsPatch) -> Result<Settings, AppError> {
     let (settings, changed) = app.settings().update(patch).await?;
     if changed {
@@ -19,7 +21,6 @@ pub async fn settings_update(app: &App, patch: SettingsPatch) -> Result<Settings
     Ok(settings)
 }
 
-/// The manifest settings forms are generated from.
 pub async fn settings_manifest(_app: &App) -> Result<Vec<SettingField>, AppError> {
     Ok(settings::manifest())
 }

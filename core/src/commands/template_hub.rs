@@ -1,6 +1,10 @@
 //! Template Hub commands: the starter catalog with install state, install and update. A change
 //! publishes [`FlowEvent::FlowsChanged`](crate::FlowEvent::FlowsChanged), since it is a saved
 //! flow that appears or changes.
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::flows::hub::{self, TemplateHubInstalled, TemplateHubListing};
 use crate::{App, AppError, FlowEvent};
@@ -14,12 +18,10 @@ fn published(app: &App, done: TemplateHubInstalled, change: &str) -> TemplateHub
     done
 }
 
-/// Every Template Hub entry with its install state (not installed, installed, update available, edited).
 pub async fn template_hub_list(app: &App) -> Result<Vec<TemplateHubListing>, AppError> {
     hub::list(app.flows(), &app.config().data_dir).await
 }
 
-/// Installs a hub entry as a new flow in `collection` (default Default); installed already is a conflict.
 pub async fn template_hub_install(
     app: &App,
     id: String,
@@ -29,7 +31,6 @@ pub async fn template_hub_install(
     Ok(published(app, done, "hub-installed"))
 }
 
-/// Overwrites an installed entry's flow with the hub's version (a new revision); refused when edited unless `force`.
 pub async fn template_hub_update(
     app: &App,
     id: String,

@@ -17,6 +17,7 @@ macro_rules! http_dispatch {
 
         /// Runs one command with its JSON arguments (camelCase keys, as over Tauri IPC).
         pub(crate) async fn dispatch(app: &App, command: &str, args: Value) -> Result<Value, AppError> {
+            use flow_core::commands::signature::*;
             match command {
                 $(
                     stringify!($name) => {

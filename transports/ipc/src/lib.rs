@@ -15,6 +15,7 @@ macro_rules! ipc_commands {
         /// The core's commands as Tauri commands (generated from the command table).
         #[allow(clippy::let_underscore_must_use, reason = "inside the code `#[tauri::command]` generates")]
         pub mod commands {
+            use flow_core::commands::signature::*;
             $(
                 $(#[$meta])*
                 #[tauri::command]
