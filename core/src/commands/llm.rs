@@ -8,7 +8,7 @@ use crate::{App, AppError};
 
 /// The runtime's loaded models, memory, queue and endpoint.
 pub async fn llm_status(app: &App) -> Result<LlmStatus, AppError> {
-    Ok(llm::status(app).await)
+    llm::status(app).await
 }
 
 /// Loads a model now (warm-up), optionally with its own context size, threads and GPU layers;
@@ -34,7 +34,7 @@ pub async fn llm_chat(app: &App, request: ChatRequest) -> Result<ChatResult, App
 
 /// Cancels a running or queued `llm_chat` by its request id; it resolves with what it had.
 pub async fn llm_cancel(app: &App, request_id: String) -> Result<LlmCancelled, AppError> {
-    let cancelled = app.llm().cancel(&request_id);
+    let cancelled = app.llm().cancel(&request_id)?;
     Ok(LlmCancelled {
         request_id,
         cancelled,
