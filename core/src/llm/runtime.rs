@@ -151,3 +151,51 @@ impl ModelRuntime for NoModelRuntime {
         Err(Self::unavailable())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::ChatMessage;
+    use crate::{App, AppConfig, Edition, commands};
+
+    #[tokio::test]
+    async fn an_app_without_a_runtime_says_so_and_still_deletes_models() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AppConfig::new(dir.path().join("data"), Edition::Server, dir.path());
+        let app = App::open(config).unwrap();
+        let file = app.models().llms_dir().join("some.gguf");
+        std::fs::write(&file, b"GGUF").unwrap();
+
+        let unavailable = |err: AppError| {
+            assert_eq!(err.kind(), "Unavailable");
+            assert!(err.message().contains("no model runtime"), "{err}");
+        };
+        unavailable(commands::llm_status(&app).await.unwrap_err());
+        unavailable(commands::llm_unload(&app, None).await.unwrap_err());
+        unavailable(commands::llm_cancel(&app, "x".into()).await.unwrap_err());
+        unavailable(
+            commands::llm_load(&app, "some".into(), None)
+                .await
+                .unwrap_err(),
+        );
+        let request = ChatRequest {
+            model: "some.gguf".into(),
+            messages: vec![ChatMessage {
+                role: crate::llm::ChatRole::User,
+                content: "Hi".into(),
+            }],
+            ..ChatRequest::default()
+        };
+        unavailable(commands::llm_chat(&app, request).await.unwrap_err());
+        // A name that matches no installed file is still the caller's mistake.
+        let err = commands::llm_load(&app, "missing".into(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "NotFound");
+
+        commands::model_delete(&app, "some.gguf".into())
+            .await
+            .unwrap();
+        assert!(!file.exists());
+    }
+}
