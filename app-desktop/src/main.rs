@@ -93,5 +93,6 @@ fn config_from_env() -> Result<flow_core::AppConfig, String> {
             .ok()
             .filter(|k| !k.is_empty())
             .map(flow_core::credentials::SecretKey),
+        model_runtime: Some(flow_llama::runtime()),
     })
 }

@@ -87,6 +87,7 @@ async fn run(config: Config) -> Result<(), ServerError> {
             .clone()
             .filter(|k| !k.is_empty())
             .map(flow_core::credentials::SecretKey),
+        model_runtime: Some(flow_llama::runtime()),
     })?;
     let token = token::load_or_create(config.token.as_deref(), &app.config().data_dir)?;
     let ui = match &config.public_dir {

@@ -60,11 +60,14 @@ impl Scratch {
 
     /// Opens a server-edition app on the data directory.
     pub fn open(&self) -> Result<flow_core::App, flow_core::AppError> {
-        flow_core::App::open(flow_core::AppConfig::new(
-            self.data_dir(),
-            flow_core::Edition::Server,
-            &self.dir.path().join("home"),
-        ))
+        flow_core::App::open(
+            flow_core::AppConfig::new(
+                self.data_dir(),
+                flow_core::Edition::Server,
+                &self.dir.path().join("home"),
+            )
+            .with_model_runtime(flow_llama::runtime()),
+        )
     }
 }
 

@@ -35,6 +35,9 @@ pub struct AppConfig {
     pub secret_store: crate::credentials::SecretStoreChoice,
     /// The encrypted file store's passphrase (`FLOW_SECRET_KEY`).
     pub secret_key: Option<crate::credentials::SecretKey>,
+    /// Builds the model runtime (`flow_llama::runtime()`); without one every model call
+    /// answers "unavailable".
+    pub model_runtime: Option<crate::llm::ModelRuntimeFactory>,
 }
 
 impl AppConfig {
@@ -47,6 +50,15 @@ impl AppConfig {
             projects_dir: home.join(".claude").join("projects"),
             secret_store: crate::credentials::SecretStoreChoice::Auto,
             secret_key: None,
+            model_runtime: None,
+        }
+    }
+
+    /// The same config with a model runtime.
+    pub fn with_model_runtime(self, factory: crate::llm::ModelRuntimeFactory) -> Self {
+        Self {
+            model_runtime: Some(factory),
+            ..self
         }
     }
 }
@@ -92,7 +104,7 @@ struct Inner {
     schedules: crate::scheduler::ScheduleStore,
     board: crate::board::Board,
     models: crate::models::ModelHub,
-    llm: crate::llm::LlmRuntime,
+    llm: Arc<dyn crate::llm::ModelRuntime>,
     credentials: crate::credentials::Credentials,
 }
 
@@ -137,7 +149,13 @@ impl App {
             config.projects_dir.clone(),
         );
         let models = crate::models::ModelHub::open(&config.data_dir, bus.clone())?;
-        let llm = crate::llm::LlmRuntime::new(models.llms_dir().to_path_buf(), bus.clone());
+        let llm: Arc<dyn crate::llm::ModelRuntime> = match &config.model_runtime {
+            Some(factory) => factory.build(crate::llm::RuntimeSetup {
+                llms_dir: models.llms_dir().to_path_buf(),
+                bus: bus.clone(),
+            }),
+            None => Arc::new(crate::llm::NoModelRuntime),
+        };
         let app = Self(Arc::new(Inner {
             config,
             bus,
@@ -217,9 +235,9 @@ impl App {
         &self.0.models
     }
 
-    /// The in-process model runtime.
-    pub fn llm(&self) -> &crate::llm::LlmRuntime {
-        &self.0.llm
+    /// The model runtime the app was opened with.
+    pub fn llm(&self) -> &dyn crate::llm::ModelRuntime {
+        self.0.llm.as_ref()
     }
 
     /// Credential custody: connections and their secrets.

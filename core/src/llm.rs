@@ -1,29 +1,26 @@
-//! The in-process model runtime (llama.cpp through `llama-cpp-2`): load, unload and evict
-//! models, and generate chat answers on dedicated threads with token deltas on the event bus
-//! (`llm-token`), so they reach SSE, WebSocket and IPC alike.
+//! Local models as the core sees them: the wire types, the [`ModelRuntime`] seam, the inference
+//! queue runtimes share, and the app-level calls (status, load, unload, chat) that apply the
+//! settings and resolve model names before reaching the runtime.
 //!
-//! Inference never leaves the instance: the runtime reads GGUF files from `llms/` and opens no
-//! network connection.
+//! The runtime itself (llama.cpp: resident models, generation threads, sampling) is the
+//! `flow-llama` crate, injected by each edition through
+//! [`AppConfig::model_runtime`](crate::AppConfig::model_runtime); an app opened without one
+//! answers every model call with [`AppError::Unavailable`].
 
-pub mod backend;
-pub mod generation;
-pub mod prompt;
 pub mod queue;
-pub mod resident;
 pub mod runtime;
-pub mod sampling;
-pub mod threads;
 pub mod types;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-pub use runtime::{Limits, LlmRuntime};
+pub use runtime::{Limits, ModelRuntime, ModelRuntimeFactory, NoModelRuntime, RuntimeSetup};
 pub use types::{
     ChatMessage, ChatRequest, ChatResult, ChatRole, FinishReason, LlmCancelled, LlmMemory,
     LlmStatus, LoadedModel, ModelParams,
 };
 
+use crate::models::catalog::is_bare_gguf_name;
 use crate::{App, AppError};
 
 /// Tokens generated when a request does not say.
@@ -50,8 +47,30 @@ async fn ensure_enabled(app: &App) -> Result<(), AppError> {
     }
 }
 
+/// The installed file a name refers to: a file name under `llms/`, the same without `.gguf`,
+/// or a catalog id.
+pub fn resolve(app: &App, name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::InvalidInput("no model named".into()));
+    }
+    let mut candidates = vec![name.to_owned(), format!("{name}.gguf")];
+    if let Some(entry) = app.models().catalog().iter().find(|m| m.id == name) {
+        candidates.push(entry.file_name.clone());
+    }
+    let llms_dir = app.models().llms_dir();
+    candidates
+        .into_iter()
+        .find(|c| is_bare_gguf_name(c) && llms_dir.join(c).is_file())
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no installed model `{name}`; download it from the Model Hub or import a GGUF file"
+            ))
+        })
+}
+
 /// The runtime's state, with the settings that shape it.
-pub async fn status(app: &App) -> LlmStatus {
+pub async fn status(app: &App) -> Result<LlmStatus, AppError> {
     let settings = app.settings().get().await;
     app.llm()
         .status(settings.allow_local_ai, settings.max_loaded_models)
@@ -64,29 +83,28 @@ pub async fn load(
     params: Option<ModelParams>,
 ) -> Result<LlmStatus, AppError> {
     ensure_enabled(app).await?;
-    let runtime = app.llm();
-    let file_name = runtime.resolve(app.models().catalog(), model)?;
-    runtime
+    let file_name = resolve(app, model)?;
+    app.llm()
         .load(&file_name, params, limits(app).await.max_loaded_models)
         .await?;
-    Ok(status(app).await)
+    status(app).await
 }
 
 /// Unloads one model, or all of them when `model` is `None`.
 pub async fn unload(app: &App, model: Option<&str>) -> Result<LlmStatus, AppError> {
     let runtime = app.llm();
     if let Some(name) = model {
-        let file_name = runtime.resolve(app.models().catalog(), name)?;
-        if runtime.unload(Some(&file_name)).is_empty() {
+        let file_name = resolve(app, name)?;
+        if runtime.unload(Some(&file_name))?.is_empty() {
             return Err(AppError::NotFound(format!("`{file_name}` is not loaded")));
         }
     } else {
-        runtime.unload(None);
+        runtime.unload(None)?;
     }
-    Ok(status(app).await)
+    status(app).await
 }
 
-/// Generates an answer (see [`LlmRuntime::chat`]).
+/// Generates an answer (see [`ModelRuntime::chat`]).
 pub async fn chat(
     app: &App,
     request: ChatRequest,
@@ -94,13 +112,8 @@ pub async fn chat(
     cancel: CancellationToken,
 ) -> Result<ChatResult, AppError> {
     ensure_enabled(app).await?;
+    let file_name = resolve(app, &request.model)?;
     app.llm()
-        .chat(
-            request,
-            app.models().catalog(),
-            limits(app).await,
-            sink,
-            cancel,
-        )
+        .chat(file_name, request, limits(app).await, sink, cancel)
         .await
 }

@@ -22,7 +22,7 @@ use flow_tests::oauth_provider::{ClientAuthUsed, OAuthProvider, ProviderOptions}
 fn open_app(dir: &tempfile::TempDir) -> App {
     let mut config = AppConfig::new(dir.path().join("studio"), Edition::Server, dir.path());
     config.secret_store = SecretStoreChoice::File;
-    App::open(config).unwrap()
+    App::open(config.with_model_runtime(flow_llama::runtime())).unwrap()
 }
 
 fn browser() -> reqwest::Client {

@@ -221,7 +221,8 @@ fn open_core(dir: &tempfile::TempDir) -> App {
         studio.join("llms/spare.gguf"),
     )
     .expect("spare model");
-    let config = AppConfig::new(studio, Edition::Desktop, dir.path());
+    let config = AppConfig::new(studio, Edition::Desktop, dir.path())
+        .with_model_runtime(flow_llama::runtime());
     App::open(config).expect("open core")
 }
 

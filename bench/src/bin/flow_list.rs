@@ -58,7 +58,7 @@ fn realistic(i: usize) -> FlowGraph {
 }
 
 fn open(data: &std::path::Path, home: &std::path::Path) -> Result<App, AppError> {
-    App::open(AppConfig::new(data, Edition::Server, home))
+    App::open(AppConfig::new(data, Edition::Server, home).with_model_runtime(flow_llama::runtime()))
 }
 
 fn ms(d: Duration) -> f64 {

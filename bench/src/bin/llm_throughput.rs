@@ -54,7 +54,7 @@ fn threads() -> i32 {
 /// The bare loop: what any llama-cpp-2 program does, with no queue, events or channels.
 fn bare(model: &LlamaModel, prompt: &str, max_tokens: u32) -> Result<Sample, AppError> {
     let start = Instant::now();
-    let backend = flow_core::llm::backend::backend()?;
+    let backend = flow_llama::backend::backend()?;
     let params = LlamaContextParams::default()
         .with_n_ctx(NonZeroU32::new(N_CTX))
         .with_n_batch(512)
@@ -235,11 +235,11 @@ fn report(name: &str, samples: &[Sample]) -> (f64, f64, f64) {
 /// The exact prompt text the runtime builds for [`PROMPT`], and its token count (from a
 /// vocabulary-only load: no weights, no compute threads).
 fn templated_prompt(path: &std::path::Path) -> Result<(String, u32), AppError> {
-    let backend = flow_core::llm::backend::backend()?;
+    let backend = flow_llama::backend::backend()?;
     let vocab_only = LlamaModelParams::default().with_vocab_only(true);
     let model =
         LlamaModel::load_from_file(backend, path, &vocab_only).map_err(|e| err("load", e))?;
-    let prompt = llm::prompt::render(&model, &request(1).messages)?;
+    let prompt = flow_llama::prompt::render(&model, &request(1).messages)?;
     let tokens = model.vocab().tokenize(prompt.as_bytes(), true, true).len() as u32;
     Ok((prompt, tokens))
 }
@@ -252,7 +252,7 @@ fn templated_prompt(path: &std::path::Path) -> Result<(String, u32), AppError> {
 /// llama.cpp in the same process slowed *both* loops by about 40% on 2 cores.
 fn bare_child(max_tokens: u32) -> Result<(), AppError> {
     let path = flow_bench::test_model_path();
-    let backend = flow_core::llm::backend::backend()?;
+    let backend = flow_llama::backend::backend()?;
     let model = LlamaModel::load_from_file(backend, &path, &LlamaModelParams::default())
         .map_err(|e| err("load", e))?;
     let (prompt, _) = templated_prompt(&path)?;

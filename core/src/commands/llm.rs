@@ -11,7 +11,7 @@ use crate::llm::{self, ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelPa
 use crate::{App, AppError};
 
 pub async fn llm_status(app: &App) -> Result<LlmStatus, AppError> {
-    Ok(llm::status(app).await)
+    llm::status(app).await
 }
 
 pub async fn llm_load(
@@ -31,7 +31,7 @@ pub async fn llm_chat(app: &App, request: ChatRequest) -> Result<ChatResult, App
 }
 
 pub async fn llm_cancel(app: &App, request_id: String) -> Result<LlmCancelled, AppError> {
-    let cancelled = app.llm().cancel(&request_id);
+    let cancelled = app.llm().cancel(&request_id)?;
     Ok(LlmCancelled {
         request_id,
         cancelled,

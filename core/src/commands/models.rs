@@ -67,7 +67,7 @@ pub async fn model_download_cancel(app: &App, id: String) -> Result<ModelDownloa
 
 pub async fn model_delete(app: &App, file_name: String) -> Result<ModelDeleted, AppError> {
     if app.llm().is_loaded(&file_name) {
-        app.llm().unload(Some(&file_name));
+        app.llm().unload(Some(&file_name))?;
     }
     import::delete(app.models().llms_dir(), &file_name)?;
     app.publish(FlowEvent::ModelsChanged {

@@ -1,27 +1,19 @@
-//! The in-process runtime: which models are resident, loading and evicting them, and running
-//! chat requests through the inference queue on generation threads.
+//! The seam between the core and a model runtime: the [`ModelRuntime`] trait the `llm`
+//! commands and the `ai` adapter call, the factory an edition hands the app to build one, and
+//! [`NoModelRuntime`], what an app opened without one answers.
+//!
+//! The runtime itself (llama.cpp) lives in the `flow-llama` crate, so the core builds and
+//! tests without compiling llama.cpp.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use llama_cpp_2::model::LlamaModel;
-use llama_cpp_2::model::params::LlamaModelParams;
-use tokio::sync::{mpsc, oneshot};
+use futures_util::future::BoxFuture;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::backend::backend;
-use super::generation::{self, Job};
-use super::queue::InferenceQueue;
-use super::resident::{self, ResidentModel};
-use super::sampling::SamplingPlan;
-use super::threads::GenerationThreads;
-use super::types::{ChatRequest, ChatResult, LlmMemory, LlmStatus, ModelParams};
-use super::{DEFAULT_MAX_TOKENS, MAX_TOKENS_LIMIT, prompt};
-use crate::models::{CatalogModel, catalog::is_bare_gguf_name};
-use crate::{AppError, EventBus, FlowEvent};
+use super::types::{ChatRequest, ChatResult, LlmStatus, ModelParams};
+use crate::{AppError, EventBus};
 
 /// What the runtime reads from the settings on each call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,356 +26,176 @@ pub struct Limits {
     pub queue_timeout_ms: u32,
 }
 
-/// The model runtime of one app.
-pub struct LlmRuntime {
-    llms_dir: PathBuf,
-    bus: Arc<EventBus>,
-    resident: Mutex<Vec<Arc<ResidentModel>>>,
-    loading: tokio::sync::Mutex<()>,
-    queue: InferenceQueue,
-    requests: Mutex<HashMap<String, CancellationToken>>,
-    next_request: AtomicU64,
-    budget_bytes: u64,
-    threads: GenerationThreads,
-}
+/// A model runtime: resident models, loading and evicting them, and chat generation.
+///
+/// Model names reaching it are already resolved to a file name under `llms/` (see
+/// [`crate::llm::resolve`]); settings reach it as arguments, read on every call.
+pub trait ModelRuntime: Send + Sync + std::fmt::Debug {
+    /// The runtime's state, with the settings that shape it.
+    fn status(&self, enabled: bool, max_loaded_models: u32) -> Result<LlmStatus, AppError>;
 
-impl std::fmt::Debug for LlmRuntime {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LlmRuntime")
-            .field("llms_dir", &self.llms_dir)
-            .field("budget_bytes", &self.budget_bytes)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Removes a request from the cancel registry when its generation ends, however it ends.
-struct Registered<'a> {
-    runtime: &'a LlmRuntime,
-    id: String,
-}
-
-impl Drop for Registered<'_> {
-    fn drop(&mut self) {
-        self.runtime.requests().remove(&self.id);
-    }
-}
-
-impl LlmRuntime {
-    /// A runtime over the models in `llms_dir`, with nothing loaded.
-    pub fn new(llms_dir: PathBuf, bus: Arc<EventBus>) -> Self {
-        Self {
-            llms_dir,
-            bus,
-            resident: Mutex::new(Vec::new()),
-            loading: tokio::sync::Mutex::new(()),
-            queue: InferenceQueue::default(),
-            requests: Mutex::new(HashMap::new()),
-            next_request: AtomicU64::new(1),
-            budget_bytes: resident::default_budget_bytes(),
-            threads: GenerationThreads::default(),
-        }
-    }
-
-    fn resident(&self) -> MutexGuard<'_, Vec<Arc<ResidentModel>>> {
-        self.resident.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn requests(&self) -> MutexGuard<'_, HashMap<String, CancellationToken>> {
-        self.requests.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The installed file a name refers to: a file name under `llms/`, the same without
-    /// `.gguf`, or a catalog id.
-    pub fn resolve(&self, catalog: &[CatalogModel], name: &str) -> Result<String, AppError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(AppError::InvalidInput("no model named".into()));
-        }
-        let mut candidates = vec![name.to_owned(), format!("{name}.gguf")];
-        if let Some(entry) = catalog.iter().find(|m| m.id == name) {
-            candidates.push(entry.file_name.clone());
-        }
-        candidates
-            .into_iter()
-            .find(|c| is_bare_gguf_name(c) && self.llms_dir.join(c).is_file())
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "no installed model `{name}`; download it from the Model Hub or import a GGUF file"
-                ))
-            })
-    }
-
-    /// The resident model named `file_name`, loading it (and evicting others) if needed.
-    pub async fn load(
-        &self,
-        file_name: &str,
+    /// Makes `file_name` resident (evicting others past the limits); a no-op when it already is
+    /// with the same parameters.
+    fn load<'a>(
+        &'a self,
+        file_name: &'a str,
         params: Option<ModelParams>,
         max_loaded_models: u32,
-    ) -> Result<Arc<ResidentModel>, AppError> {
-        if let Some(found) = self.touch(file_name, params.as_ref()) {
-            return Ok(found);
-        }
-        let _one_load_at_a_time = self.loading.lock().await;
-        // Another caller may have loaded it while we waited.
-        if let Some(found) = self.touch(file_name, params.as_ref()) {
-            return Ok(found);
-        }
-        let params = params.unwrap_or_default();
-        let path = self.llms_dir.join(file_name);
-        let incoming = std::fs::metadata(&path)
-            .map_err(|e| AppError::io(format!("reading {}", path.display()), e))?
-            .len();
-        let evicted = {
-            let mut resident = self.resident();
-            // A reload with other parameters replaces the resident copy.
-            resident.retain(|m| m.name != file_name);
-            let sizes: Vec<(String, u64)> = resident
-                .iter()
-                .map(|m| (m.name.clone(), m.size_bytes()))
-                .collect();
-            let evict = resident::to_evict(
-                &sizes,
-                incoming,
-                max_loaded_models as usize,
-                self.budget_bytes,
-            );
-            resident.retain(|m| !evict.contains(&m.name));
-            evict
-        };
-        for name in evicted {
-            tracing::info!(model = %name, "evicted (least recently used)");
-            self.changed(&name, "evicted");
-        }
-        let name = file_name.to_owned();
-        let loaded_params = params.clone();
-        let model = tokio::task::spawn_blocking(move || load_weights(&path, &loaded_params))
-            .await
-            .map_err(|e| AppError::Internal(format!("loading {name} stopped: {e}")))??;
-        let resident_model = Arc::new(ResidentModel::new(file_name.to_owned(), model, params));
-        self.resident().insert(0, resident_model.clone());
-        tracing::info!(model = %file_name, bytes = resident_model.size_bytes(), "model loaded");
-        self.changed(file_name, "loaded");
-        Ok(resident_model)
-    }
-
-    /// Moves a resident model to the front; `None` when it is not resident (or was loaded with
-    /// other parameters than the ones asked for).
-    fn touch(&self, file_name: &str, params: Option<&ModelParams>) -> Option<Arc<ResidentModel>> {
-        let mut resident = self.resident();
-        let at = resident
-            .iter()
-            .position(|m| m.name == file_name && params.is_none_or(|p| *p == m.params))?;
-        let model = resident.remove(at);
-        resident.insert(0, model.clone());
-        Some(model)
-    }
+    ) -> BoxFuture<'a, Result<(), AppError>>;
 
     /// Unloads one model, or every model when `file_name` is `None`; returns what was unloaded.
-    /// Generations already running on it finish first, then its memory is freed.
-    pub fn unload(&self, file_name: Option<&str>) -> Vec<String> {
-        let gone: Vec<String> = {
-            let mut resident = self.resident();
-            let (go, stay): (Vec<_>, Vec<_>) = resident
-                .drain(..)
-                .partition(|m| file_name.is_none_or(|n| m.name == n));
-            *resident = stay;
-            go.into_iter().map(|m| m.name.clone()).collect()
-        };
-        for name in &gone {
-            tracing::info!(model = %name, "model unloaded");
-            self.changed(name, "unloaded");
-        }
-        gone
-    }
+    fn unload(&self, file_name: Option<&str>) -> Result<Vec<String>, AppError>;
 
     /// Whether a model is resident.
-    pub fn is_loaded(&self, file_name: &str) -> bool {
-        self.resident().iter().any(|m| m.name == file_name)
-    }
+    fn is_loaded(&self, file_name: &str) -> bool;
 
-    /// The runtime's state.
-    pub fn status(&self, enabled: bool, max_loaded_models: u32) -> LlmStatus {
-        let loaded: Vec<_> = self.resident().iter().map(|m| m.info()).collect();
-        LlmStatus {
-            enabled,
-            memory: LlmMemory {
-                resident_bytes: loaded.iter().map(|m| m.size_bytes).sum(),
-                budget_bytes: self.budget_bytes as f64,
-            },
-            loaded,
-            max_loaded_models,
-            endpoint: "/v1".into(),
-            generating: self.queue.active(),
-            queued: self.queue.waiting(),
-        }
-    }
-
-    /// Cancels a running or queued request; false when there is none by that id.
-    pub fn cancel(&self, request_id: &str) -> bool {
-        match self.requests().get(request_id) {
-            Some(token) => {
-                token.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Generates the next assistant message. Each text delta is published as an `llm-token`
-    /// event and, when `sink` is given, sent there too (a closed sink cancels). The request
-    /// waits for an inference slot, then loads its model if it is not resident.
-    pub async fn chat(
-        &self,
+    /// Generates the next assistant message with the model `file_name`. Each text delta is
+    /// published as an `llm-token` event and, when `sink` is given, sent there too (a closed
+    /// sink cancels); `cancel` stops the generation and it resolves with the text so far.
+    fn chat<'a>(
+        &'a self,
+        file_name: String,
         request: ChatRequest,
-        catalog: &[CatalogModel],
         limits: Limits,
         sink: Option<mpsc::Sender<String>>,
         cancel: CancellationToken,
-    ) -> Result<ChatResult, AppError> {
-        let file_name = self.resolve(catalog, &request.model)?;
-        let max_tokens = request.max_tokens.unwrap_or(DEFAULT_MAX_TOKENS);
-        if !(1..=MAX_TOKENS_LIMIT).contains(&max_tokens) {
-            return Err(AppError::InvalidInput(format!(
-                "maxTokens must be between 1 and {MAX_TOKENS_LIMIT}, got {max_tokens}"
-            )));
-        }
-        if request.messages.is_empty() {
-            return Err(AppError::InvalidInput(
-                "a chat request needs at least one message".into(),
-            ));
-        }
-        let schema = request
-            .json_schema
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| AppError::InvalidInput(format!("jsonSchema: {e}")))?;
-        let sampling = SamplingPlan::new(
-            request.temperature,
-            request.top_p,
-            request.top_k,
-            request.seed,
-            schema.as_ref(),
-        )?;
-        let request_id = match request.request_id.clone() {
-            Some(id) if id.trim().is_empty() || id.len() > 128 => {
-                return Err(AppError::InvalidInput(
-                    "requestId must be 1 to 128 characters".into(),
-                ));
-            }
-            Some(id) => id,
-            None => format!("chat-{}", self.next_request.fetch_add(1, Ordering::Relaxed)),
-        };
-        let _registered = {
-            let mut requests = self.requests();
-            if requests.contains_key(&request_id) {
-                return Err(AppError::Conflict(format!(
-                    "a request `{request_id}` is already running"
-                )));
-            }
-            requests.insert(request_id.clone(), cancel.clone());
-            Registered {
-                runtime: self,
-                id: request_id.clone(),
-            }
-        };
-        // If the caller goes away (a dropped HTTP request), the generation stops too.
-        let _stop_when_dropped = cancel.clone().drop_guard();
+    ) -> BoxFuture<'a, Result<ChatResult, AppError>>;
 
-        let slot = tokio::select! {
-            slot = self.queue.acquire(
-                limits.concurrency,
-                Duration::from_millis(u64::from(limits.queue_timeout_ms)),
-            ) => slot.map_err(|e| AppError::Unavailable(e.to_string()))?,
-            () = cancel.cancelled() => {
-                return Ok(ChatResult {
-                    request_id,
-                    model: file_name,
-                    text: String::new(),
-                    finish_reason: super::FinishReason::Cancelled,
-                    prompt_tokens: 0,
-                    completion_tokens: 0,
-                    time_to_first_token_ms: 0.0,
-                    duration_ms: 0.0,
-                    tokens_per_second: 0.0,
-                });
-            }
-        };
-        let model = self
-            .load(&file_name, None, limits.max_loaded_models)
-            .await?;
-        let in_use = model.use_now();
-        let prompt_text = prompt::render(&model.model, &request.messages)?;
-        let job = Job {
-            model,
-            prompt: prompt_text,
-            sampling,
-            max_tokens,
-            stop: request.stop.clone().unwrap_or_default(),
-            cancel: cancel.clone(),
-        };
-        let (done_tx, done_rx) = oneshot::channel();
-        let bus = self.bus.clone();
-        let event_model = file_name.clone();
-        let event_request = request_id.clone();
-        self.threads.run(move || {
-            let mut index = 0u32;
-            let result = generation::run(&job, |delta| {
-                bus.publish(FlowEvent::LlmToken {
-                    request_id: event_request.clone(),
-                    model: event_model.clone(),
-                    delta: delta.to_owned(),
-                    index,
-                });
-                index += 1;
-                sink.as_ref()
-                    .is_none_or(|tx| tx.blocking_send(delta.to_owned()).is_ok())
-            });
-            drop((in_use, slot));
-            if done_tx.send(result).is_err() {
-                tracing::debug!("a generation finished after its caller left");
-            }
-        })?;
-        let generated = done_rx
-            .await
-            .map_err(|_| AppError::Internal("the generation thread stopped".into()))??;
-        let after_first = generated.duration_ms - generated.ttft_ms;
-        Ok(ChatResult {
-            request_id,
-            model: file_name,
-            tokens_per_second: if generated.completion_tokens > 1 && after_first > 0.0 {
-                f64::from(generated.completion_tokens - 1) * 1000.0 / after_first
-            } else {
-                0.0
-            },
-            text: generated.text,
-            finish_reason: generated.finish,
-            prompt_tokens: generated.prompt_tokens,
-            completion_tokens: generated.completion_tokens,
-            time_to_first_token_ms: generated.ttft_ms,
-            duration_ms: generated.duration_ms,
-        })
+    /// Cancels a running or queued request; false when there is none by that id.
+    fn cancel(&self, request_id: &str) -> Result<bool, AppError>;
+}
+
+/// What a runtime is built from when the app opens.
+#[derive(Clone)]
+pub struct RuntimeSetup {
+    /// Where the installed models lie (`<data dir>/llms`).
+    pub llms_dir: PathBuf,
+    /// The bus its `llm-changed` and `llm-token` events go to.
+    pub bus: Arc<EventBus>,
+}
+
+type Build = dyn Fn(RuntimeSetup) -> Arc<dyn ModelRuntime> + Send + Sync;
+
+/// Builds an app's model runtime once its models directory and bus exist (the editions pass
+/// `flow_llama::runtime()`).
+#[derive(Clone)]
+pub struct ModelRuntimeFactory(Arc<Build>);
+
+impl ModelRuntimeFactory {
+    /// A factory calling `build`.
+    pub fn new(
+        build: impl Fn(RuntimeSetup) -> Arc<dyn ModelRuntime> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(build))
     }
 
-    fn changed(&self, model: &str, change: &str) {
-        self.bus.publish(FlowEvent::LlmChanged {
-            model: model.to_owned(),
-            change: change.to_owned(),
-        });
+    /// The runtime for one app.
+    pub fn build(&self, setup: RuntimeSetup) -> Arc<dyn ModelRuntime> {
+        (self.0)(setup)
     }
 }
 
-fn load_weights(path: &Path, params: &ModelParams) -> Result<LlamaModel, AppError> {
-    let mut model_params = LlamaModelParams::default();
-    if let Some(layers) = params.gpu_layers {
-        model_params = model_params.with_n_gpu_layers(layers);
+impl std::fmt::Debug for ModelRuntimeFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ModelRuntimeFactory")
     }
-    LlamaModel::load_from_file(backend()?, path, &model_params).map_err(|e| {
-        AppError::InvalidInput(format!(
-            "{} could not be loaded as a model: {e}",
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ))
-    })
+}
+
+/// The runtime of an app opened without one: nothing is ever loaded, and every call that
+/// would need a model says so.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoModelRuntime;
+
+impl NoModelRuntime {
+    fn unavailable() -> AppError {
+        AppError::Unavailable(
+            "this build has no model runtime (the app was opened without `flow-llama`)".into(),
+        )
+    }
+}
+
+impl ModelRuntime for NoModelRuntime {
+    fn status(&self, _enabled: bool, _max_loaded_models: u32) -> Result<LlmStatus, AppError> {
+        Err(Self::unavailable())
+    }
+
+    fn load<'a>(
+        &'a self,
+        _file_name: &'a str,
+        _params: Option<ModelParams>,
+        _max_loaded_models: u32,
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async { Err(Self::unavailable()) })
+    }
+
+    fn unload(&self, _file_name: Option<&str>) -> Result<Vec<String>, AppError> {
+        Err(Self::unavailable())
+    }
+
+    fn is_loaded(&self, _file_name: &str) -> bool {
+        false
+    }
+
+    fn chat<'a>(
+        &'a self,
+        _file_name: String,
+        _request: ChatRequest,
+        _limits: Limits,
+        _sink: Option<mpsc::Sender<String>>,
+        _cancel: CancellationToken,
+    ) -> BoxFuture<'a, Result<ChatResult, AppError>> {
+        Box::pin(async { Err(Self::unavailable()) })
+    }
+
+    fn cancel(&self, _request_id: &str) -> Result<bool, AppError> {
+        Err(Self::unavailable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::llm::ChatMessage;
+    use crate::{App, AppConfig, Edition, commands};
+
+    #[tokio::test]
+    async fn an_app_without_a_runtime_says_so_and_still_deletes_models() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AppConfig::new(dir.path().join("data"), Edition::Server, dir.path());
+        let app = App::open(config).unwrap();
+        let file = app.models().llms_dir().join("some.gguf");
+        std::fs::write(&file, b"GGUF").unwrap();
+
+        let unavailable = |err: AppError| {
+            assert_eq!(err.kind(), "Unavailable");
+            assert!(err.message().contains("no model runtime"), "{err}");
+        };
+        unavailable(commands::llm_status(&app).await.unwrap_err());
+        unavailable(commands::llm_unload(&app, None).await.unwrap_err());
+        unavailable(commands::llm_cancel(&app, "x".into()).await.unwrap_err());
+        unavailable(
+            commands::llm_load(&app, "some".into(), None)
+                .await
+                .unwrap_err(),
+        );
+        let request = ChatRequest {
+            model: "some.gguf".into(),
+            messages: vec![ChatMessage {
+                role: crate::llm::ChatRole::User,
+                content: "Hi".into(),
+            }],
+            ..ChatRequest::default()
+        };
+        unavailable(commands::llm_chat(&app, request).await.unwrap_err());
+        // A name that matches no installed file is still the caller's mistake.
+        let err = commands::llm_load(&app, "missing".into(), None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), "NotFound");
+
+        commands::model_delete(&app, "some.gguf".into())
+            .await
+            .unwrap();
+        assert!(!file.exists());
+    }
 }

@@ -1,5 +1,5 @@
-//! Helpers shared by the engine test binaries: an app on a temp dir, graph builders, and a
-//! `Watch` that collects one run's events from the bus.
+//! Helpers shared by the engine test binaries (and flow-llama's, which include this file): an
+//! app on a temp dir, graph builders, and a `Watch` that collects one run's events from the bus.
 #![allow(dead_code, reason = "each test binary uses a subset")]
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests")]
 
@@ -17,14 +17,19 @@ pub struct Env {
 }
 
 pub fn env() -> Env {
+    env_with(|config| config)
+}
+
+/// [`env`], with the config changed first (flow-llama's tests add the model runtime).
+pub fn env_with(configure: impl FnOnce(AppConfig) -> AppConfig) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
-    let app = App::open(AppConfig::new(
+    let app = App::open(configure(AppConfig::new(
         dir.path().join("data"),
         Edition::Server,
         &home,
-    ))
+    )))
     .unwrap();
     Env { dir, app }
 }

@@ -10,11 +10,12 @@ use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use tokio_util::sync::CancellationToken;
 
-use super::backend::backend;
-use super::resident::ResidentModel;
-use super::sampling::SamplingPlan;
-use super::types::FinishReason;
-use crate::AppError;
+use flow_core::AppError;
+use flow_core::llm::FinishReason;
+
+use crate::backend::backend;
+use crate::resident::ResidentModel;
+use crate::sampling::SamplingPlan;
 
 /// Tokens fed to the model per decode call while reading the prompt.
 const PROMPT_BATCH: usize = 512;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::AppError;
+use flow_core::AppError;
 
 type Work = Box<dyn FnOnce() + Send>;
 

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::{LogOptions, send_logs_to_tracing};
 
-use crate::AppError;
+use flow_core::AppError;
 
 static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
 

@@ -7,8 +7,8 @@ use std::time::SystemTime;
 
 use llama_cpp_2::model::LlamaModel;
 
-use super::types::{LoadedModel, ModelParams};
-use crate::timestamp::rfc3339;
+use flow_core::llm::{LoadedModel, ModelParams};
+use flow_core::timestamp::rfc3339;
 
 /// One loaded model. Generations hold an `Arc` to it, so evicting it from the set frees it
 /// only once they finish.

@@ -3,8 +3,8 @@
 
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 
-use super::types::ChatMessage;
-use crate::AppError;
+use flow_core::AppError;
+use flow_core::llm::ChatMessage;
 
 /// The templated prompt, ending where the assistant's answer begins.
 pub fn render(model: &LlamaModel, messages: &[ChatMessage]) -> Result<String, AppError> {
@@ -53,7 +53,7 @@ pub fn plain_transcript(messages: &[ChatMessage]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::types::ChatRole;
+    use flow_core::llm::ChatRole;
 
     #[test]
     fn a_plain_transcript_ends_where_the_assistant_answers() {

@@ -5,7 +5,7 @@
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
 
-use crate::AppError;
+use flow_core::AppError;
 
 /// How to pick tokens, resolved from a request's options.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,11 +3,13 @@
 //! node in a flow.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+// The core's test helpers, shared rather than copied.
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{edge, env, graph, install_test_model, mock, run_to_end};
+use common::{edge, graph, install_test_model, mock, run_to_end};
 use flow_core::engine::{ExecutionEventKind, RunOptions, RunStatus};
 use flow_core::llm::{self, ChatMessage, ChatRequest, ChatRole, FinishReason};
 use flow_core::settings::SettingsPatch;
@@ -17,6 +19,11 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 const MODEL: &str = "gemma-3-270m-q4_k_m.gguf";
+
+/// An app on a temp dir with the llama.cpp runtime.
+fn env() -> common::Env {
+    common::env_with(|config| config.with_model_runtime(flow_llama::runtime()))
+}
 
 fn ask(prompt: &str, max_tokens: u32) -> ChatRequest {
     ChatRequest {
