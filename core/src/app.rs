@@ -114,13 +114,16 @@ impl App {
             .canonicalize()
             .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
         let settings = SettingsStore::open(&data_dir)?;
-        let features = FeatureStore::open(&data_dir)?;
-        let flows = crate::flows::store::FlowStore::open(&data_dir)?;
+        let db = crate::db::Db::open(&data_dir)?;
+        let features = FeatureStore::on(&db);
+        let flows = crate::flows::store::FlowStore::on(&db, &data_dir)?;
         let nodes = crate::nodes::NodeCatalog::open(&data_dir)?;
         let engine = crate::engine::Engine::new()?;
-        let history = crate::history::HistoryStore::open(&data_dir)?;
-        let schedules = crate::scheduler::ScheduleStore::open(&data_dir)?;
-        let credentials = crate::credentials::Credentials::open(
+        let history =
+            crate::history::HistoryStore::on(&db, crate::history::store::DEFAULT_RETENTION)?;
+        let schedules = crate::scheduler::ScheduleStore::on(&db)?;
+        let credentials = crate::credentials::Credentials::on(
+            &db,
             &data_dir,
             config.secret_store,
             config.secret_key.as_ref().map(|k| k.0.as_str()),
