@@ -1,6 +1,7 @@
 //! Flow DSL commands: text to graph and back, and pre-run validation.
 
-use crate::flows::{FlowGraph, ValidationContext, ValidationReport};
+pub use crate::engine::validation_context;
+use crate::flows::{FlowGraph, ValidationReport};
 use crate::{App, AppError};
 
 /// Parses Flow DSL text; errors name `line:column` and what was expected.
@@ -19,12 +20,4 @@ pub async fn flow_validate(app: &App, graph: FlowGraph) -> Result<ValidationRepo
     let installed = crate::commands::nodes_installed(app).await?;
     let ctx = validation_context(app).await?;
     Ok(crate::flows::validate::validate(&graph, &installed, &ctx))
-}
-
-/// What validation needs from the app besides the catalog: the settings and the connections.
-pub async fn validation_context(app: &App) -> Result<ValidationContext, AppError> {
-    Ok(ValidationContext {
-        settings: app.settings().get().await,
-        connections: app.credentials().list().await?,
-    })
 }

@@ -22,8 +22,7 @@ use super::types::{RunDetail, RunEventsPage, RunFilter, RunSummary};
 use super::writer::{self, Msg};
 use crate::AppError;
 use crate::db::Db;
-use crate::engine::{ExecutionEvent, RunTrigger};
-use crate::flows::FlowGraph;
+use crate::engine::{ExecutionEvent, RunBegin};
 
 /// How many messages may wait for the writer before `record` waits for room.
 pub const CHANNEL_CAPACITY: usize = 65_536;
@@ -184,19 +183,4 @@ impl Drop for HistoryStore {
             tracing::error!("the history writer thread panicked");
         }
     }
-}
-
-/// What the history needs to know when a run begins.
-#[derive(Debug, Clone)]
-pub struct RunBegin {
-    /// The run.
-    pub execution_id: String,
-    /// The graph as it runs.
-    pub graph: FlowGraph,
-    /// The saved flow, if any.
-    pub flow_slug: Option<String>,
-    /// What started it.
-    pub trigger: RunTrigger,
-    /// When (RFC 3339).
-    pub started_at: String,
 }

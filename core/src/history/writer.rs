@@ -13,10 +13,9 @@ use std::sync::mpsc::Receiver;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::store::RunBegin;
 use crate::AppError;
 use crate::db::sql_error;
-use crate::engine::{ExecutionEvent, ExecutionEventKind, RunStatus};
+use crate::engine::{ExecutionEvent, ExecutionEventKind, RunBegin, RunStatus};
 use crate::flows::{EdgeOutcome, FlowGraph};
 
 /// Most messages committed in one transaction.
