@@ -384,7 +384,7 @@ impl Credentials {
     }
 
     async fn fresh_id(&self, name: &str) -> Result<String, AppError> {
-        let base = crate::flows::slug::slugify(name);
+        let base = crate::slug::slugify(name);
         let base = if base.is_empty() {
             "connection".to_owned()
         } else {

@@ -265,7 +265,7 @@ fn workspace_dir(
     }
     let name = match flow_slug {
         Some(slug) => slug.to_owned(),
-        None => crate::flows::slug::slugify(&graph.name),
+        None => crate::slug::slugify(&graph.name),
     };
     root.join(name)
 }

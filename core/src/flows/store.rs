@@ -33,7 +33,7 @@ use crate::flows::document::{
 };
 use crate::flows::dsl;
 use crate::flows::graph::FlowGraph;
-use crate::flows::slug::{is_valid_slug, slugify};
+use crate::slug::{is_valid_slug, slugify};
 use index::IndexEntry;
 
 /// Temp files older than this were left by a writer that died mid-save (a live save takes

@@ -6,6 +6,7 @@
 mod advisories;
 mod cycles;
 pub mod egress;
+mod matching;
 mod references;
 mod schema;
 mod structure;
