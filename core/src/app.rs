@@ -1,5 +1,7 @@
 //! The app handle: one data directory, its settings and the event bus, shared by every transport.
 
+mod schedule_host;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
