@@ -1,5 +1,7 @@
 //! The app handle: one data directory, its settings and the event bus, shared by every transport.
 
+mod schedule_host;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -126,13 +128,16 @@ impl App {
             .canonicalize()
             .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
         let settings = SettingsStore::open(&data_dir)?;
-        let features = FeatureStore::open(&data_dir)?;
-        let flows = crate::flows::store::FlowStore::open(&data_dir)?;
+        let db = crate::db::Db::open(&data_dir)?;
+        let features = FeatureStore::on(&db);
+        let flows = crate::flows::store::FlowStore::on(&db, &data_dir)?;
         let nodes = crate::nodes::NodeCatalog::open(&data_dir)?;
         let engine = crate::engine::Engine::new()?;
-        let history = crate::history::HistoryStore::open(&data_dir)?;
-        let schedules = crate::scheduler::ScheduleStore::open(&data_dir)?;
-        let credentials = crate::credentials::Credentials::open(
+        let history =
+            crate::history::HistoryStore::on(&db, crate::history::store::DEFAULT_RETENTION)?;
+        let schedules = crate::scheduler::ScheduleStore::on(&db)?;
+        let credentials = crate::credentials::Credentials::on(
+            &db,
             &data_dir,
             config.secret_store,
             config.secret_key.as_ref().map(|k| k.0.as_str()),

@@ -135,7 +135,22 @@ impl Credentials {
         choice: SecretStoreChoice,
         secret_key: Option<&str>,
     ) -> Result<Self, AppError> {
-        let meta = MetaStore::open(data_dir)?;
+        Self::on(
+            &crate::db::Db::open(data_dir)?,
+            data_dir,
+            choice,
+            secret_key,
+        )
+    }
+
+    /// Like [`Credentials::open`], with the metadata table in an open database of `data_dir`.
+    pub fn on(
+        db: &crate::db::Db,
+        data_dir: &Path,
+        choice: SecretStoreChoice,
+        secret_key: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let meta = MetaStore::on(db);
         let store: Arc<dyn SecretStore> = Arc::from(store::open(data_dir, choice, secret_key)?);
         Ok(Self {
             meta,
@@ -369,7 +384,7 @@ impl Credentials {
     }
 
     async fn fresh_id(&self, name: &str) -> Result<String, AppError> {
-        let base = crate::flows::slug::slugify(name);
+        let base = crate::slug::slugify(name);
         let base = if base.is_empty() {
             "connection".to_owned()
         } else {

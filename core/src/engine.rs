@@ -41,5 +41,7 @@ pub use control::RunControl;
 pub use events::{ExecutionEvent, ExecutionEventKind, LogStream, RunStatus, RunTrigger};
 pub use executor::MERGE_INPUTS_KEY;
 pub use gate::destructive_reason;
-pub use request::{PendingConfirmation, RunOptions, RunRequest, RunSource, RunStarted, RunState};
-pub use runner::{Engine, start_run};
+pub use request::{
+    PendingConfirmation, RunBegin, RunOptions, RunRequest, RunSource, RunStarted, RunState,
+};
+pub use runner::{Engine, start_run, validation_context};

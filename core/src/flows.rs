@@ -6,9 +6,11 @@ pub mod document;
 pub mod dsl;
 pub mod graph;
 pub mod hub;
-pub mod slug;
 pub mod store;
 pub mod validate;
+
+// Slugs live at the crate root (the node catalog and credentials use them too); this path stays.
+pub use crate::slug;
 
 pub use document::{
     Collection, CollectionDeleted, DiffLine, DiffOp, ExportedFlow, FlowDeleted, FlowDocument,

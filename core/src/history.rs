@@ -7,8 +7,9 @@ pub mod store;
 pub mod types;
 mod writer;
 
+pub use crate::engine::RunBegin;
 pub use rerun::rerun_seeds;
-pub use store::{HistoryStore, RunBegin};
+pub use store::HistoryStore;
 pub use types::{
     Interception, RunDetail, RunEventsPage, RunFilter, RunStep, RunSummary, StepStatus,
 };

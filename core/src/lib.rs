@@ -24,6 +24,7 @@ pub mod nodes;
 pub mod scheduler;
 pub mod services;
 pub mod settings;
+pub mod slug;
 pub mod theme;
 pub mod timestamp;
 

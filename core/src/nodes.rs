@@ -5,12 +5,10 @@ mod builtin;
 mod catalog;
 mod entry;
 mod installed;
-mod matching;
 mod probe;
 pub mod schema;
 
 pub use builtin::{builtin_entries, builtin_entry};
 pub use catalog::{InstallChange, NodeCatalog};
 pub use entry::{CatalogEntry, CatalogListing, CliProbe, CliTool, NodeUninstalled};
-pub use matching::entry_for;
 pub use probe::{PROBE_TIMEOUT, probe};

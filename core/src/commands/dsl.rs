@@ -4,7 +4,8 @@
     reason = "a command's doc comment is its line in the table"
 )]
 
-use crate::flows::{FlowGraph, ValidationContext, ValidationReport};
+pub use crate::engine::validation_context;
+use crate::flows::{FlowGraph, ValidationReport};
 use crate::{App, AppError};
 
 pub async fn dsl_parse(_app: &App, source: String) -> Result<FlowGraph, AppError> {
@@ -19,12 +20,4 @@ pub async fn flow_validate(app: &App, graph: FlowGraph) -> Result<ValidationRepo
     let installed = crate::commands::nodes_installed(app).await?;
     let ctx = validation_context(app).await?;
     Ok(crate::flows::validate::validate(&graph, &installed, &ctx))
-}
-
-/// What validation needs from the app besides the catalog: the settings and the connections.
-pub async fn validation_context(app: &App) -> Result<ValidationContext, AppError> {
-    Ok(ValidationContext {
-        settings: app.settings().get().await,
-        connections: app.credentials().list().await?,
-    })
 }

@@ -1,13 +1,10 @@
 //! Connections' metadata in `db/flow.sqlite` (`connections`): everything but the secrets.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
-
-use rusqlite::{Connection as Db, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::types::{AuthKind, ConnectionConfig, OAuthInfo, SecretStoreKind};
 use crate::AppError;
-use crate::db::{self, sql_error};
+use crate::db::{Db, sql_error};
 
 /// One stored row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +26,7 @@ pub(crate) struct Row {
 /// The `connections` table of one data directory.
 #[derive(Clone)]
 pub(crate) struct MetaStore {
-    conn: Arc<Mutex<Db>>,
+    db: Db,
 }
 
 fn store_name(kind: SecretStoreKind) -> &'static str {
@@ -76,103 +73,95 @@ fn encode<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
 }
 
 impl MetaStore {
-    /// Opens the table (the database is migrated by [`db::open`]).
-    pub(crate) fn open(data_dir: &Path) -> Result<Self, AppError> {
-        let conn = db::open(&db::db_path(data_dir))?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
-    }
-
-    async fn with<T: Send + 'static>(
-        &self,
-        what: &'static str,
-        f: impl FnOnce(&Db) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, AppError> {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let guard = conn
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&guard).map_err(sql_error(what))
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("{what}: {e}")))?
+    /// The table in an open database.
+    pub(crate) fn on(db: &Db) -> Self {
+        Self {
+            db: db.for_store("credentials"),
+        }
     }
 
     /// Every connection, by name.
     pub(crate) async fn list(&self) -> Result<Vec<Row>, AppError> {
-        self.with("listing connections", |db| {
-            let mut stmt = db.prepare(&format!(
-                "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE, id"
-            ))?;
-            stmt.query_map([], row)?.collect()
-        })
-        .await
+        self.db
+            .read(|conn| {
+                conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM connections ORDER BY name COLLATE NOCASE, id"
+                ))
+                .and_then(|mut stmt| stmt.query_map([], row)?.collect())
+                .map_err(sql_error("listing connections"))
+            })
+            .await
     }
 
     /// One connection, if it exists.
     pub(crate) async fn get(&self, id: &str) -> Result<Option<Row>, AppError> {
         let id = id.to_owned();
-        self.with("reading a connection", move |db| {
-            // Cached: a run resolves its connection on every request.
-            db.prepare_cached(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"))?
-                .query_row([id], row)
-                .optional()
-        })
-        .await
+        self.db
+            .read(move |conn| {
+                // Cached: a run resolves its connection on every request.
+                conn.prepare_cached(&format!("SELECT {COLUMNS} FROM connections WHERE id = ?1"))
+                    .and_then(|mut stmt| stmt.query_row([id], row).optional())
+                    .map_err(sql_error("reading a connection"))
+            })
+            .await
     }
 
     /// Inserts or replaces a row.
     pub(crate) async fn put(&self, r: Row) -> Result<(), AppError> {
         let config = encode(&r.config)?;
         let oauth = r.oauth.as_ref().map(encode).transpose()?;
-        self.with("saving a connection", move |db| {
-            db.execute(
-                &format!(
-                    "INSERT OR REPLACE INTO connections ({COLUMNS}) \
+        self.db
+            .write(move |conn| {
+                conn.execute(
+                    &format!(
+                        "INSERT OR REPLACE INTO connections ({COLUMNS}) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                ),
-                params![
-                    r.id,
-                    r.name,
-                    r.service,
-                    r.auth.as_str(),
-                    config,
-                    r.has_secret,
-                    r.secret_store.map(store_name),
-                    oauth,
-                    r.needs_reconnect,
-                    r.created_at,
-                    r.updated_at,
-                    r.last_used_at,
-                ],
-            )
-            .map(drop)
-        })
-        .await
+                    ),
+                    params![
+                        r.id,
+                        r.name,
+                        r.service,
+                        r.auth.as_str(),
+                        config,
+                        r.has_secret,
+                        r.secret_store.map(store_name),
+                        oauth,
+                        r.needs_reconnect,
+                        r.created_at,
+                        r.updated_at,
+                        r.last_used_at,
+                    ],
+                )
+                .map(drop)
+                .map_err(sql_error("saving a connection"))
+            })
+            .await
     }
 
     /// Removes a row; `false` when there was none.
     pub(crate) async fn delete(&self, id: &str) -> Result<bool, AppError> {
         let id = id.to_owned();
-        self.with("deleting a connection", move |db| {
-            db.execute("DELETE FROM connections WHERE id = ?1", [id])
-                .map(|n| n > 0)
-        })
-        .await
+        self.db
+            .write(move |conn| {
+                conn.execute("DELETE FROM connections WHERE id = ?1", [id])
+                    .map(|n| n > 0)
+                    .map_err(sql_error("deleting a connection"))
+            })
+            .await
     }
 
     /// Stamps the time a run used a connection.
     pub(crate) async fn touch(&self, id: &str, at: String) -> Result<(), AppError> {
         let id = id.to_owned();
-        self.with("recording a connection's use", move |db| {
-            db.execute(
-                "UPDATE connections SET last_used_at = ?2 WHERE id = ?1",
-                params![id, at],
-            )
-            .map(drop)
-        })
-        .await
+        self.db
+            .write(move |conn| {
+                conn.execute(
+                    "UPDATE connections SET last_used_at = ?2 WHERE id = ?1",
+                    params![id, at],
+                )
+                .map(drop)
+                .map_err(sql_error("recording a connection's use"))
+            })
+            .await
     }
 }

@@ -5,10 +5,15 @@
 //! the search stack closes a cycle). Every other edge is "forward": readiness counts forward
 //! in-edges only, so a loop head does not wait for its own back-edge.
 
+mod index;
+
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value;
+
+pub(crate) use index::{EdgeIndex, GroupIndex, IndexVec, NodeIndex};
 
 use super::Adapter;
 use super::template::has_template;
@@ -42,14 +47,14 @@ pub(crate) struct NodeSpec {
 
 /// One edge with resolved endpoints.
 pub(crate) struct EdgeSpec {
-    pub source: usize,
-    pub target: usize,
+    pub source: NodeIndex,
+    pub target: NodeIndex,
     pub outcome: EdgeOutcome,
     pub condition: Option<String>,
     /// Closes a cycle: taking it re-enters a loop instead of resolving the target.
     pub back: bool,
     /// Leaves this group: resolved only once the group has finished.
-    pub exit_of: Option<usize>,
+    pub exit_of: Option<GroupIndex>,
 }
 
 /// What kind of unit a group is.
@@ -65,26 +70,26 @@ pub(crate) enum GroupKind {
 pub(crate) struct Group {
     pub id: String,
     pub kind: GroupKind,
-    pub members: Vec<usize>,
+    pub members: Vec<NodeIndex>,
     /// Forward edges entering a member from outside (sub-flows open when all resolved).
-    pub entry_edges: Vec<usize>,
+    pub entry_edges: Vec<EdgeIndex>,
 }
 
 /// The analysed graph.
 pub(crate) struct Plan {
-    pub nodes: Vec<NodeSpec>,
+    pub nodes: IndexVec<NodeIndex, NodeSpec>,
     /// Each node's `data` as written (templates unresolved).
-    pub data: Vec<serde_json::Map<String, Value>>,
-    pub edges: Vec<EdgeSpec>,
-    pub out_edges: Vec<Vec<usize>>,
-    /// Forward in-edges only.
-    pub in_fwd: Vec<Vec<usize>>,
+    pub data: IndexVec<NodeIndex, serde_json::Map<String, Value>>,
+    pub edges: IndexVec<EdgeIndex, EdgeSpec>,
+    pub out_edges: IndexVec<NodeIndex, Vec<EdgeIndex>>,
+    /// Forward in-edges only (back-edges left out).
+    pub forward_in_edges: IndexVec<NodeIndex, Vec<EdgeIndex>>,
     /// Position in a topological order of the forward edges (document order on ties).
-    pub topo_pos: Vec<usize>,
-    pub groups: Vec<Group>,
-    pub group_of: Vec<Option<usize>>,
+    pub topological_position: IndexVec<NodeIndex, usize>,
+    pub groups: IndexVec<GroupIndex, Group>,
+    pub group_of: IndexVec<NodeIndex, Option<GroupIndex>>,
     /// Strongly connected component of each node (cyclic ones only).
-    pub scc_of: Vec<Option<usize>>,
+    pub scc_of: IndexVec<NodeIndex, Option<usize>>,
 }
 
 /// Picks the adapter a node runs on.
@@ -142,11 +147,10 @@ impl Plan {
         graph: &FlowGraph,
         adapters: &HashMap<&'static str, Arc<dyn Adapter>>,
     ) -> Self {
-        let n = graph.nodes.len();
-        let mut index = HashMap::with_capacity(n);
-        let mut nodes = Vec::with_capacity(n);
-        for (i, node) in graph.nodes.iter().enumerate() {
-            index.entry(node.id.clone()).or_insert(i);
+        let node_count = graph.nodes.len();
+        let mut by_id: HashMap<String, NodeIndex> = HashMap::with_capacity(node_count);
+        let mut nodes = IndexVec::default();
+        for node in &graph.nodes {
             let (exec, adapter) = exec_for(&node.node_type, &node.data, adapters);
             let action_id = node
                 .data
@@ -155,15 +159,15 @@ impl Plan {
                 .unwrap_or_default()
                 .to_owned();
             let mut limit_keys = vec![node.node_type.clone()];
-            if let Some(a) = adapter.clone().filter(|a| *a != node.node_type) {
-                limit_keys.push(a);
+            if let Some(name) = adapter.clone().filter(|name| *name != node.node_type) {
+                limit_keys.push(name);
             }
             let is_utility = node.node_type == "utility";
             // The service adapter reads `timeoutMs` (per attempt) and `retries` (429/5xx and
             // connection errors only) itself; the generic ones would stack on top of it and
             // retry a 404 or cut its backoff short.
             let owns_retries = adapter.as_deref() == Some("service");
-            nodes.push(NodeSpec {
+            let index = nodes.push(NodeSpec {
                 id: node.id.clone(),
                 node_type: node.node_type.clone(),
                 is_set_variable: is_utility && action_id == "set-variable",
@@ -181,86 +185,88 @@ impl Plan {
                     .map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
                 has_templates: node.data.values().any(has_template),
             });
+            by_id.entry(node.id.clone()).or_insert(index);
         }
-        let mut edges = Vec::with_capacity(graph.edges.len());
-        let mut out_edges = vec![Vec::new(); n];
+        let mut edges: IndexVec<EdgeIndex, EdgeSpec> = IndexVec::default();
+        let mut out_edges = IndexVec::filled(Vec::new(), node_count);
         for edge in &graph.edges {
-            let (Some(&s), Some(&t)) = (index.get(&edge.source), index.get(&edge.target)) else {
+            let (Some(&source), Some(&target)) = (by_id.get(&edge.source), by_id.get(&edge.target))
+            else {
                 continue;
             };
-            out_edges[s].push(edges.len());
-            edges.push(EdgeSpec {
-                source: s,
-                target: t,
+            let index = edges.push(EdgeSpec {
+                source,
+                target,
                 outcome: edge.outcome,
                 condition: edge.condition.clone().filter(|c| !c.trim().is_empty()),
                 back: false,
                 exit_of: None,
             });
+            out_edges[source].push(index);
         }
-        mark_back_edges(n, &out_edges, &mut edges);
-        let mut in_fwd = vec![Vec::new(); n];
-        for (e, edge) in edges.iter().enumerate() {
+        mark_back_edges(&out_edges, &mut edges);
+        let mut forward_in_edges = IndexVec::filled(Vec::new(), node_count);
+        for (index, edge) in edges.iter_enumerated() {
             if !edge.back {
-                in_fwd[edge.target].push(e);
+                forward_in_edges[edge.target].push(index);
             }
         }
-        let topo_pos = topological_positions(n, &out_edges, &in_fwd, &edges);
-        let scc_of = cyclic_components(n, &out_edges, &edges);
+        let topological_position = topological_positions(&out_edges, &forward_in_edges, &edges);
+        let scc_of = cyclic_components(&out_edges, &edges);
 
         // Groups: sub-flows first (they win for nodes in both), then loops.
-        let mut groups = Vec::new();
-        let mut group_of = vec![None; n];
-        for sub in &graph.subflows {
-            let members: Vec<usize> = sub
+        let mut groups: IndexVec<GroupIndex, Group> = IndexVec::default();
+        let mut group_of: IndexVec<NodeIndex, Option<GroupIndex>> =
+            IndexVec::filled(None, node_count);
+        for subflow in &graph.subflows {
+            let members: Vec<NodeIndex> = subflow
                 .node_ids
                 .iter()
-                .filter_map(|id| index.get(id).copied())
-                .filter(|&m| group_of[m].is_none())
+                .filter_map(|id| by_id.get(id).copied())
+                .filter(|&member| group_of[member].is_none())
                 .collect();
             if members.is_empty() {
                 continue;
             }
-            for &m in &members {
-                group_of[m] = Some(groups.len());
-            }
-            groups.push(Group {
-                id: sub.id.clone(),
+            let group = groups.push(Group {
+                id: subflow.id.clone(),
                 kind: GroupKind::SubFlow {
-                    retry: sub.retry.unwrap_or(0),
+                    retry: subflow.retry.unwrap_or(0),
                 },
                 members,
                 entry_edges: Vec::new(),
             });
+            for &member in &groups[group].members {
+                group_of[member] = Some(group);
+            }
         }
-        let mut loop_group: HashMap<usize, usize> = HashMap::new();
-        for (m, scc) in scc_of.iter().enumerate() {
-            let Some(scc) = scc else { continue };
-            if group_of[m].is_some() {
+        let mut loop_of_component: HashMap<usize, GroupIndex> = HashMap::new();
+        for (node, component) in scc_of.iter_enumerated() {
+            let Some(component) = component else { continue };
+            if group_of[node].is_some() {
                 continue;
             }
-            let g = *loop_group.entry(*scc).or_insert_with(|| {
+            let group = *loop_of_component.entry(*component).or_insert_with(|| {
                 groups.push(Group {
-                    id: format!("loop at {}", nodes[m].id),
+                    id: format!("loop at {}", nodes[node].id),
                     kind: GroupKind::Loop,
                     members: Vec::new(),
                     entry_edges: Vec::new(),
-                });
-                groups.len() - 1
+                })
             });
-            groups[g].members.push(m);
-            group_of[m] = Some(g);
+            groups[group].members.push(node);
+            group_of[node] = Some(group);
         }
-        for (e, edge) in edges.iter_mut().enumerate() {
+        for (index, edge) in edges.iter_enumerated_mut() {
             if edge.back {
                 continue;
             }
-            let (gs, gt) = (group_of[edge.source], group_of[edge.target]);
-            if let Some(g) = gs.filter(|g| gt != Some(*g)) {
-                edge.exit_of = Some(g);
+            let (source_group, target_group) = (group_of[edge.source], group_of[edge.target]);
+            if let Some(group) = source_group.filter(|g| target_group != Some(*g)) {
+                edge.exit_of = Some(group);
             }
-            if let Some(g) = gt.filter(|g| gs != Some(*g)) {
-                groups[g].entry_edges.push(e);
+            if let Some(group) = target_group.filter(|g| source_group != Some(*g)) {
+                groups[group].entry_edges.push(index);
             }
         }
         Self {
@@ -268,8 +274,8 @@ impl Plan {
             data: graph.nodes.iter().map(|n| n.data.clone()).collect(),
             edges,
             out_edges,
-            in_fwd,
-            topo_pos,
+            forward_in_edges,
+            topological_position,
             groups,
             group_of,
             scc_of,
@@ -278,21 +284,22 @@ impl Plan {
 
     /// The members of `head`'s cycle reachable from it over forward edges: what re-runs when a
     /// back-edge re-enters `head`.
-    pub(crate) fn loop_body(&self, head: usize) -> Vec<usize> {
-        let Some(scc) = self.scc_of[head] else {
+    pub(crate) fn loop_body(&self, head: NodeIndex) -> Vec<NodeIndex> {
+        let Some(component) = self.scc_of[head] else {
             return vec![head];
         };
-        let mut seen = vec![false; self.nodes.len()];
+        let mut seen = IndexVec::filled(false, self.nodes.len());
         let mut stack = vec![head];
         let mut body = Vec::new();
         seen[head] = true;
-        while let Some(n) = stack.pop() {
-            body.push(n);
-            for &e in &self.out_edges[n] {
-                let t = self.edges[e].target;
-                if !self.edges[e].back && !seen[t] && self.scc_of[t] == Some(scc) {
-                    seen[t] = true;
-                    stack.push(t);
+        while let Some(node) = stack.pop() {
+            body.push(node);
+            for &edge in &self.out_edges[node] {
+                let target = self.edges[edge].target;
+                if !self.edges[edge].back && !seen[target] && self.scc_of[target] == Some(component)
+                {
+                    seen[target] = true;
+                    stack.push(target);
                 }
             }
         }
@@ -300,40 +307,53 @@ impl Plan {
     }
 
     /// Every member of `node`'s cycle.
-    pub(crate) fn scc_members(&self, node: usize) -> Vec<usize> {
+    pub(crate) fn scc_members(&self, node: NodeIndex) -> Vec<NodeIndex> {
         match self.scc_of[node] {
-            Some(scc) => (0..self.nodes.len())
-                .filter(|&m| self.scc_of[m] == Some(scc))
+            Some(component) => self
+                .nodes
+                .indices()
+                .filter(|&member| self.scc_of[member] == Some(component))
                 .collect(),
             None => vec![node],
         }
     }
 }
 
+/// Where a depth-first search has got to with a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    Unvisited,
+    OnStack,
+    Done,
+}
+
 /// Iterative DFS in document order; an edge into a node on the stack is a back-edge.
-fn mark_back_edges(n: usize, out_edges: &[Vec<usize>], edges: &mut [EdgeSpec]) {
-    // 0 = unvisited, 1 = on stack, 2 = done.
-    let mut state = vec![0u8; n];
-    for root in 0..n {
-        if state[root] != 0 {
+fn mark_back_edges(
+    out_edges: &IndexVec<NodeIndex, Vec<EdgeIndex>>,
+    edges: &mut IndexVec<EdgeIndex, EdgeSpec>,
+) {
+    let mut visit = IndexVec::filled(Visit::Unvisited, out_edges.len());
+    for root in out_edges.indices() {
+        if visit[root] != Visit::Unvisited {
             continue;
         }
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        state[root] = 1;
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some(&e) = out_edges[node].get(*next) {
-                *next += 1;
-                let t = edges[e].target;
-                match state[t] {
-                    0 => {
-                        state[t] = 1;
-                        stack.push((t, 0));
+        // (node, how many of its out-edges were followed)
+        let mut stack: Vec<(NodeIndex, usize)> = vec![(root, 0)];
+        visit[root] = Visit::OnStack;
+        while let Some(&mut (node, ref mut followed)) = stack.last_mut() {
+            if let Some(&edge) = out_edges[node].get(*followed) {
+                *followed += 1;
+                let target = edges[edge].target;
+                match visit[target] {
+                    Visit::Unvisited => {
+                        visit[target] = Visit::OnStack;
+                        stack.push((target, 0));
                     }
-                    1 => edges[e].back = true,
-                    _ => {}
+                    Visit::OnStack => edges[edge].back = true,
+                    Visit::Done => {}
                 }
             } else {
-                state[node] = 2;
+                visit[node] = Visit::Done;
                 stack.pop();
             }
         }
@@ -342,99 +362,101 @@ fn mark_back_edges(n: usize, out_edges: &[Vec<usize>], edges: &mut [EdgeSpec]) {
 
 /// Kahn's algorithm over forward edges, smallest document index first.
 fn topological_positions(
-    n: usize,
-    out_edges: &[Vec<usize>],
-    in_fwd: &[Vec<usize>],
-    edges: &[EdgeSpec],
-) -> Vec<usize> {
-    let mut indegree: Vec<usize> = in_fwd.iter().map(Vec::len).collect();
-    let mut heap: BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
-        .filter(|&i| indegree[i] == 0)
-        .map(std::cmp::Reverse)
+    out_edges: &IndexVec<NodeIndex, Vec<EdgeIndex>>,
+    forward_in_edges: &IndexVec<NodeIndex, Vec<EdgeIndex>>,
+    edges: &IndexVec<EdgeIndex, EdgeSpec>,
+) -> IndexVec<NodeIndex, usize> {
+    let mut indegree: IndexVec<NodeIndex, usize> = forward_in_edges.iter().map(Vec::len).collect();
+    let mut heap: BinaryHeap<Reverse<NodeIndex>> = indegree
+        .iter_enumerated()
+        .filter(|(_, degree)| **degree == 0)
+        .map(|(node, _)| Reverse(node))
         .collect();
-    let mut pos = vec![usize::MAX; n];
+    let mut position = IndexVec::filled(usize::MAX, out_edges.len());
     let mut next = 0;
-    while let Some(std::cmp::Reverse(i)) = heap.pop() {
-        pos[i] = next;
+    while let Some(Reverse(node)) = heap.pop() {
+        position[node] = next;
         next += 1;
-        for &e in &out_edges[i] {
-            if edges[e].back {
+        for &edge in &out_edges[node] {
+            if edges[edge].back {
                 continue;
             }
-            let t = edges[e].target;
-            indegree[t] -= 1;
-            if indegree[t] == 0 {
-                heap.push(std::cmp::Reverse(t));
+            let target = edges[edge].target;
+            indegree[target] -= 1;
+            if indegree[target] == 0 {
+                heap.push(Reverse(target));
             }
         }
     }
-    pos
+    position
 }
 
 /// Kosaraju's algorithm, iteratively; only components that are actual cycles get an id.
-fn cyclic_components(n: usize, out_edges: &[Vec<usize>], edges: &[EdgeSpec]) -> Vec<Option<usize>> {
+fn cyclic_components(
+    out_edges: &IndexVec<NodeIndex, Vec<EdgeIndex>>,
+    edges: &IndexVec<EdgeIndex, EdgeSpec>,
+) -> IndexVec<NodeIndex, Option<usize>> {
+    let node_count = out_edges.len();
     if !edges.iter().any(|e| e.back) {
-        return vec![None; n];
+        return IndexVec::filled(None, node_count);
     }
-    let mut visited = vec![false; n];
-    let mut order = Vec::with_capacity(n);
-    for root in 0..n {
+    let mut visited = IndexVec::filled(false, node_count);
+    let mut finish_order = Vec::with_capacity(node_count);
+    for root in out_edges.indices() {
         if visited[root] {
             continue;
         }
         visited[root] = true;
         let mut stack = vec![(root, 0usize)];
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some(&e) = out_edges[node].get(*next) {
-                *next += 1;
-                let t = edges[e].target;
-                if !visited[t] {
-                    visited[t] = true;
-                    stack.push((t, 0));
+        while let Some(&mut (node, ref mut followed)) = stack.last_mut() {
+            if let Some(&edge) = out_edges[node].get(*followed) {
+                *followed += 1;
+                let target = edges[edge].target;
+                if !visited[target] {
+                    visited[target] = true;
+                    stack.push((target, 0));
                 }
             } else {
-                order.push(node);
+                finish_order.push(node);
                 stack.pop();
             }
         }
     }
-    let mut in_all = vec![Vec::new(); n];
-    for e in edges {
-        in_all[e.target].push(e.source);
+    let mut sources: IndexVec<NodeIndex, Vec<NodeIndex>> = IndexVec::filled(Vec::new(), node_count);
+    for edge in edges.iter() {
+        sources[edge.target].push(edge.source);
     }
-    let mut comp = vec![usize::MAX; n];
+    let mut component: IndexVec<NodeIndex, Option<usize>> = IndexVec::filled(None, node_count);
     let mut count = 0;
-    for &root in order.iter().rev() {
-        if comp[root] != usize::MAX {
+    for &root in finish_order.iter().rev() {
+        if component[root].is_some() {
             continue;
         }
         let mut stack = vec![root];
-        comp[root] = count;
+        component[root] = Some(count);
         while let Some(node) = stack.pop() {
-            for &s in &in_all[node] {
-                if comp[s] == usize::MAX {
-                    comp[s] = count;
-                    stack.push(s);
+            for &source in &sources[node] {
+                if component[source].is_none() {
+                    component[source] = Some(count);
+                    stack.push(source);
                 }
             }
         }
         count += 1;
     }
     let mut size = vec![0usize; count];
-    for &c in &comp {
-        size[c] += 1;
+    for id in component.iter().flatten() {
+        size[*id] += 1;
     }
-    let self_loop: Vec<bool> = {
-        let mut v = vec![false; n];
-        for e in edges {
-            if e.source == e.target {
-                v[e.source] = true;
-            }
+    let mut self_loop = IndexVec::filled(false, node_count);
+    for edge in edges.iter() {
+        if edge.source == edge.target {
+            self_loop[edge.source] = true;
         }
-        v
-    };
-    (0..n)
-        .map(|i| (size[comp[i]] > 1 || self_loop[i]).then_some(comp[i]))
+    }
+    component
+        .iter_enumerated()
+        .map(|(node, id)| id.filter(|id| size[*id] > 1 || self_loop[node]))
         .collect()
 }
 
@@ -442,6 +464,7 @@ fn cyclic_components(n: usize, out_edges: &[Vec<usize>], edges: &[EdgeSpec]) -> 
 mod tests {
     use serde_json::json;
 
+    use super::index::Idx;
     use super::*;
 
     fn plan(graph: serde_json::Value) -> Plan {
@@ -469,15 +492,15 @@ mod tests {
                 {"source": "check", "target": "done", "outcome": "pass"}
             ]
         }));
-        assert!(p.edges[2].back);
-        assert!(!p.edges[1].back);
-        assert_eq!(p.topo_pos, vec![0, 1, 2, 3]);
+        assert!(p.edges[EdgeIndex::new(2)].back);
+        assert!(!p.edges[EdgeIndex::new(1)].back);
+        assert_eq!(p.topological_position, IndexVec::from_iter([0, 1, 2, 3]));
         assert_eq!(p.groups.len(), 1);
-        assert_eq!(p.groups[0].kind, GroupKind::Loop);
-        assert_eq!(p.edges[3].exit_of, Some(0));
-        let mut body = p.loop_body(1);
+        assert_eq!(p.groups[GroupIndex::new(0)].kind, GroupKind::Loop);
+        assert_eq!(p.edges[EdgeIndex::new(3)].exit_of, Some(GroupIndex::new(0)));
+        let mut body = p.loop_body(NodeIndex::new(1));
         body.sort_unstable();
-        assert_eq!(body, vec![1, 2]);
-        assert_eq!(p.nodes[2].max_iterations, Some(3));
+        assert_eq!(body, vec![NodeIndex::new(1), NodeIndex::new(2)]);
+        assert_eq!(p.nodes[NodeIndex::new(2)].max_iterations, Some(3));
     }
 }

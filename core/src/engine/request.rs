@@ -98,3 +98,18 @@ pub struct RunRequest {
     /// their outputs feed templates, and their outgoing edges route as `pass`.
     pub seed_outputs: std::collections::HashMap<String, serde_json::Value>,
 }
+
+/// What a run began with, as the engine reports it to the history (before its `started` event).
+#[derive(Debug, Clone)]
+pub struct RunBegin {
+    /// The run.
+    pub execution_id: String,
+    /// The graph as it runs.
+    pub graph: FlowGraph,
+    /// The saved flow, if any.
+    pub flow_slug: Option<String>,
+    /// What started it.
+    pub trigger: RunTrigger,
+    /// When (RFC 3339).
+    pub started_at: String,
+}

@@ -12,9 +12,8 @@ use super::events::{ExecutionEventKind, RunTrigger};
 use super::executor::{RunSetup, run};
 use super::plan::Plan;
 use super::reporter::{RunReporter, now_rfc3339};
-use super::{Adapter, RunOptions, RunRequest, RunSource, RunStarted, RunState};
-use crate::flows::{FlowGraph, Severity};
-use crate::history::RunBegin;
+use super::{Adapter, RunBegin, RunOptions, RunRequest, RunSource, RunStarted, RunState};
+use crate::flows::{FlowGraph, Severity, ValidationContext};
 use crate::nodes::CatalogEntry;
 use crate::{App, AppError};
 
@@ -117,7 +116,7 @@ impl Engine {
             options,
             seed_outputs,
         } = request;
-        let validation = crate::commands::validation_context(app).await?;
+        let validation = validation_context(app).await?;
         refuse_invalid(&graph, &self.installed(app), &validation)?;
         let settings = validation.settings;
         let workspace = workspace_dir(app, &graph, flow_slug.as_deref(), &options);
@@ -207,10 +206,18 @@ impl Engine {
     }
 }
 
+/// What validation needs from the app besides the catalog: the settings and the connections.
+pub async fn validation_context(app: &App) -> Result<ValidationContext, AppError> {
+    Ok(ValidationContext {
+        settings: app.settings().get().await,
+        connections: app.credentials().list().await?,
+    })
+}
+
 fn refuse_invalid(
     graph: &FlowGraph,
     installed: &[CatalogEntry],
-    ctx: &crate::flows::ValidationContext,
+    ctx: &ValidationContext,
 ) -> Result<(), AppError> {
     let report = crate::flows::validate::validate(graph, installed, ctx);
     if report.ok {
@@ -258,7 +265,7 @@ fn workspace_dir(
     }
     let name = match flow_slug {
         Some(slug) => slug.to_owned(),
-        None => crate::flows::slug::slugify(&graph.name),
+        None => crate::slug::slugify(&graph.name),
     };
     root.join(name)
 }
@@ -277,12 +284,12 @@ pub async fn start_run(
     let (graph, flow_slug) = match (graph, slug, dsl) {
         (Some(graph), slug, None) => {
             if let Some(slug) = &slug {
-                crate::commands::flow_get(app, slug.clone()).await?;
+                app.flows().get(slug.clone()).await?;
             }
             (graph, slug)
         }
         (None, Some(slug), None) => {
-            let doc = crate::commands::flow_get(app, slug).await?;
+            let doc = app.flows().get(slug).await?;
             (doc.graph, Some(doc.slug))
         }
         (None, None, Some(text)) => (

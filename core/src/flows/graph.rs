@@ -49,7 +49,7 @@ impl FlowGraph {
     pub fn new(name: impl Into<String>) -> Self {
         let name = name.into();
         Self {
-            id: crate::flows::slug::slugify(&name),
+            id: crate::slug::slugify(&name),
             name,
             version: default_version(),
             description: None,

@@ -2,7 +2,7 @@
 //! memberships, kept revisions and a summary cache in SQLite.
 //!
 //! Crash safety. A change runs inside one `BEGIN IMMEDIATE` transaction (which also serialises
-//! writers across processes; inside a process the connection mutex already does): reconcile the
+//! writers across processes; inside a process the shared [`Db`]'s writer already does): reconcile the
 //! file (see [`index`]), check the base revision, write the JSON atomically (temp + fsync +
 //! rename), then the DSL projection atomically, then record the revision, prune and update the
 //! index, and commit. A crash before the JSON rename leaves the old file and the old rows; a
@@ -20,13 +20,12 @@ mod revisions;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::AppError;
-use crate::db::{self, sql_error};
+use crate::db::{Db, sql_error};
 use crate::flows::document::{
     Collection, CollectionDeleted, DEFAULT_COLLECTION_SLUG, ExportedFlow, FlowDeleted,
     FlowDocument, FlowFileFormat, FlowListQuery, FlowSummary, RevisionDiff, RevisionInfo,
@@ -34,7 +33,7 @@ use crate::flows::document::{
 };
 use crate::flows::dsl;
 use crate::flows::graph::FlowGraph;
-use crate::flows::slug::{is_valid_slug, slugify};
+use crate::slug::{is_valid_slug, slugify};
 use index::IndexEntry;
 
 /// Temp files older than this were left by a writer that died mid-save (a live save takes
@@ -44,7 +43,7 @@ const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 
 /// The saved-flow store of one data directory.
 pub struct FlowStore {
     templates_dir: PathBuf,
-    conn: Arc<Mutex<Connection>>,
+    db: Db,
 }
 
 impl std::fmt::Debug for FlowStore {
@@ -363,16 +362,18 @@ impl StoreTx<'_> {
 impl FlowStore {
     /// Opens (creating if needed) `templates/` and the collections tables.
     pub fn open(data_dir: &Path) -> Result<Self, AppError> {
+        Self::on(&Db::open(data_dir)?, data_dir)
+    }
+
+    /// Like [`FlowStore::open`], on an open database of `data_dir`.
+    pub fn on(db: &Db, data_dir: &Path) -> Result<Self, AppError> {
         let templates_dir = data_dir.join("templates");
         std::fs::create_dir_all(&templates_dir)
             .map_err(|e| AppError::io(format!("creating {}", templates_dir.display()), e))?;
-        let conn = db::open(&db::db_path(data_dir))?;
-        collections::ensure_default(&conn)?;
+        let db = db.for_store("flows");
+        db.write_blocking(|conn| collections::ensure_default(conn))?;
         files::sweep_temp_files(&templates_dir, STALE_TEMP_AGE);
-        Ok(Self {
-            templates_dir,
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Self { templates_dir, db })
     }
 
     /// The `templates/` directory.
@@ -380,38 +381,25 @@ impl FlowStore {
         &self.templates_dir
     }
 
-    /// Runs `work` on a blocking thread with the connection and the templates directory; the
-    /// mutex makes this store one writer at a time.
-    async fn with<T, F>(&self, work: F) -> Result<T, AppError>
+    /// Runs `work` with the writing connection and the templates directory. A listing goes
+    /// here too: it may refresh stale index rows.
+    async fn write<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection, &Path) -> Result<T, AppError> + Send + 'static,
     {
-        let conn = self.conn.clone();
         let dir = self.templates_dir.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| AppError::Internal("the flows database lock is poisoned".into()))?;
-            work(&mut guard, &dir)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("flows database task failed: {e}")))?
+        self.db.write(move |conn| work(conn, &dir)).await
     }
 
-    /// Runs `work` inside one `BEGIN IMMEDIATE` transaction, committed when it succeeds.
-    async fn write<T, F>(&self, work: F) -> Result<T, AppError>
+    /// Runs `work` inside one `BEGIN IMMEDIATE` transaction with the templates directory.
+    async fn change<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, &Path) -> Result<T, AppError> + Send + 'static,
     {
-        self.with(move |conn, dir| {
-            let tx = immediate(conn)?;
-            let out = work(&tx, dir)?;
-            commit(tx)?;
-            Ok(out)
-        })
-        .await
+        let dir = self.templates_dir.clone();
+        self.db.transaction(move |tx| work(tx, &dir)).await
     }
 
     /// Runs `work` inside one write transaction of this store (see [`StoreTx`]).
@@ -420,7 +408,7 @@ impl FlowStore {
         T: Send + 'static,
         F: FnOnce(&StoreTx<'_>) -> Result<T, AppError> + Send + 'static,
     {
-        self.write(move |conn, dir| work(&StoreTx { conn, dir }))
+        self.change(move |conn, dir| work(&StoreTx { conn, dir }))
             .await
     }
 
@@ -429,7 +417,7 @@ impl FlowStore {
         if let Some(collection) = query.collection.as_deref() {
             check_collection_slug(collection)?;
         }
-        self.with(move |conn, dir| {
+        self.write(move |conn, dir| {
             if let Some(collection) = query.collection.as_deref() {
                 collections::require(conn, collection)?;
             }
@@ -451,7 +439,7 @@ impl FlowStore {
 
     /// One flow at its current revision.
     pub async fn get(&self, slug: String) -> Result<FlowDocument, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             let (entry, graph) = current(conn, dir, &slug)?;
             Ok(document(
                 &entry,
@@ -471,7 +459,7 @@ impl FlowStore {
             mut graph,
         } = input;
         check_name(&mut graph)?;
-        self.write(move |conn, dir| match slug {
+        self.change(move |conn, dir| match slug {
             None => create(conn, dir, graph, collection.as_deref()),
             Some(slug) => update(conn, dir, &slug, base_revision, graph),
         })
@@ -485,7 +473,7 @@ impl FlowStore {
         name: String,
         base_revision: u32,
     ) -> Result<FlowDocument, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             let (entry, mut graph) = current(conn, dir, &slug)?;
             check_base(&slug, entry.revision, Some(base_revision))?;
             graph.name = name;
@@ -501,7 +489,7 @@ impl FlowStore {
         slug: String,
         name: Option<String>,
     ) -> Result<FlowDocument, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             let (_, mut graph) = current(conn, dir, &slug)?;
             graph.name = name.unwrap_or_else(|| format!("{} copy", graph.name));
             let collection = collections::membership(conn, &slug)?;
@@ -513,7 +501,7 @@ impl FlowStore {
     /// Deletes a flow: the JSON file, then the DSL file, then its rows.
     pub async fn delete(&self, slug: String) -> Result<FlowDeleted, AppError> {
         check_slug(&slug)?;
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             if !files::remove(dir, &slug)? {
                 return Err(not_found(&slug));
             }
@@ -530,7 +518,7 @@ impl FlowStore {
     /// Moves a flow to an existing collection (no new revision: the graph is unchanged).
     pub async fn move_to(&self, slug: String, collection: String) -> Result<FlowSummary, AppError> {
         check_collection_slug(&collection)?;
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             let (entry, _) = current(conn, dir, &slug)?;
             collections::require(conn, &collection)?;
             collections::place(conn, &slug, &collection)?;
@@ -550,7 +538,7 @@ impl FlowStore {
             check_collection_slug(collection)?;
         }
         let graph = formats::parse_import(&file_name, &content)?;
-        self.write(move |conn, dir| create(conn, dir, graph, collection.as_deref()))
+        self.change(move |conn, dir| create(conn, dir, graph, collection.as_deref()))
             .await
     }
 
@@ -566,7 +554,7 @@ impl FlowStore {
 
     /// Kept revisions, newest first.
     pub async fn revisions(&self, slug: String) -> Result<Vec<RevisionInfo>, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             current(conn, dir, &slug)?;
             revisions::list(conn, &slug)
         })
@@ -575,7 +563,7 @@ impl FlowStore {
 
     /// One kept revision as a document.
     pub async fn revision(&self, slug: String, revision: u32) -> Result<FlowDocument, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             current(conn, dir, &slug)?;
             let (mut graph, saved_at) = revisions::get(conn, &slug, revision)?;
             graph.id.clone_from(&slug);
@@ -592,7 +580,7 @@ impl FlowStore {
 
     /// The DSL line diff between two kept revisions.
     pub async fn diff(&self, slug: String, from: u32, to: u32) -> Result<RevisionDiff, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             current(conn, dir, &slug)?;
             let (old, _) = revisions::get(conn, &slug, from)?;
             let (new, _) = revisions::get(conn, &slug, to)?;
@@ -608,7 +596,7 @@ impl FlowStore {
         revision: u32,
         base_revision: u32,
     ) -> Result<FlowDocument, AppError> {
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             let (entry, _) = current(conn, dir, &slug)?;
             check_base(&slug, entry.revision, Some(base_revision))?;
             let (graph, _) = revisions::get(conn, &slug, revision)?;
@@ -619,7 +607,7 @@ impl FlowStore {
 
     /// Collections with their flow counts, Default first then by name.
     pub async fn collections(&self) -> Result<Vec<Collection>, AppError> {
-        self.with(|conn, dir| {
+        self.write(|conn, dir| {
             let mut counts: HashMap<String, u32> = HashMap::new();
             for summary in summaries(conn, dir)? {
                 *counts.entry(summary.collection).or_default() += 1;
@@ -631,7 +619,7 @@ impl FlowStore {
 
     /// Creates a collection (slug from the name, made unique).
     pub async fn create_collection(&self, name: String) -> Result<Collection, AppError> {
-        self.write(move |conn, _| collections::create(conn, &name))
+        self.change(move |conn, _| collections::create(conn, &name))
             .await
     }
 
@@ -661,7 +649,7 @@ impl FlowStore {
     /// Deletes a collection other than Default; its flows go back to Default.
     pub async fn delete_collection(&self, slug: String) -> Result<CollectionDeleted, AppError> {
         check_collection_slug(&slug)?;
-        self.write(move |conn, dir| {
+        self.change(move |conn, dir| {
             collections::delete(conn, &slug, |flow| files::json_path(dir, flow).exists())
         })
         .await

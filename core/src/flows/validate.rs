@@ -6,6 +6,7 @@
 mod advisories;
 mod cycles;
 pub mod egress;
+mod matching;
 mod references;
 mod schema;
 mod structure;
@@ -21,7 +22,7 @@ use crate::settings::Settings;
 
 /// What validation knows about the instance beyond the catalog: the egress switches and the
 /// saved connections. Plain data, so the validator stays pure; commands and the engine build
-/// it from the app (`crate::commands::validation_context`). The default has every egress switch
+/// it from the app (`crate::engine::validation_context`). The default has every egress switch
 /// off and no connections.
 #[derive(Debug, Clone, Default)]
 pub struct ValidationContext {

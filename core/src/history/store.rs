@@ -9,24 +9,20 @@
 //! multi-threaded runtime the wait happens inside `block_in_place`, so other tasks move off the
 //! waiting worker.
 //!
-//! Reads go through a second connection behind a mutex, on blocking threads. WAL lets them run
-//! while the writer commits; [`HistoryStore::flush`] gives read-your-writes.
+//! Reads go through the app's shared [`Db`] (its reading connections, on blocking threads). WAL
+//! lets them run while the writer commits; [`HistoryStore::flush`] gives read-your-writes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-use rusqlite::Connection;
 
 use super::queries;
 use super::types::{RunDetail, RunEventsPage, RunFilter, RunSummary};
 use super::writer::{self, Msg};
 use crate::AppError;
-use crate::db;
-use crate::engine::{ExecutionEvent, RunTrigger};
-use crate::flows::FlowGraph;
+use crate::db::Db;
+use crate::engine::{ExecutionEvent, RunBegin};
 
 /// How many messages may wait for the writer before `record` waits for room.
 pub const CHANNEL_CAPACITY: usize = 65_536;
@@ -39,8 +35,7 @@ pub const SEND_PATIENCE: Duration = Duration::from_secs(30);
 
 /// Runs, steps, events and interceptions.
 pub struct HistoryStore {
-    path: PathBuf,
-    reader: Arc<Mutex<Connection>>,
+    db: Db,
     tx: Option<SyncSender<Msg>>,
     writer: Option<JoinHandle<()>>,
 }
@@ -48,7 +43,7 @@ pub struct HistoryStore {
 impl std::fmt::Debug for HistoryStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HistoryStore")
-            .field("path", &self.path)
+            .field("path", &self.db.path())
             .finish_non_exhaustive()
     }
 }
@@ -61,8 +56,14 @@ impl HistoryStore {
 
     /// Like [`HistoryStore::open`], keeping `retention` ended runs instead of the default.
     pub fn open_with_retention(data_dir: &Path, retention: usize) -> Result<Self, AppError> {
-        let path = db::db_path(data_dir);
-        let mut conn = db::open(&path)?;
+        Self::on(&Db::open(data_dir)?, retention)
+    }
+
+    /// Like [`HistoryStore::open_with_retention`], on an open database. The writer thread gets a
+    /// connection of its own (see [`super::writer`] for why it does not share the handle's).
+    pub fn on(db: &Db, retention: usize) -> Result<Self, AppError> {
+        let db = db.for_store("history");
+        let mut conn = db.connect()?;
         let marked = writer::mark_interrupted(&mut conn)?;
         if marked > 0 {
             tracing::info!(
@@ -70,15 +71,13 @@ impl HistoryStore {
                 "runs cut off by the last shutdown marked interrupted"
             );
         }
-        let reader = db::open(&path)?;
         let (tx, rx) = std::sync::mpsc::sync_channel(CHANNEL_CAPACITY);
         let writer = std::thread::Builder::new()
             .name("flow-history-writer".into())
             .spawn(move || writer::run(conn, rx, retention.max(1)))
             .map_err(|e| AppError::io("starting the history writer thread", e))?;
         Ok(Self {
-            path,
-            reader: Arc::new(Mutex::new(reader)),
+            db,
             tx: Some(tx),
             writer: Some(writer),
         })
@@ -104,12 +103,13 @@ impl HistoryStore {
 
     /// Run history, newest first, filtered (see [`RunFilter`]).
     pub async fn list(&self, filter: RunFilter) -> Result<Vec<RunSummary>, AppError> {
-        self.with(move |conn| queries::list(conn, &filter)).await
+        self.db.read(move |conn| queries::list(conn, &filter)).await
     }
 
     /// One run with its graph, steps and interceptions; `NotFound` if unknown.
     pub async fn get(&self, execution_id: String) -> Result<RunDetail, AppError> {
-        self.with(move |conn| queries::get(conn, &execution_id))
+        self.db
+            .read(move |conn| queries::get(conn, &execution_id))
             .await
     }
 
@@ -121,10 +121,11 @@ impl HistoryStore {
         limit: Option<u32>,
         node_id: Option<String>,
     ) -> Result<RunEventsPage, AppError> {
-        self.with(move |conn| {
-            queries::events(conn, &execution_id, after_seq, limit, node_id.as_deref())
-        })
-        .await
+        self.db
+            .read(move |conn| {
+                queries::events(conn, &execution_id, after_seq, limit, node_id.as_deref())
+            })
+            .await
     }
 
     fn send(&self, msg: Msg) {
@@ -146,24 +147,6 @@ impl HistoryStore {
         } else {
             wait();
         }
-    }
-
-    /// Runs `work` on the reading connection on a blocking thread, so the async runtime never
-    /// waits on SQLite.
-    async fn with<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, AppError> + Send + 'static,
-    {
-        let conn = self.reader.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| AppError::Internal("the history database lock is poisoned".into()))?;
-            work(&mut guard)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("history database task failed: {e}")))?
     }
 }
 
@@ -200,19 +183,4 @@ impl Drop for HistoryStore {
             tracing::error!("the history writer thread panicked");
         }
     }
-}
-
-/// What the history needs to know when a run begins.
-#[derive(Debug, Clone)]
-pub struct RunBegin {
-    /// The run.
-    pub execution_id: String,
-    /// The graph as it runs.
-    pub graph: FlowGraph,
-    /// The saved flow, if any.
-    pub flow_slug: Option<String>,
-    /// What started it.
-    pub trigger: RunTrigger,
-    /// When (RFC 3339).
-    pub started_at: String,
 }

@@ -1,20 +1,21 @@
 //! The history writer: one thread owning its own SQLite connection, fed over a bounded channel,
 //! committing whatever has queued up in one transaction.
 //!
-//! Batching: the thread blocks for the first message, then drains everything already queued (up
-//! to [`MAX_BATCH`]) and commits it at once. Under load the queue fills while a commit runs, so
-//! batches grow by themselves; when events trickle in, each one is committed at once (no timer
-//! delays it), which keeps read-your-writes cheap.
+//! Why its own connection rather than the shared [`crate::db::Db`]'s writer: the shared writer
+//! is held for a store's whole unit of work (a flow save writes files inside it, a listing scans
+//! the templates directory), and the history writer must not wait on those, since when it falls
+//! behind runs slow down (backpressure, see [`super::store`]). On its own connection it contends
+//! only for SQLite's write lock, which is held only while a transaction actually writes; and it
+//! runs on its own thread, not on the blocking pool where the handle's work runs.
 
 use std::collections::HashMap;
 use std::sync::mpsc::Receiver;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::store::RunBegin;
 use crate::AppError;
 use crate::db::sql_error;
-use crate::engine::{ExecutionEvent, ExecutionEventKind, RunStatus};
+use crate::engine::{ExecutionEvent, ExecutionEventKind, RunBegin, RunStatus};
 use crate::flows::{EdgeOutcome, FlowGraph};
 
 /// Most messages committed in one transaction.

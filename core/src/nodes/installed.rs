@@ -12,7 +12,7 @@ use super::builtin::builtin_entries;
 use super::entry::CatalogEntry;
 use super::schema::check_schema;
 use crate::AppError;
-use crate::flows::slug::is_valid_slug;
+use crate::slug::is_valid_slug;
 
 /// Marks a `nodes/` directory whose built-in entries were installed once.
 pub(super) const SEEDED_MARKER: &str = ".seeded";

@@ -34,14 +34,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
 
+use super::host::ScheduleHost;
 use super::next_fire::{Plan, format_in};
 use super::store::Row;
 use super::types::{CatchUp, Schedule, ScheduleSpec};
-use crate::app::WeakApp;
 use crate::engine::{
     ExecutionEvent, ExecutionEventKind, RunOptions, RunRequest, RunStatus, RunTrigger,
 };
-use crate::{App, AppError, BusItem, FlowEvent};
+use crate::{AppError, BusItem, FlowEvent};
 
 /// The most runs one `run_all` catch-up starts in one tick.
 pub const RUN_ALL_CAP: u32 = 100;
@@ -143,22 +143,22 @@ fn next_or_reason(
     })
 }
 
-fn publish(app: &App, slug: &str) {
-    app.publish(FlowEvent::SchedulesChanged {
+fn publish(host: &impl ScheduleHost, slug: &str) {
+    host.bus().publish(FlowEvent::SchedulesChanged {
         slug: slug.to_owned(),
     });
 }
 
 /// Creates or replaces a flow's schedule as of `now`, keeping its run count and last run.
 pub async fn set_schedule(
-    app: &App,
+    host: &impl ScheduleHost,
     slug: String,
     spec: ScheduleSpec,
     now: DateTime<Utc>,
 ) -> Result<Schedule, AppError> {
     let plan = Plan::compile(&spec)?;
-    app.flows().get(slug.clone()).await?;
-    let run_count = app
+    host.flows().get(slug.clone()).await?;
+    let run_count = host
         .schedules()
         .get(slug.clone())
         .await?
@@ -170,24 +170,24 @@ pub async fn set_schedule(
     } else {
         None
     };
-    let row = app
+    let row = host
         .schedules()
         .upsert(slug.clone(), spec, next, None, now)
         .await?;
     tracing::info!(%slug, next_run_at = ?row.next_run_at, "schedule set");
-    publish(app, &slug);
+    publish(host, &slug);
     Ok(row.to_schedule())
 }
 
 /// Turns a flow's schedule on or off as of `now`. Turning on a schedule whose end condition
 /// holds is a conflict: its settings have to change first.
 pub async fn set_schedule_enabled(
-    app: &App,
+    host: &impl ScheduleHost,
     slug: String,
     enabled: bool,
     now: DateTime<Utc>,
 ) -> Result<Schedule, AppError> {
-    let row = app
+    let row = host
         .schedules()
         .get(slug.clone())
         .await?
@@ -205,28 +205,28 @@ pub async fn set_schedule_enabled(
     } else {
         (None, row.finished_reason.clone())
     };
-    let row = app
+    let row = host
         .schedules()
         .upsert(slug.clone(), spec, next, finished, now)
         .await?;
     tracing::info!(%slug, enabled, "schedule switched");
-    publish(app, &slug);
+    publish(host, &slug);
     Ok(row.to_schedule())
 }
 
 /// Removes a flow's schedule.
-pub async fn delete_schedule(app: &App, slug: String) -> Result<(), AppError> {
-    if !app.schedules().delete(slug.clone()).await? {
+pub async fn delete_schedule(host: &impl ScheduleHost, slug: String) -> Result<(), AppError> {
+    if !host.schedules().delete(slug.clone()).await? {
         return Err(AppError::NotFound(format!("flow {slug:?} has no schedule")));
     }
     tracing::info!(%slug, "schedule deleted");
-    publish(app, &slug);
+    publish(host, &slug);
     Ok(())
 }
 
 /// Every schedule, firing ones by next firing, then the disabled ones.
-pub async fn list_schedules(app: &App) -> Result<Vec<Schedule>, AppError> {
-    Ok(app
+pub async fn list_schedules(host: &impl ScheduleHost) -> Result<Vec<Schedule>, AppError> {
+    Ok(host
         .schedules()
         .list()
         .await?
@@ -268,7 +268,7 @@ fn runs_for(
 
 /// Disables a schedule with a reason, if it is still due at `expected`.
 async fn finish(
-    app: &App,
+    host: &impl ScheduleHost,
     row: &Row,
     expected: DateTime<Utc>,
     reason: &str,
@@ -277,33 +277,33 @@ async fn finish(
     next.spec.enabled = false;
     next.next_run_at = None;
     next.finished_reason = Some(reason.to_owned());
-    let won = app.schedules().claim(expected, next).await?;
+    let won = host.schedules().claim(expected, next).await?;
     if won {
         tracing::info!(slug = %row.slug, %reason, "schedule finished");
-        publish(app, &row.slug);
+        publish(host, &row.slug);
     }
     Ok(won)
 }
 
 /// Fires every schedule due at `now` (see the module docs); returns what each did.
-pub async fn tick(app: &App, now: DateTime<Utc>) -> Result<Vec<Fired>, AppError> {
-    let window = skip_window(app.settings().get().await.scheduler_poll_secs);
+pub async fn tick(host: &impl ScheduleHost, now: DateTime<Utc>) -> Result<Vec<Fired>, AppError> {
+    let window = skip_window(host.settings().get().await.scheduler_poll_secs);
     let mut fired = Vec::new();
-    for row in app.schedules().due(now).await? {
+    for row in host.schedules().due(now).await? {
         let Some(due) = row.next_run_at else { continue };
         let slug = row.slug.clone();
         let plan = match Plan::compile(&row.spec) {
             Ok(plan) => plan,
             Err(err) => {
                 let reason = format!("its settings are no longer valid: {}", err.message());
-                finish(app, &row, due, &reason).await?;
+                finish(host, &row, due, &reason).await?;
                 continue;
             }
         };
-        let graph = match app.flows().get(slug.clone()).await {
+        let graph = match host.flows().get(slug.clone()).await {
             Ok(doc) => Ok(doc.graph),
             Err(AppError::NotFound(_)) => {
-                if finish(app, &row, due, "the flow was deleted").await? {
+                if finish(host, &row, due, "the flow was deleted").await? {
                     fired.push(Fired {
                         slug,
                         runs: 0,
@@ -347,7 +347,7 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> Result<Vec<Fired>, AppError>
             next.spec.enabled = false;
         }
         next.finished_reason = finished.clone().or(row.finished_reason.clone());
-        if !app.schedules().claim(due, next.clone()).await? {
+        if !host.schedules().claim(due, next.clone()).await? {
             tracing::debug!(%slug, "due firing already claimed elsewhere");
             continue;
         }
@@ -361,11 +361,11 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> Result<Vec<Fired>, AppError>
             finished_reason: finished,
         };
         if runs > 0 {
-            start_runs(app, &row.spec, graph, runs, &mut outcome).await?;
+            start_runs(host, &row.spec, graph, runs, &mut outcome).await?;
         } else {
             tracing::info!(%slug, due = %due, "stale firings skipped");
         }
-        publish(app, &slug);
+        publish(host, &slug);
         fired.push(outcome);
     }
     Ok(fired)
@@ -373,7 +373,7 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> Result<Vec<Fired>, AppError>
 
 /// Starts `runs` runs of a claimed firing and records the last one.
 async fn start_runs(
-    app: &App,
+    host: &impl ScheduleHost,
     spec: &ScheduleSpec,
     graph: Result<crate::flows::FlowGraph, AppError>,
     runs: u32,
@@ -384,21 +384,17 @@ async fn start_runs(
     for _ in 0..runs {
         last = match &graph {
             Ok(graph) => {
-                app.engine()
-                    .start(
-                        app,
-                        RunRequest {
-                            graph: graph.clone(),
-                            flow_slug: Some(slug.clone()),
-                            trigger: RunTrigger::Scheduled,
-                            options: RunOptions {
-                                confirm_destructive: Some(spec.confirm_destructive),
-                                ..RunOptions::default()
-                            },
-                            seed_outputs: HashMap::new(),
-                        },
-                    )
-                    .await
+                host.start_run(RunRequest {
+                    graph: graph.clone(),
+                    flow_slug: Some(slug.clone()),
+                    trigger: RunTrigger::Scheduled,
+                    options: RunOptions {
+                        confirm_destructive: Some(spec.confirm_destructive),
+                        ..RunOptions::default()
+                    },
+                    seed_outputs: HashMap::new(),
+                })
+                .await
             }
             Err(err) => Err(err.clone()),
         }
@@ -418,7 +414,7 @@ async fn start_runs(
         Ok(id) => (Some(id), RunStatus::Running),
         Err(_) => (None, RunStatus::Failed),
     };
-    app.schedules().record_started(slug, id, status).await
+    host.schedules().record_started(slug, id, status).await
 }
 
 /// The background loop's handle: stops the loop when shut down or dropped.
@@ -448,10 +444,10 @@ impl Drop for SchedulerHandle {
 
 /// Starts the background loop on the current tokio runtime: every `scheduler_poll_secs` it
 /// ticks (when `scheduler_enabled`), and it records scheduled runs' outcomes from the bus. The
-/// loop holds the app weakly, so it never keeps it open.
-pub fn spawn(app: &App, clock: Arc<dyn Clock>) -> SchedulerHandle {
+/// loop holds the host (the app) weakly, so it never keeps it open.
+pub fn spawn<H: ScheduleHost>(host: &H, clock: Arc<dyn Clock>) -> SchedulerHandle {
     let token = CancellationToken::new();
-    let join = tokio::spawn(run_loop(app.downgrade(), clock, token.clone()));
+    let join = tokio::spawn(run_loop::<H>(host.downgrade(), clock, token.clone()));
     SchedulerHandle {
         token,
         join: Some(join),
@@ -460,16 +456,16 @@ pub fn spawn(app: &App, clock: Arc<dyn Clock>) -> SchedulerHandle {
 
 /// Starts the loop with the system clock and keeps it in the app's schedule store, when a tokio
 /// runtime is running (both editions open the app inside one).
-pub(crate) fn start_background(app: &App) {
+pub(crate) fn start_background(host: &impl ScheduleHost) {
     if tokio::runtime::Handle::try_current().is_ok() {
-        app.schedules().attach(spawn(app, Arc::new(SystemClock)));
+        host.schedules().attach(spawn(host, Arc::new(SystemClock)));
     } else {
         tracing::debug!("no tokio runtime: the scheduler loop is not started");
     }
 }
 
-async fn run_loop(weak: WeakApp, clock: Arc<dyn Clock>, token: CancellationToken) {
-    let Some(mut events) = weak.upgrade().map(|app| app.bus().subscribe(None)) else {
+async fn run_loop<H: ScheduleHost>(weak: H::Weak, clock: Arc<dyn Clock>, token: CancellationToken) {
+    let Some(mut events) = H::upgrade(&weak).map(|host| host.bus().subscribe(None)) else {
         return;
     };
     let mut next_tick = tokio::time::Instant::now();
@@ -477,10 +473,10 @@ async fn run_loop(weak: WeakApp, clock: Arc<dyn Clock>, token: CancellationToken
         tokio::select! {
             () = token.cancelled() => break,
             () = tokio::time::sleep_until(next_tick) => {
-                let Some(app) = weak.upgrade() else { break };
-                let settings = app.settings().get().await;
+                let Some(host) = H::upgrade(&weak) else { break };
+                let settings = host.settings().get().await;
                 if settings.scheduler_enabled
-                    && let Err(err) = tick(&app, clock.now()).await
+                    && let Err(err) = tick(&host, clock.now()).await
                 {
                     tracing::warn!(%err, "scheduler tick failed");
                 }
@@ -494,9 +490,9 @@ async fn run_loop(weak: WeakApp, clock: Arc<dyn Clock>, token: CancellationToken
                         kind: ExecutionEventKind::Done { status },
                         ..
                     }) => {
-                        let Some(app) = weak.upgrade() else { break };
-                        match app.schedules().record_done(execution_id.clone(), *status).await {
-                            Ok(Some(slug)) => publish(&app, &slug),
+                        let Some(host) = H::upgrade(&weak) else { break };
+                        match host.schedules().record_done(execution_id.clone(), *status).await {
+                            Ok(Some(slug)) => publish(&host, &slug),
                             Ok(None) => {}
                             Err(err) => tracing::warn!(%err, "recording a scheduled run's end failed"),
                         }

@@ -9,12 +9,12 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::next_fire::{format_in, parse_timezone};
 use super::types::{Schedule, ScheduleSpec};
 use crate::AppError;
-use crate::db::{self, sql_error};
+use crate::db::{Db, sql_error};
 use crate::engine::RunStatus;
 
 /// How many finished runs the store remembers when no schedule claims them yet (a run can end
@@ -137,7 +137,7 @@ fn query_rows(
 
 /// Saved flows' schedules.
 pub struct ScheduleStore {
-    conn: Arc<Mutex<Connection>>,
+    db: Db,
     recent_done: Arc<Mutex<VecDeque<(String, RunStatus)>>>,
     background: Mutex<Option<super::runner::SchedulerHandle>>,
 }
@@ -152,15 +152,22 @@ impl ScheduleStore {
     /// Opens the schedules table. Runs recorded as still going were cut short by the process
     /// ending, so they read `interrupted`.
     pub fn open(data_dir: &Path) -> Result<Self, AppError> {
-        let conn = db::open(&db::db_path(data_dir))?;
-        conn.execute(
-            "UPDATE flow_schedules SET last_status = 'interrupted'
-             WHERE last_status IN ('running', 'paused', 'awaiting_confirmation')",
-            [],
-        )
-        .map_err(sql_error("marking interrupted scheduled runs"))?;
+        Self::on(&Db::open(data_dir)?)
+    }
+
+    /// Like [`ScheduleStore::open`], on an open database.
+    pub fn on(db: &Db) -> Result<Self, AppError> {
+        let db = db.for_store("schedules");
+        db.write_blocking(|conn| {
+            conn.execute(
+                "UPDATE flow_schedules SET last_status = 'interrupted'
+                 WHERE last_status IN ('running', 'paused', 'awaiting_confirmation')",
+                [],
+            )
+            .map_err(sql_error("marking interrupted scheduled runs"))
+        })?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            db,
             recent_done: Arc::new(Mutex::new(VecDeque::new())),
             background: Mutex::new(None),
         })
@@ -179,64 +186,41 @@ impl ScheduleStore {
         self.background.lock().is_ok_and(|slot| slot.is_some())
     }
 
-    /// Runs `work` on a blocking thread inside one `BEGIN IMMEDIATE` transaction (which also
-    /// serialises writers across processes sharing the database).
-    async fn write<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection, &Mutex<VecDeque<(String, RunStatus)>>) -> Result<T, AppError>
-            + Send
-            + 'static,
-    {
-        let conn = self.conn.clone();
-        let recent = self.recent_done.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| {
-                AppError::Internal("the schedules database lock is poisoned".into())
-            })?;
-            let tx = guard
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_error("starting a schedules transaction"))?;
-            let out = work(&tx, &recent)?;
-            tx.commit().map_err(sql_error("saving schedules"))?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("schedules database task failed: {e}")))?
-    }
-
     /// One flow's schedule.
     pub(crate) async fn get(&self, slug: String) -> Result<Option<Row>, AppError> {
-        self.write(move |conn, _| {
-            let sql = format!("SELECT {COLUMNS} FROM flow_schedules WHERE slug = ?1");
-            Ok(query_rows(conn, &sql, params![slug])?.into_iter().next())
-        })
-        .await
+        self.db
+            .read(move |conn| {
+                let sql = format!("SELECT {COLUMNS} FROM flow_schedules WHERE slug = ?1");
+                Ok(query_rows(conn, &sql, params![slug])?.into_iter().next())
+            })
+            .await
     }
 
     /// Every schedule: firing ones by next firing, then the others by slug.
     pub(crate) async fn list(&self) -> Result<Vec<Row>, AppError> {
-        self.write(|conn, _| {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM flow_schedules
+        self.db
+            .read(|conn| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM flow_schedules
                  ORDER BY next_run_at IS NULL, next_run_at, slug"
-            );
-            query_rows(conn, &sql, [])
-        })
-        .await
+                );
+                query_rows(conn, &sql, [])
+            })
+            .await
     }
 
     /// Schedules due at `now`.
     pub(crate) async fn due(&self, now: DateTime<Utc>) -> Result<Vec<Row>, AppError> {
-        self.write(move |conn, _| {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM flow_schedules
+        self.db
+            .read(move |conn| {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM flow_schedules
                  WHERE next_run_at IS NOT NULL AND next_run_at <= ?1
                  ORDER BY next_run_at, slug"
-            );
-            query_rows(conn, &sql, params![db_time(now)])
-        })
-        .await
+                );
+                query_rows(conn, &sql, params![db_time(now)])
+            })
+            .await
     }
 
     /// Writes a schedule's settings and firing state, keeping its counts and last run.
@@ -250,9 +234,10 @@ impl ScheduleStore {
     ) -> Result<Row, AppError> {
         let spec_json = serde_json::to_string(&spec)
             .map_err(|e| AppError::Internal(format!("serialising a schedule: {e}")))?;
-        self.write(move |conn, _| {
-            conn.execute(
-                "INSERT INTO flow_schedules
+        self.db
+            .transaction(move |conn| {
+                conn.execute(
+                    "INSERT INTO flow_schedules
                     (slug, spec_json, next_run_at, run_count, finished_reason, updated_at)
                  VALUES (?1, ?2, ?3, 0, ?4, ?5)
                  ON CONFLICT(slug) DO UPDATE SET
@@ -260,32 +245,33 @@ impl ScheduleStore {
                     next_run_at = excluded.next_run_at,
                     finished_reason = excluded.finished_reason,
                     updated_at = excluded.updated_at",
-                params![
-                    slug,
-                    spec_json,
-                    next_run_at.map(db_time),
-                    finished_reason,
-                    db_time(now)
-                ],
-            )
-            .map_err(sql_error("saving a schedule"))?;
-            let sql = format!("SELECT {COLUMNS} FROM flow_schedules WHERE slug = ?1");
-            query_rows(conn, &sql, params![slug])?
-                .into_iter()
-                .next()
-                .ok_or_else(|| AppError::Internal("a saved schedule vanished".into()))
-        })
-        .await
+                    params![
+                        slug,
+                        spec_json,
+                        next_run_at.map(db_time),
+                        finished_reason,
+                        db_time(now)
+                    ],
+                )
+                .map_err(sql_error("saving a schedule"))?;
+                let sql = format!("SELECT {COLUMNS} FROM flow_schedules WHERE slug = ?1");
+                query_rows(conn, &sql, params![slug])?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| AppError::Internal("a saved schedule vanished".into()))
+            })
+            .await
     }
 
     /// Removes a schedule; false when there was none.
     pub(crate) async fn delete(&self, slug: String) -> Result<bool, AppError> {
-        self.write(move |conn, _| {
-            conn.execute("DELETE FROM flow_schedules WHERE slug = ?1", params![slug])
-                .map(|n| n > 0)
-                .map_err(sql_error("deleting a schedule"))
-        })
-        .await
+        self.db
+            .transaction(move |conn| {
+                conn.execute("DELETE FROM flow_schedules WHERE slug = ?1", params![slug])
+                    .map(|n| n > 0)
+                    .map_err(sql_error("deleting a schedule"))
+            })
+            .await
     }
 
     /// Claims a due firing: writes the advanced state only if `next_run_at` is still `expected`
@@ -294,29 +280,30 @@ impl ScheduleStore {
     pub(crate) async fn claim(&self, expected: DateTime<Utc>, next: Row) -> Result<bool, AppError> {
         let spec_json = serde_json::to_string(&next.spec)
             .map_err(|e| AppError::Internal(format!("serialising a schedule: {e}")))?;
-        self.write(move |conn, _| {
-            let changed = conn
-                .execute(
-                    "UPDATE flow_schedules SET
+        self.db
+            .transaction(move |conn| {
+                let changed = conn
+                    .execute(
+                        "UPDATE flow_schedules SET
                         spec_json = ?1, next_run_at = ?2, run_count = ?3, last_run_at = ?4,
                         last_status = ?5, finished_reason = ?6, updated_at = ?7
                      WHERE slug = ?8 AND next_run_at = ?9",
-                    params![
-                        spec_json,
-                        next.next_run_at.map(db_time),
-                        next.run_count,
-                        next.last_run_at.map(db_time),
-                        next.last_status.and_then(status_text),
-                        next.finished_reason,
-                        db_time(Utc::now()),
-                        next.slug,
-                        db_time(expected),
-                    ],
-                )
-                .map_err(sql_error("advancing a schedule"))?;
-            Ok(changed > 0)
-        })
-        .await
+                        params![
+                            spec_json,
+                            next.next_run_at.map(db_time),
+                            next.run_count,
+                            next.last_run_at.map(db_time),
+                            next.last_status.and_then(status_text),
+                            next.finished_reason,
+                            db_time(Utc::now()),
+                            next.slug,
+                            db_time(expected),
+                        ],
+                    )
+                    .map_err(sql_error("advancing a schedule"))?;
+                Ok(changed > 0)
+            })
+            .await
     }
 
     /// Records the run a firing started (or that it failed to start). A run that already ended
@@ -327,28 +314,30 @@ impl ScheduleStore {
         execution_id: Option<String>,
         status: RunStatus,
     ) -> Result<(), AppError> {
-        self.write(move |conn, recent| {
-            let status = execution_id
-                .as_deref()
-                .and_then(|id| {
-                    recent
-                        .lock()
-                        .ok()?
-                        .iter()
-                        .find(|(done, _)| done == id)
-                        .map(|(_, s)| *s)
-                })
-                .unwrap_or(status);
-            conn.execute(
-                "UPDATE flow_schedules SET last_execution_id = COALESCE(?1, last_execution_id),
+        let recent = self.recent_done.clone();
+        self.db
+            .transaction(move |conn| {
+                let status = execution_id
+                    .as_deref()
+                    .and_then(|id| {
+                        recent
+                            .lock()
+                            .ok()?
+                            .iter()
+                            .find(|(done, _)| done == id)
+                            .map(|(_, s)| *s)
+                    })
+                    .unwrap_or(status);
+                conn.execute(
+                    "UPDATE flow_schedules SET last_execution_id = COALESCE(?1, last_execution_id),
                     last_status = ?2
                  WHERE slug = ?3",
-                params![execution_id, status_text(status), slug],
-            )
-            .map_err(sql_error("recording a scheduled run"))?;
-            Ok(())
-        })
-        .await
+                    params![execution_id, status_text(status), slug],
+                )
+                .map_err(sql_error("recording a scheduled run"))?;
+                Ok(())
+            })
+            .await
     }
 
     /// Records how a run ended; returns the slug whose schedule it was the last run of.
@@ -357,26 +346,28 @@ impl ScheduleStore {
         execution_id: String,
         status: RunStatus,
     ) -> Result<Option<String>, AppError> {
-        self.write(move |conn, recent| {
-            let slug: Option<String> = conn
-                .query_row(
-                    "UPDATE flow_schedules SET last_status = ?1
+        let recent = self.recent_done.clone();
+        self.db
+            .transaction(move |conn| {
+                let slug: Option<String> = conn
+                    .query_row(
+                        "UPDATE flow_schedules SET last_status = ?1
                      WHERE last_execution_id = ?2 RETURNING slug",
-                    params![status_text(status), execution_id],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(sql_error("recording a scheduled run's end"))?;
-            if slug.is_none()
-                && let Ok(mut recent) = recent.lock()
-            {
-                if recent.len() == RECENT_DONE {
-                    recent.pop_front();
+                        params![status_text(status), execution_id],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(sql_error("recording a scheduled run's end"))?;
+                if slug.is_none()
+                    && let Ok(mut recent) = recent.lock()
+                {
+                    if recent.len() == RECENT_DONE {
+                        recent.pop_front();
+                    }
+                    recent.push_back((execution_id, status));
                 }
-                recent.push_back((execution_id, status));
-            }
-            Ok(slug)
-        })
-        .await
+                Ok(slug)
+            })
+            .await
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 use crate::flows::graph::FlowGraph;
-use crate::flows::slug::is_valid_slug;
+use crate::slug::is_valid_slug;
 
 /// The catalog shipped with the core.
 const EMBEDDED: &str = include_str!("template_catalog.json");

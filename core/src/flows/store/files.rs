@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
-use crate::flows::slug::is_valid_slug;
+use crate::slug::is_valid_slug;
 
 /// Suffix of the canonical JSON file.
 pub(super) const JSON_SUFFIX: &str = ".flow.json";

@@ -1,9 +1,10 @@
 //! Node types, catalog matching and per-field schema checks.
 
 use super::ValidationIssue;
+use super::matching::entry_for;
 use crate::flows::graph::{FlowGraph, FlowNode, KNOWN_NODE_TYPES};
 use crate::nodes::schema::{FieldError, validate_fields};
-use crate::nodes::{CatalogEntry, builtin_entries, entry_for};
+use crate::nodes::{CatalogEntry, builtin_entries};
 
 /// `data` keys that usually identify a node, shown when nothing matches it.
 const IDENTITY_HINT_KEYS: [&str; 5] = ["adapter", "actionId", "bin", "provider", "service"];

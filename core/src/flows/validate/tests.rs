@@ -122,6 +122,17 @@ fn review_loop() -> FlowGraph {
 }
 
 #[test]
+fn every_builtin_entry_has_a_node_type_flows_know() {
+    for e in builtin_entries() {
+        assert!(
+            crate::flows::graph::KNOWN_NODE_TYPES.contains(&e.node_type.as_str()),
+            "{}",
+            e.slug
+        );
+    }
+}
+
+#[test]
 fn reference_flows_are_ok() {
     for g in [first_flow(), review_loop()] {
         let r = report(&g);

@@ -1,4 +1,4 @@
-//! File-name-safe slugs for flow, collection and node-entry names.
+//! File-name-safe slugs for flow, collection, node-entry and connection names.
 
 /// Lowercase ASCII letters and digits joined by single `-`; `"flow"` when nothing is left.
 pub fn slugify(name: &str) -> String {

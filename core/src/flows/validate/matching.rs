@@ -1,12 +1,16 @@
-//! Which catalog entry a flow node belongs to.
+//! Which catalog entry a flow node belongs to (here rather than in `nodes`, which knows nothing
+//! of flows: validation is what asks).
 
-use super::entry::CatalogEntry;
 use crate::flows::graph::FlowNode;
+use crate::nodes::CatalogEntry;
 
 /// The entry whose `node_type` equals the node's type and whose every identity key has an equal
 /// value in the node's `data`; the most specific (most identity keys) wins, so
 /// `{adapter, actionId, bin}` beats a looser `{adapter, actionId}`.
-pub fn entry_for<'a>(node: &FlowNode, installed: &'a [CatalogEntry]) -> Option<&'a CatalogEntry> {
+pub(crate) fn entry_for<'a>(
+    node: &FlowNode,
+    installed: &'a [CatalogEntry],
+) -> Option<&'a CatalogEntry> {
     installed
         .iter()
         .filter(|e| e.node_type == node.node_type && identity_matches(e, node))
