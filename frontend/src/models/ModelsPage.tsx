@@ -22,8 +22,7 @@ const never = () => false;
  * unload, delete, import), the local runtime's status and a playground to try a model.
  */
 export function ModelsPage() {
-  const host = useHost();
-  const { client } = host;
+  const { modelImport } = useHost().capabilities;
   const catalog = useLiveQuery((c) => c.modelsCatalog(), never);
   const installed = useLiveQuery((c) => c.modelsInstalled(), refreshesInstalled);
   const status = useRuntimeStatus();
@@ -123,8 +122,7 @@ export function ModelsPage() {
           />
         )}
         <ImportModel
-          upload={host.kind === "http" ? host.uploadModel : undefined}
-          importPath={(path) => client.modelImportFile(path)}
+          modelImport={modelImport}
           onImported={() => {
             installed.reload();
           }}
