@@ -9,10 +9,11 @@ async function start(container: HTMLElement) {
   let signInError: string | null = null;
 
   // Done before React mounts so the session cookie exists before the first call is made.
-  const token = host.kind === "http" ? readUrlToken() : null;
-  if (token !== null && host.signIn !== undefined) {
+  const session = host.capabilities.session;
+  const token = session !== null ? readUrlToken() : null;
+  if (session !== null && token !== null) {
     try {
-      await host.signIn(token);
+      await session.signIn(token);
     } catch (cause) {
       const error = asAppError(cause);
       signInError =

@@ -28,7 +28,7 @@ export function Root({ signInError }: { signInError: string | null }) {
       (cause: unknown) => {
         if (cancelled) return;
         const error = asAppError(cause);
-        // Unauthorized flips authRequired in the host, which shows the sign-in screen.
+        // Unauthorized flips the session's `required` in the host, which shows the sign-in screen.
         if (error.kind !== "Unauthorized") setFailure(error);
       },
     );

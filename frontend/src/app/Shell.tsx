@@ -49,8 +49,7 @@ function sectionPage(section: Section) {
 }
 
 export function Shell({ info }: { info: AppInfo }) {
-  const host = useHost();
-  const signOut = host.signOut;
+  const { session } = useHost().capabilities;
 
   return (
     <div className="shell">
@@ -65,12 +64,12 @@ export function Shell({ info }: { info: AppInfo }) {
         <TokenTicker />
         <HeaderThemeSwitcher />
         <ConnectionIndicator />
-        {signOut !== undefined && (
+        {session !== null && (
           <button
             type="button"
             className="quiet"
             onClick={() => {
-              signOut().catch((cause: unknown) => {
+              session.signOut().catch((cause: unknown) => {
                 console.error("sign out failed", asAppError(cause));
               });
             }}

@@ -1,8 +1,9 @@
 import { useState, type SubmitEvent } from "react";
 import { asAppError, useHost } from "../host";
 
+/** The sign-in screen of a host with a session: trades the server's access token for a session. */
 export function SignIn({ initialError }: { initialError: string | null }) {
-  const host = useHost();
+  const { session } = useHost().capabilities;
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(initialError);
   const [busy, setBusy] = useState(false);
@@ -10,11 +11,11 @@ export function SignIn({ initialError }: { initialError: string | null }) {
   async function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const trimmed = token.trim();
-    if (trimmed === "" || host.signIn === undefined) return;
+    if (trimmed === "" || session === null) return;
     setBusy(true);
     setError(null);
     try {
-      await host.signIn(trimmed);
+      await session.signIn(trimmed);
     } catch (cause) {
       const appError = asAppError(cause);
       setError(appError.kind === "Unauthorized" ? "That token was not accepted." : appError.error);

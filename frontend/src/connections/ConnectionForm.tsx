@@ -14,7 +14,8 @@ export interface ConnectionFormProps {
 
 /** Adds or edits a connection; the form follows the chosen auth kind, and the secret is write-only. */
 export function ConnectionForm({ services, editing, onSaved, onCancel }: ConnectionFormProps) {
-  const { client, oauthRedirectBase } = useHost();
+  const { client, capabilities } = useHost();
+  const { oauth } = capabilities;
   const formId = useId();
   const initialService = services.find((s) => s.id === editing?.service) ?? services[0];
   const [draft, setDraft] = useState<ConnectionDraft | null>(initialService === undefined ? null : draftFor(initialService, editing));
@@ -137,7 +138,7 @@ export function ConnectionForm({ services, editing, onSaved, onCancel }: Connect
         <>
           <p className="muted conn-callback">
             Register this callback URL with the provider:{" "}
-            <code>{oauthRedirectBase === null ? "http://127.0.0.1/oauth/callback (any port)" : `${oauthRedirectBase}/oauth/callback`}</code>
+            <code>{oauth.kind === "redirect" ? `${oauth.redirectBase}/oauth/callback` : "http://127.0.0.1/oauth/callback (any port)"}</code>
           </p>
           {field("clientId", "Client id", text("clientId"))}
           {field("authorizeUrl", "Authorization URL", text("authorizeUrl", service?.oauth?.authorizeUrl ?? ""))}

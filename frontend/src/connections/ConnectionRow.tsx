@@ -15,8 +15,8 @@ export interface ConnectionRowProps {
 
 /** One connection with its actions: test, connect/reconnect/disconnect (OAuth), edit, delete. */
 export function ConnectionRow({ connection, serviceName, onEdit, onWaitingForBrowser }: ConnectionRowProps) {
-  const host = useHost();
-  const { client } = host;
+  const { client, capabilities } = useHost();
+  const { oauth } = capabilities;
   const [busy, setBusy] = useState<string | null>(null);
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [failure, setFailure] = useState<AppError | null>(null);
@@ -40,10 +40,10 @@ export function ConnectionRow({ connection, serviceName, onEdit, onWaitingForBro
   };
 
   const connect = () => {
-    act("connect", () => client.oauthStart(connection.id, host.oauthRedirectBase), (start) => {
-      // In a browser the redirect comes back to this server's callback; the desktop core opened
-      // the system browser and completes the grant on its loopback listener.
-      if (host.oauthRedirectBase !== null) window.location.assign(start.authorizeUrl);
+    act("connect", () => client.oauthStart(connection.id, oauth.kind === "redirect" ? oauth.redirectBase : null), (start) => {
+      // A redirect comes back to this server's callback; with a loopback listener the core has
+      // opened the system browser and completes the grant itself.
+      if (oauth.kind === "redirect") window.location.assign(start.authorizeUrl);
       else onWaitingForBrowser(connection.id);
     });
   };

@@ -124,31 +124,38 @@ export function createHttpHost(): Host {
   }
 
   return {
-    kind: "http",
     client,
-    oauthRedirectBase: window.location.origin,
     subscribe: hub.subscribe,
     connection,
-    authRequired,
     start() {
       if (wanted) return;
       wanted = true;
       connection.set("connecting");
       open();
     },
-    async signIn(token: string) {
-      await sessionRequest("POST", token);
-      authRequired.set(false);
+    capabilities: {
+      session: {
+        required: authRequired,
+        async signIn(token: string) {
+          await sessionRequest("POST", token);
+          authRequired.set(false);
+        },
+        async signOut() {
+          stop();
+          try {
+            await sessionRequest("DELETE");
+          } finally {
+            authRequired.set(true);
+          }
+        },
+      },
+      modelImport: {
+        kind: "upload",
+        // Same-origin, so the session cookie authenticates it like every `/api/invoke` call.
+        upload: (file, fileName, options) => uploadModelFile(file, fileName, options).catch(signedOut),
+      },
+      // Providers redirect back to this server's `/oauth/callback`.
+      oauth: { kind: "redirect", redirectBase: window.location.origin },
     },
-    async signOut() {
-      stop();
-      try {
-        await sessionRequest("DELETE");
-      } finally {
-        authRequired.set(true);
-      }
-    },
-    // Same-origin, so the session cookie authenticates it like every `/api/invoke` call.
-    uploadModel: (file, fileName, options) => uploadModelFile(file, fileName, options).catch(signedOut),
   };
 }

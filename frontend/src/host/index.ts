@@ -1,7 +1,7 @@
 import { isTauri } from "@tauri-apps/api/core";
 import type { Host } from "./types";
 
-export type { ConnectionState, Host, HostKind } from "./types";
+export type { ConnectionState, Host, HostCapabilities, ModelImportCapability, OAuthCapability, SessionCapability } from "./types";
 export type { ReadableStore } from "./store";
 export type { UploadOptions, UploadProgress } from "./upload";
 export { asAppError } from "./app-error";

@@ -31,14 +31,12 @@ export function createIpcHost(): Host {
   const connection = createStore<ConnectionState>("connecting");
   let started = false;
 
+  const client = createClient(ipcTransport);
+
   return {
-    kind: "ipc",
-    client: createClient(ipcTransport),
-    oauthRedirectBase: null,
+    client,
     subscribe: hub.subscribe,
     connection,
-    // The desktop shell is the user's own process: there is no session to lose.
-    authRequired: createStore(false),
     start() {
       if (started) return;
       started = true;
@@ -54,6 +52,14 @@ export function createIpcHost(): Host {
           connection.set("reconnecting");
         },
       );
+    },
+    capabilities: {
+      // The desktop shell is the user's own process: there is no session to lose.
+      session: null,
+      // The core runs on the user's machine and reads the file where it is.
+      modelImport: { kind: "path", importFile: (path) => client.modelImportFile(path) },
+      // The core opens the system browser and takes the redirect on a loopback listener.
+      oauth: { kind: "loopback" },
     },
   };
 }

@@ -1,6 +1,10 @@
 import type { FlowEvent } from "@flow/bindings";
 import { createContext, useContext, useEffect, useRef, useSyncExternalStore, type ReactNode } from "react";
+import { createStore, type ReadableStore } from "./store";
 import type { ConnectionState, Host } from "./types";
+
+/** Where there is no session, none is ever required. */
+const NO_SESSION_REQUIRED: ReadableStore<boolean> = createStore(false);
 
 const HostContext = createContext<Host | null>(null);
 
@@ -19,9 +23,10 @@ export function useConnectionState(): ConnectionState {
   return useSyncExternalStore(connection.subscribe, connection.get);
 }
 
+/** Whether the host's session was lost and the sign-in screen must show; always false without a session. */
 export function useAuthRequired(): boolean {
-  const { authRequired } = useHost();
-  return useSyncExternalStore(authRequired.subscribe, authRequired.get);
+  const required = useHost().capabilities.session?.required ?? NO_SESSION_REQUIRED;
+  return useSyncExternalStore(required.subscribe, required.get);
 }
 
 /** Calls `onEvent` for every FlowEvent while mounted; the latest callback is always used. */

@@ -1,10 +1,8 @@
 import type { AppError, InstalledModel } from "@flow/bindings";
 import { useEffect, useId, useRef, useState } from "react";
-import { asAppError, type UploadOptions } from "../host";
+import { asAppError, type ModelImportCapability } from "../host";
 import { errorText } from "../ui/error-text";
 import { baseName, formatBytes, importNameProblem } from "./models-logic";
-
-type Upload = (file: Blob, fileName: string, options?: UploadOptions) => Promise<InstalledModel>;
 
 type ImportState =
   | { kind: "idle" }
@@ -13,17 +11,14 @@ type ImportState =
   | { kind: "failed"; error: string };
 
 /**
- * Adds a GGUF file the user already has. Over HTTP the browser uploads it (with progress); in
- * the desktop edition the core reads it from a path on this machine.
+ * Adds a GGUF file the user already has, the way the host imports: a chosen file uploaded with
+ * progress, or a path on this machine the core reads.
  */
 export function ImportModel({
-  upload,
-  importPath,
+  modelImport,
   onImported,
 }: {
-  /** The host's upload (http); absent: import by path. */
-  upload: Upload | undefined;
-  importPath: (path: string) => Promise<InstalledModel>;
+  modelImport: ModelImportCapability;
   onImported: (model: InstalledModel) => void;
 }) {
   const ids = useId();
@@ -59,7 +54,7 @@ export function ImportModel({
   };
 
   const startUpload = () => {
-    if (upload === undefined || file === null) return;
+    if (modelImport.kind !== "upload" || file === null) return;
     const problem = importNameProblem(file.name);
     if (problem !== null) {
       setState({ kind: "failed", error: problem });
@@ -69,7 +64,7 @@ export function ImportModel({
     abort.current = controller;
     setState({ kind: "working", fileName: file.name, loaded: 0, total: file.size });
     finish(
-      upload(file, file.name, {
+      modelImport.upload(file, file.name, {
         signal: controller.signal,
         onProgress: ({ loaded, total }) => {
           setState((current) => (current.kind === "working" ? { ...current, loaded, total } : current));
@@ -81,6 +76,7 @@ export function ImportModel({
   };
 
   const startPathImport = () => {
+    if (modelImport.kind !== "path") return;
     const trimmed = path.trim();
     const problem = trimmed === "" ? "Enter the path of a .gguf file." : importNameProblem(baseName(trimmed));
     if (problem !== null) {
@@ -88,13 +84,13 @@ export function ImportModel({
       return;
     }
     setState({ kind: "working", fileName: baseName(trimmed), loaded: 0, total: null });
-    finish(importPath(trimmed));
+    finish(modelImport.importFile(trimmed));
   };
 
   return (
     <div className="models-import card">
       <h3 className="models-import-title">Import a GGUF file</h3>
-      {upload !== undefined ? (
+      {modelImport.kind === "upload" ? (
         <form
           className="models-import-form"
           onSubmit={(event) => {

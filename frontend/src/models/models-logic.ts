@@ -196,3 +196,8 @@ export function baseName(path: string): string {
   const parts = path.trim().split(/[/\\]/);
   return parts[parts.length - 1] ?? "";
 }
+
+/** The key a command on the installed file `fileName` is tracked under while it is in flight. */
+export function modelKey(fileName: string): string {
+  return `model:${fileName}`;
+}

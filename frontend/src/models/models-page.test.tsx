@@ -5,8 +5,11 @@ import { describe, expect, it } from "vitest";
 import { TokenTickerChip } from "../app/TokenTicker";
 import { HostProvider, type Host } from "../host";
 import { createStore } from "../host/store";
+import { CatalogTable } from "./CatalogTable";
+import { DownloadRow } from "./DownloadRow";
 import { ImportModel } from "./ImportModel";
-import { CatalogTable, DownloadRow, InstalledTable, RuntimeLine } from "./ModelsPage";
+import { InstalledTable } from "./InstalledTable";
+import { RuntimeLine } from "./RuntimeLine";
 import { Playground, PlaygroundOutput, pickModel } from "./Playground";
 import { llmStatus, loadedModel as loaded } from "./test-fixtures";
 import { IDLE_TICKER, tickerReducer } from "./token-ticker";
@@ -24,13 +27,11 @@ const never = () => new Promise<never>(noop);
 /** A host that never answers, for rendering components that call useHost. */
 function withHost(children: ReactNode): string {
   const host: Host = {
-    kind: "http",
     client: {} as Client,
-    oauthRedirectBase: null,
     subscribe: () => noop,
     connection: createStore("open" as const),
-    authRequired: createStore(false),
     start: noop,
+    capabilities: { session: null, modelImport: { kind: "path", importFile: never }, oauth: { kind: "loopback" } },
   };
   return renderToStaticMarkup(<HostProvider host={host}>{children}</HostProvider>);
 }
@@ -174,7 +175,7 @@ describe("installed models and the local runtime", () => {
 
 describe("importing a GGUF file", () => {
   it("uploads a chosen file over HTTP", () => {
-    const html = renderToStaticMarkup(<ImportModel upload={never} importPath={never} onImported={noop} />);
+    const html = renderToStaticMarkup(<ImportModel modelImport={{ kind: "upload", upload: never }} onImported={noop} />);
     expect(html).toContain('type="file"');
     expect(html).toContain('accept=".gguf"');
     expect(html).toMatch(/<button type="submit"[^>]*disabled=""[^>]*>Upload<\/button>/);
@@ -182,7 +183,7 @@ describe("importing a GGUF file", () => {
   });
 
   it("imports by path in the desktop edition", () => {
-    const html = renderToStaticMarkup(<ImportModel upload={undefined} importPath={never} onImported={noop} />);
+    const html = renderToStaticMarkup(<ImportModel modelImport={{ kind: "path", importFile: never }} onImported={noop} />);
     expect(html).toContain('placeholder="/path/to/model.gguf"');
     expect(html).toContain(">Import</button>");
     expect(html).not.toContain('type="file"');

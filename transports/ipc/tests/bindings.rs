@@ -46,3 +46,23 @@ fn every_table_command_has_a_typed_client_function() {
         "std Result leaked into the bindings"
     );
 }
+
+#[test]
+fn the_generated_client_builds_on_the_hand_written_runtime() {
+    let generated =
+        flow_ipc::bindings::render::<tauri::test::MockRuntime>().expect("bindings render");
+    assert!(generated.contains("import type { Transport } from \"./runtime.ts\";"));
+    assert!(generated.contains("export * from \"./runtime.ts\";"));
+    let runtime = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bindings/runtime.ts");
+    let runtime = std::fs::read_to_string(&runtime).expect("read bindings/runtime.ts");
+    for export in [
+        "export interface Transport",
+        "export function isAppError",
+        "export function createHttpTransport",
+    ] {
+        assert!(
+            runtime.contains(export),
+            "bindings/runtime.ts lacks `{export}`"
+        );
+    }
+}

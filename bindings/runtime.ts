@@ -1,5 +1,7 @@
-/** The name of one command. */
-export type CommandName = (typeof COMMANDS)[number];
+// The hand-written part of @flow/bindings: the transport contract and the HTTP transport.
+// `index.ts`, generated from the command table, re-exports it and builds the typed client on it.
+
+import type { AppError, CommandName } from "./index.ts";
 
 /**
  * How a client reaches the core. `invoke` resolves with the command's result, or rejects with
@@ -10,13 +12,22 @@ export interface Transport {
 	invoke(command: CommandName, args: Record<string, unknown>): Promise<unknown>;
 }
 
-const APP_ERROR_KINDS: readonly string[] = ["NotFound", "InvalidInput", "Conflict", "Unauthorized", "PayloadTooLarge", "Unavailable", "Internal"];
+// Keyed by every kind, so a kind added to the core's AppError fails to type-check until it is listed.
+const APP_ERROR_KINDS: Readonly<Record<AppError["kind"], true>> = {
+	NotFound: true,
+	InvalidInput: true,
+	Conflict: true,
+	Unauthorized: true,
+	PayloadTooLarge: true,
+	Unavailable: true,
+	Internal: true,
+};
 
 /** Whether a value is an `AppError` as the core sends it. */
 export function isAppError(value: unknown): value is AppError {
 	if (typeof value !== "object" || value === null) return false;
 	const record = value as Record<string, unknown>;
-	return typeof record.kind === "string" && APP_ERROR_KINDS.includes(record.kind) && typeof record.error === "string";
+	return typeof record.kind === "string" && Object.hasOwn(APP_ERROR_KINDS, record.kind) && typeof record.error === "string";
 }
 
 /** Options of `createHttpTransport`. */
