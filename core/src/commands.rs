@@ -21,9 +21,9 @@ mod template_hub;
 mod theme;
 
 pub use board::{
-    NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_all_tasks,
-    board_delete_session_tasks, board_delete_task, board_session_tasks, board_sessions,
-    board_task_times,
+    NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_agent_status,
+    board_all_tasks, board_delete_session_tasks, board_delete_task, board_session_tasks,
+    board_sessions, board_task_times,
 };
 pub use connections::{
     connection_delete, connection_disconnect, connection_save, connection_test, connections_list,
@@ -50,8 +50,8 @@ pub use models::{
 };
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use runs::{
-    run_cancel, run_confirm, run_events, run_get, run_pause, run_rerun, run_resume, run_start,
-    runs_active, runs_list,
+    run_cancel, run_confirm, run_events, run_follow, run_get, run_pause, run_rerun, run_resume,
+    run_start, run_start_follow, runs_active, runs_list,
 };
 pub use schedules::{
     schedule_delete, schedule_preview, schedule_set, schedule_set_enabled, schedules_list,
@@ -94,6 +94,8 @@ macro_rules! for_each_command {
             board_delete_task(session_id: ::std::string::String, task_id: ::std::string::String) -> $crate::commands::TaskDeleted;
             /// Deletes every task of a session in dependency order (tasks others wait for go last).
             board_delete_session_tasks(session_id: ::std::string::String) -> $crate::commands::SessionTasksDeleted;
+            /// Re-broadcasts an agent's status report to every client (missing keys null, other values as their JSON text).
+            board_agent_status(report: $crate::board::agent_status::AgentStatusReport) -> ();
             /// Every feature of the agent board, ordered by priority (lowest first), then id.
             features_list() -> ::std::vec::Vec<$crate::board::features::Feature>;
             /// Creates one feature (a missing priority goes after every other feature).
@@ -204,16 +206,16 @@ macro_rules! for_each_command {
             model_import_file(path: ::std::string::String) -> $crate::models::InstalledModel;
             /// The model runtime: loaded models, memory, queue, endpoint.
             llm_status() -> $crate::llm::LlmStatus;
-            /// Loads (warms up) a model, evicting the least recently used past the limits.
-            llm_load(model: ::std::string::String, params: ::std::option::Option<$crate::llm::ModelParams>) -> $crate::llm::LlmStatus;
+            /// Loads (warms up) a model (default: the one used last, else the first installed), evicting the least recently used past the limits.
+            llm_load(model: ::std::option::Option<::std::string::String>, params: ::std::option::Option<$crate::llm::ModelParams>) -> $crate::llm::LlmStatus;
             /// Unloads one model, or all of them.
             llm_unload(model: ::std::option::Option<::std::string::String>) -> $crate::llm::LlmStatus;
             /// Generates an answer, streaming `llm-token` events.
             llm_chat(request: $crate::llm::ChatRequest) -> $crate::llm::ChatResult;
             /// Cancels a running or queued `llm_chat` by its request id.
             llm_cancel(request_id: ::std::string::String) -> $crate::llm::LlmCancelled;
-            /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
-            run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>) -> $crate::engine::RunStarted;
+            /// Starts a run of a graph, a saved flow or DSL text (validated first), filed under `trigger` (default manual); its events stream as `execution` events.
+            run_start(source: $crate::engine::RunSource, options: ::std::option::Option<$crate::engine::RunOptions>, trigger: ::std::option::Option<$crate::engine::RunTrigger>) -> $crate::engine::RunStarted;
             /// Holds a run's new work at the next node boundary.
             run_pause(execution_id: ::std::string::String) -> $crate::engine::RunState;
             /// Lets a paused run go on.

@@ -1,12 +1,14 @@
 //! Run history: runs, steps, events (logs included) and interceptions in SQLite, written while
 //! runs go.
 
+pub mod follow;
 pub mod queries;
 pub(crate) mod rerun;
 pub mod store;
 pub mod types;
 mod writer;
 
+pub use follow::RunFollow;
 pub use rerun::rerun_seeds;
 pub use store::{HistoryStore, RunBegin};
 pub use types::{

@@ -13,12 +13,34 @@ pub async fn llm_status(app: &App) -> Result<LlmStatus, AppError> {
 
 /// Loads a model now (warm-up), optionally with its own context size, threads and GPU layers;
 /// the least recently used model is evicted past `max_loaded_models` or the memory budget.
+/// Without a model: the most recently used one, else the first installed model that reads.
 pub async fn llm_load(
     app: &App,
-    model: String,
+    model: Option<String>,
     params: Option<ModelParams>,
 ) -> Result<LlmStatus, AppError> {
+    let model = match model {
+        Some(model) => model,
+        None => default_model(app).await?,
+    };
     llm::load(app, &model, params).await
+}
+
+/// The model `llm_load` takes when none is named.
+async fn default_model(app: &App) -> Result<String, AppError> {
+    if let Some(resident) = llm::status(app).await.loaded.first() {
+        return Ok(resident.model.clone());
+    }
+    super::models_installed(app)
+        .await?
+        .into_iter()
+        .find(|m| m.error.is_none())
+        .map(|m| m.file_name)
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "no model is installed; download one from the Model Hub first".into(),
+            )
+        })
 }
 
 /// Unloads one model, or every model when none is named.

@@ -100,7 +100,8 @@ pub async fn model_import_file(app: &App, path: String) -> Result<InstalledModel
 }
 
 /// Installs a GGUF file arriving as a byte stream (an upload) as `llms/<file_name>`, then
-/// tells every client. Not in the command table: transports call it with their own stream.
+/// tells every client. A bad or taken name is refused before the stream is read or a byte is
+/// written. Not in the command table: transports call it with their own stream.
 pub async fn import_model_stream<E: std::fmt::Display>(
     app: &App,
     file_name: &str,

@@ -1,4 +1,4 @@
-import type { Client, FlowEvent, InstalledModel } from "@flow/bindings";
+import type { AppError, Client, ExecutionEvent, FlowEvent, InstalledModel } from "@flow/bindings";
 import type { ReadableStore } from "./store";
 import type { UploadOptions } from "./upload";
 
@@ -20,6 +20,17 @@ export interface Host {
    * (desktop).
    */
   oauthRedirectBase: string | null;
+  /**
+   * Follows one run through the core's run follow: its recorded events after `after` (all when
+   * null), then live ones, each `seq` once and in order, until `done`. `onError` gets a refusal
+   * (an unknown run). Returns a function that stops following.
+   */
+  followRun: (
+    executionId: string,
+    after: number | null,
+    onEvent: (event: ExecutionEvent) => void,
+    onError?: (error: AppError) => void,
+  ) => () => void;
   /** Opens the event stream; call once the session is authenticated. Idempotent. */
   start: () => void;
   /** Exchanges a bearer token for a session cookie (http only). Rejects with an AppError. */

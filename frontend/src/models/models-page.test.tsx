@@ -28,6 +28,7 @@ function withHost(children: ReactNode): string {
     client: {} as Client,
     oauthRedirectBase: null,
     subscribe: () => noop,
+    followRun: () => noop,
     connection: createStore("open" as const),
     authRequired: createStore(false),
     start: noop,
