@@ -42,11 +42,11 @@ pub use flows::{
     flow_revision_get, flow_revision_restore, flow_revisions, flow_save, flows_list,
 };
 pub use info::app_info;
-pub use llm::{llm_cancel, llm_chat, llm_load, llm_status, llm_unload};
+pub use llm::{llm_cancel, llm_chat, llm_chat_stream, llm_load, llm_status, llm_unload};
 pub use models::{
     ModelDeleted, import_model_stream, model_delete, model_download_cancel, model_download_pause,
     model_download_resume, model_download_start, model_downloads, model_import_file,
-    models_catalog, models_installed,
+    model_modified_secs, models_catalog, models_installed,
 };
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use runs::{

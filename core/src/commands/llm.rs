@@ -1,6 +1,7 @@
 //! Model runtime commands: status, load, unload, chat and cancel. Generated text streams as
 //! [`FlowEvent::LlmToken`](crate::FlowEvent::LlmToken) events while `llm_chat` runs.
 
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::llm::{self, ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelParams};
@@ -52,6 +53,18 @@ pub async fn llm_unload(app: &App, model: Option<String>) -> Result<LlmStatus, A
 /// id; resolves with the whole answer.
 pub async fn llm_chat(app: &App, request: ChatRequest) -> Result<ChatResult, AppError> {
     llm::chat(app, request, None, CancellationToken::new()).await
+}
+
+/// Generates the next assistant message for a transport that streams it its own way: each text
+/// delta goes to `deltas` (closed when generation ends) and `cancel` stops it (a client that
+/// went away). Not in the command table.
+pub async fn llm_chat_stream(
+    app: &App,
+    request: ChatRequest,
+    deltas: mpsc::Sender<String>,
+    cancel: CancellationToken,
+) -> Result<ChatResult, AppError> {
+    llm::chat(app, request, Some(deltas), cancel).await
 }
 
 /// Cancels a running or queued `llm_chat` by its request id; it resolves with what it had.

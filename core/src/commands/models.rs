@@ -116,6 +116,16 @@ pub async fn import_model_stream<E: std::fmt::Display>(
     Ok(model)
 }
 
+/// When an installed model file was last written, in seconds since the Unix epoch (0 when
+/// unknown): OpenAI's `created` in `/v1/models`. Not in the command table.
+pub fn model_modified_secs(app: &App, file_name: &str) -> u64 {
+    std::fs::metadata(app.models().llms_dir().join(file_name))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
+}
+
 /// What `model_delete` removed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
