@@ -36,7 +36,7 @@ impl LanguageExt for FlowBindings<'_> {
         let commands: Vec<_> = cfg
             .commands
             .iter()
-            .filter(|command| flow_core::commands::COMMAND_NAMES.contains(&command.name().as_ref()))
+            .filter(|command| flow_core::commands::COMMAND_NAMES.contains(&command.name()))
             .cloned()
             .collect();
         let rendered = Exporter::from(Typescript::default())
