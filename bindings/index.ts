@@ -6,6 +6,20 @@ import type { Transport } from "./runtime.ts";
 export * from "./runtime.ts";
 
 /**
+ *  An agent's status report. Read leniently, as the original board did: missing keys become
+ *  `null`, non-string values are kept as their JSON text, and other keys (the message's `type`)
+ *  are ignored. The bindings show the fields as the strings clients are meant to send.
+ */
+export type AgentStatusReport = {
+	/**  The agent's name, e.g. `codex`. */
+	agent?: string | null,
+	/**  Its status, e.g. `working`. */
+	status?: string | null,
+	/**  What it is working on. */
+	task?: string | null,
+};
+
+/**
  *  A command failure: a machine-readable `kind` and a message meant for people.
  * 
  *  On the wire it is `{"kind": "...", "error": "message"}` on every transport; the `error` key
@@ -1857,6 +1871,7 @@ export const COMMANDS = [
 	"board_add_note",
 	"board_delete_task",
 	"board_delete_session_tasks",
+	"board_agent_status",
 	"features_list",
 	"feature_create",
 	"features_create_bulk",
@@ -1974,6 +1989,8 @@ export function createClient(transport: Transport) {
 		boardDeleteTask: (sessionId: string, taskId: string): Promise<TaskDeleted> => transport.invoke("board_delete_task", { sessionId, taskId }) as Promise<TaskDeleted>,
 		/** Deletes every task of a session in dependency order (tasks others wait for go last). */
 		boardDeleteSessionTasks: (sessionId: string): Promise<SessionTasksDeleted> => transport.invoke("board_delete_session_tasks", { sessionId }) as Promise<SessionTasksDeleted>,
+		/** Re-broadcasts an agent's status report to every client (missing keys null, other values as their JSON text). */
+		boardAgentStatus: (report: AgentStatusReport): Promise<null> => transport.invoke("board_agent_status", { report }) as Promise<null>,
 		/** Every feature of the agent board, ordered by priority (lowest first), then id. */
 		featuresList: (): Promise<Feature[]> => transport.invoke("features_list", {}) as Promise<Feature[]>,
 		/** Creates one feature (a missing priority goes after every other feature). */
@@ -2084,16 +2101,16 @@ export function createClient(transport: Transport) {
 		modelImportFile: (path: string): Promise<InstalledModel> => transport.invoke("model_import_file", { path }) as Promise<InstalledModel>,
 		/** The model runtime: loaded models, memory, queue, endpoint. */
 		llmStatus: (): Promise<LlmStatus> => transport.invoke("llm_status", {}) as Promise<LlmStatus>,
-		/** Loads (warms up) a model; the least recently used is evicted past `max_loaded_models` or the memory budget. */
-		llmLoad: (model: string, params: ModelParams | null): Promise<LlmStatus> => transport.invoke("llm_load", { model, params }) as Promise<LlmStatus>,
+		/** Loads (warms up) a model (default: the one used last, else the first installed); the least recently used is evicted past the limits. */
+		llmLoad: (model: string | null, params: ModelParams | null): Promise<LlmStatus> => transport.invoke("llm_load", { model, params }) as Promise<LlmStatus>,
 		/** Unloads one model, or every model when none is named. */
 		llmUnload: (model: string | null): Promise<LlmStatus> => transport.invoke("llm_unload", { model }) as Promise<LlmStatus>,
 		/** Generates the next assistant message, streaming `llm-token` events tagged with the request's id. */
 		llmChat: (request: ChatRequest): Promise<ChatResult> => transport.invoke("llm_chat", { request }) as Promise<ChatResult>,
 		/** Cancels a running or queued `llm_chat` by its request id; it resolves with what it had. */
 		llmCancel: (requestId: string): Promise<LlmCancelled> => transport.invoke("llm_cancel", { requestId }) as Promise<LlmCancelled>,
-		/** Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events. */
-		runStart: (source: RunSource, options: RunOptions | null): Promise<RunStarted> => transport.invoke("run_start", { source, options }) as Promise<RunStarted>,
+		/** Starts a run of a graph, a saved flow or DSL text (validated first), filed under `trigger` (default manual). */
+		runStart: (source: RunSource, options: RunOptions | null, trigger: RunTrigger | null): Promise<RunStarted> => transport.invoke("run_start", { source, options, trigger }) as Promise<RunStarted>,
 		/** Holds a run's new work at the next node boundary. */
 		runPause: (executionId: string): Promise<RunState> => transport.invoke("run_pause", { executionId }) as Promise<RunState>,
 		/** Lets a paused run go on. */

@@ -26,9 +26,9 @@ mod template_hub;
 mod theme;
 
 pub use board::{
-    NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_all_tasks,
-    board_delete_session_tasks, board_delete_task, board_session_tasks, board_sessions,
-    board_task_times,
+    NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_agent_status,
+    board_all_tasks, board_delete_session_tasks, board_delete_task, board_session_tasks,
+    board_sessions, board_task_times,
 };
 pub use connections::{
     connection_delete, connection_disconnect, connection_save, connection_test, connections_list,
@@ -47,16 +47,16 @@ pub use flows::{
     flow_revision_get, flow_revision_restore, flow_revisions, flow_save, flows_list,
 };
 pub use info::app_info;
-pub use llm::{llm_cancel, llm_chat, llm_load, llm_status, llm_unload};
+pub use llm::{llm_cancel, llm_chat, llm_chat_stream, llm_load, llm_status, llm_unload};
 pub use models::{
     ModelDeleted, import_model_stream, model_delete, model_download_cancel, model_download_pause,
     model_download_resume, model_download_start, model_downloads, model_import_file,
-    models_catalog, models_installed,
+    model_modified_secs, models_catalog, models_installed,
 };
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
 pub use runs::{
-    run_cancel, run_confirm, run_events, run_get, run_pause, run_rerun, run_resume, run_start,
-    runs_active, runs_list,
+    run_cancel, run_confirm, run_events, run_follow, run_get, run_pause, run_rerun, run_resume,
+    run_start, run_start_follow, runs_active, runs_list,
 };
 pub use schedules::{
     schedule_delete, schedule_preview, schedule_set, schedule_set_enabled, schedules_list,
@@ -99,6 +99,8 @@ macro_rules! for_each_command {
             board_delete_task(session_id: String, task_id: String) -> TaskDeleted;
             /// Deletes every task of a session in dependency order (tasks others wait for go last).
             board_delete_session_tasks(session_id: String) -> SessionTasksDeleted;
+            /// Re-broadcasts an agent's status report to every client (missing keys null, other values as their JSON text).
+            board_agent_status(report: AgentStatusReport) -> ();
             /// Every feature of the agent board, ordered by priority (lowest first), then id.
             features_list() -> Vec<Feature>;
             /// Creates one feature (a missing priority goes after every other feature).
@@ -209,16 +211,16 @@ macro_rules! for_each_command {
             model_import_file(path: String) -> InstalledModel;
             /// The model runtime: loaded models, memory, queue, endpoint.
             llm_status() -> LlmStatus;
-            /// Loads (warms up) a model; the least recently used is evicted past `max_loaded_models` or the memory budget.
-            llm_load(model: String, params: Option<ModelParams>) -> LlmStatus;
+            /// Loads (warms up) a model (default: the one used last, else the first installed); the least recently used is evicted past the limits.
+            llm_load(model: Option<String>, params: Option<ModelParams>) -> LlmStatus;
             /// Unloads one model, or every model when none is named.
             llm_unload(model: Option<String>) -> LlmStatus;
             /// Generates the next assistant message, streaming `llm-token` events tagged with the request's id.
             llm_chat(request: ChatRequest) -> ChatResult;
             /// Cancels a running or queued `llm_chat` by its request id; it resolves with what it had.
             llm_cancel(request_id: String) -> LlmCancelled;
-            /// Starts a run of a graph, a saved flow or DSL text (validated first); its events stream as `execution` events.
-            run_start(source: RunSource, options: Option<RunOptions>) -> RunStarted;
+            /// Starts a run of a graph, a saved flow or DSL text (validated first), filed under `trigger` (default manual).
+            run_start(source: RunSource, options: Option<RunOptions>, trigger: Option<RunTrigger>) -> RunStarted;
             /// Holds a run's new work at the next node boundary.
             run_pause(execution_id: String) -> RunState;
             /// Lets a paused run go on.
@@ -273,12 +275,13 @@ pub mod signature {
         CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,
         FeatureStats,
     };
+    pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::index::TaskTimes;
     pub use crate::board::{SessionListItem, Task, TaskWithSession};
     pub use crate::credentials::{
         Connection, ConnectionDeleted, ConnectionInput, ConnectionTest, OAuthStart,
     };
-    pub use crate::engine::{RunOptions, RunSource, RunStarted, RunState};
+    pub use crate::engine::{RunOptions, RunSource, RunStarted, RunState, RunTrigger};
     pub use crate::flows::hub::{TemplateHubInstalled, TemplateHubListing};
     pub use crate::flows::{
         Collection, CollectionDeleted, ExportedFlow, FlowDeleted, FlowDocument, FlowFileFormat,

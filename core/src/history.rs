@@ -1,6 +1,7 @@
 //! Run history: runs, steps, events (logs included) and interceptions in SQLite, written while
 //! runs go.
 
+pub mod follow;
 pub mod queries;
 pub(crate) mod rerun;
 pub mod store;
@@ -8,6 +9,7 @@ pub mod types;
 mod writer;
 
 pub use crate::engine::RunBegin;
+pub use follow::RunFollow;
 pub use rerun::rerun_seeds;
 pub use store::HistoryStore;
 pub use types::{

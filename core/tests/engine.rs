@@ -564,6 +564,7 @@ async fn invalid_flows_and_sources_are_refused() {
             ..Default::default()
         },
         None,
+        None,
     )
     .await
     .unwrap_err();
@@ -579,11 +580,12 @@ async fn invalid_flows_and_sources_are_refused() {
             ..Default::default()
         },
         None,
+        None,
     )
     .await
     .unwrap_err();
     assert!(matches!(err, AppError::InvalidInput(_)));
-    let err = commands::run_start(&e.app, RunSource::default(), None)
+    let err = commands::run_start(&e.app, RunSource::default(), None, None)
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::InvalidInput(_)));

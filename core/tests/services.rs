@@ -458,6 +458,7 @@ async fn service_nodes_are_refused_while_services_are_off() {
             ..Default::default()
         },
         None,
+        None,
     )
     .await
     .unwrap_err();

@@ -46,6 +46,7 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         // Times are deterministic: the fixture's mtimes are fixed and older than any birth time.
         "board_task_times" => json!({"sessionId": session_uuid(0)}),
         "board_delete_session_tasks" => json!({"sessionId": session_uuid(1)}),
+        "board_agent_status" => json!({"report": {"agent": "parity", "status": "working"}}),
         // The features commands run in table order on a fresh database on each side, so ids are
         // the same: `feature_create` makes 1, the bulk create 2 and 3 (3 depends on 2 and 1).
         "feature_create" => {

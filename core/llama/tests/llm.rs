@@ -198,12 +198,16 @@ async fn models_load_unload_and_the_least_recently_used_is_evicted() {
     let b = install_test_model(&e.app, "b.gguf");
     let mut sub = e.app.bus().subscribe(None);
 
-    let status = commands::llm_load(&e.app, a.clone(), None).await.unwrap();
+    let status = commands::llm_load(&e.app, Some(a.clone()), None)
+        .await
+        .unwrap();
     assert_eq!(status.max_loaded_models, 1);
     assert_eq!(loaded(&status), vec!["a.gguf"]);
     assert!(status.memory.resident_bytes > 100e6);
     // The default limit is one model: loading b evicts a.
-    let status = commands::llm_load(&e.app, b.clone(), None).await.unwrap();
+    let status = commands::llm_load(&e.app, Some(b.clone()), None)
+        .await
+        .unwrap();
     assert_eq!(loaded(&status), vec!["b.gguf"]);
     let mut changes = Vec::new();
     while let Ok(Some(item)) = tokio::time::timeout(Duration::from_millis(100), sub.next()).await {
@@ -226,7 +230,9 @@ async fn models_load_unload_and_the_least_recently_used_is_evicted() {
         },
     )
     .await;
-    commands::llm_load(&e.app, a.clone(), None).await.unwrap();
+    commands::llm_load(&e.app, Some(a.clone()), None)
+        .await
+        .unwrap();
     // Using b makes a the least recently used.
     commands::llm_chat(&e.app, ask_model(&b, "Hi", 2))
         .await
@@ -234,7 +240,7 @@ async fn models_load_unload_and_the_least_recently_used_is_evicted() {
     let status = commands::llm_status(&e.app).await.unwrap();
     assert_eq!(loaded(&status), vec!["b.gguf", "a.gguf"]);
     let c = install_test_model(&e.app, "c.gguf");
-    let status = commands::llm_load(&e.app, c, None).await.unwrap();
+    let status = commands::llm_load(&e.app, Some(c), None).await.unwrap();
     assert_eq!(loaded(&status), vec!["c.gguf", "b.gguf"]);
 
     let status = commands::llm_unload(&e.app, Some(b)).await.unwrap();
@@ -299,7 +305,7 @@ async fn bad_requests_get_clear_errors_and_load_nothing() {
     let broken = e.app.models().llms_dir().join("broken.gguf");
     let head = std::fs::read(common::test_model()).unwrap()[..1 << 20].to_vec();
     std::fs::write(&broken, head).unwrap();
-    let err = commands::llm_load(&e.app, "broken.gguf".into(), None)
+    let err = commands::llm_load(&e.app, Some("broken.gguf".into()), None)
         .await
         .unwrap_err();
     assert!(
@@ -470,7 +476,9 @@ async fn an_ai_node_whose_queue_wait_times_out_takes_its_fail_path() {
         graph: Some(g),
         ..Default::default()
     };
-    let err = commands::run_start(&e.app, source, None).await.unwrap_err();
+    let err = commands::run_start(&e.app, source, None, None)
+        .await
+        .unwrap_err();
     assert!(err.message().contains("cloud AI is turned off"), "{err}");
 }
 
@@ -488,7 +496,7 @@ async fn evicting_a_model_mid_generation_lets_that_generation_finish() {
         );
     rx.recv().await.expect("a generates");
     // One model at a time: loading b evicts a while a is still generating.
-    let status = commands::llm_load(&e.app, b, None).await.unwrap();
+    let status = commands::llm_load(&e.app, Some(b), None).await.unwrap();
     assert_eq!(loaded(&status), vec!["b.gguf"]);
     while rx.recv().await.is_some() {}
     let result = running.await.unwrap().unwrap();

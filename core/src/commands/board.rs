@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::board::agent_status::AgentStatusReport;
 use crate::board::index::TaskTimes;
 use crate::board::{self, JsonValue, SessionListItem, Task, TaskWithSession};
 use crate::json::Encoded;
@@ -138,4 +139,11 @@ pub async fn board_delete_session_tasks(
         session_id,
         deleted,
     })
+}
+
+/// Re-broadcasts an agent's status report (read leniently, see [`AgentStatusReport`]) to every
+/// client as an `agent-status` event.
+pub async fn board_agent_status(app: &App, report: AgentStatusReport) -> Result<(), AppError> {
+    app.publish(report.into_event());
+    Ok(())
 }

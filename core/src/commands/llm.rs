@@ -1,10 +1,8 @@
 //! Model runtime commands: status, load, unload, chat and cancel. Generated text streams as
 //! [`FlowEvent::LlmToken`](crate::FlowEvent::LlmToken) events while `llm_chat` runs.
-#![allow(
-    missing_docs,
-    reason = "a command's doc comment is its line in the table"
-)]
+#![allow(missing_docs, reason = "a command's doc comment is its line in the table")]
 
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::llm::{self, ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelParams};
@@ -16,10 +14,31 @@ pub async fn llm_status(app: &App) -> Result<LlmStatus, AppError> {
 
 pub async fn llm_load(
     app: &App,
-    model: String,
+    model: Option<String>,
     params: Option<ModelParams>,
 ) -> Result<LlmStatus, AppError> {
+    let model = match model {
+        Some(model) => model,
+        None => default_model(app).await?,
+    };
     llm::load(app, &model, params).await
+}
+
+/// The model `llm_load` takes when none is named.
+async fn default_model(app: &App) -> Result<String, AppError> {
+    if let Some(resident) = llm::status(app).await?.loaded.first() {
+        return Ok(resident.model.clone());
+    }
+    super::models_installed(app)
+        .await?
+        .into_iter()
+        .find(|m| m.error.is_none())
+        .map(|m| m.file_name)
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "no model is installed; download one from the Model Hub first".into(),
+            )
+        })
 }
 
 pub async fn llm_unload(app: &App, model: Option<String>) -> Result<LlmStatus, AppError> {
@@ -28,6 +47,18 @@ pub async fn llm_unload(app: &App, model: Option<String>) -> Result<LlmStatus, A
 
 pub async fn llm_chat(app: &App, request: ChatRequest) -> Result<ChatResult, AppError> {
     llm::chat(app, request, None, CancellationToken::new()).await
+}
+
+/// Generates the next assistant message for a transport that streams it its own way: each text
+/// delta goes to `deltas` (closed when generation ends) and `cancel` stops it (a client that
+/// went away). Not in the command table.
+pub async fn llm_chat_stream(
+    app: &App,
+    request: ChatRequest,
+    deltas: mpsc::Sender<String>,
+    cancel: CancellationToken,
+) -> Result<ChatResult, AppError> {
+    llm::chat(app, request, Some(deltas), cancel).await
 }
 
 pub async fn llm_cancel(app: &App, request_id: String) -> Result<LlmCancelled, AppError> {

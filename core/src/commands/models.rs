@@ -94,7 +94,8 @@ pub async fn model_import_file(app: &App, path: String) -> Result<InstalledModel
 }
 
 /// Installs a GGUF file arriving as a byte stream (an upload) as `llms/<file_name>`, then
-/// tells every client. Not in the command table: transports call it with their own stream.
+/// tells every client. A bad or taken name is refused before the stream is read or a byte is
+/// written. Not in the command table: transports call it with their own stream.
 pub async fn import_model_stream<E: std::fmt::Display>(
     app: &App,
     file_name: &str,
@@ -107,6 +108,16 @@ pub async fn import_model_stream<E: std::fmt::Display>(
         change: "imported".into(),
     });
     Ok(model)
+}
+
+/// When an installed model file was last written, in seconds since the Unix epoch (0 when
+/// unknown): OpenAI's `created` in `/v1/models`. Not in the command table.
+pub fn model_modified_secs(app: &App, file_name: &str) -> u64 {
+    std::fs::metadata(app.models().llms_dir().join(file_name))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs())
 }
 
 /// What `model_delete` removed.

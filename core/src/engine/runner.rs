@@ -270,8 +270,8 @@ fn workspace_dir(
     root.join(name)
 }
 
-/// Starts a run of a graph, a saved flow or DSL text (exactly one) with this trigger; shared by
-/// `run_start` (manual) and the HTTP `/api/run` route (api).
+/// Starts a run of a graph, a saved flow or DSL text (exactly one) with this trigger (the
+/// `run_start` command's).
 pub async fn start_run(
     app: &App,
     source: RunSource,

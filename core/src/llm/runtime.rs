@@ -174,7 +174,7 @@ mod tests {
         unavailable(commands::llm_unload(&app, None).await.unwrap_err());
         unavailable(commands::llm_cancel(&app, "x".into()).await.unwrap_err());
         unavailable(
-            commands::llm_load(&app, "some".into(), None)
+            commands::llm_load(&app, Some("some".into()), None)
                 .await
                 .unwrap_err(),
         );
@@ -188,7 +188,7 @@ mod tests {
         };
         unavailable(commands::llm_chat(&app, request).await.unwrap_err());
         // A name that matches no installed file is still the caller's mistake.
-        let err = commands::llm_load(&app, "missing".into(), None)
+        let err = commands::llm_load(&app, Some("missing".into()), None)
             .await
             .unwrap_err();
         assert_eq!(err.kind(), "NotFound");

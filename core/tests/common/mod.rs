@@ -151,6 +151,7 @@ pub async fn start(app: &App, g: FlowGraph, options: RunOptions) -> Watch {
             ..Default::default()
         },
         Some(options),
+        None,
     )
     .await
     .unwrap();

@@ -1,4 +1,4 @@
-import type { DownloadStatus, FileChange, FlowEvent } from "@flow/bindings";
+import type { DownloadStatus, ExecutionEvent, FileChange, FlowEvent } from "@flow/bindings";
 
 const FILE_CHANGES: readonly string[] = ["add", "change", "unlink"] satisfies FileChange[];
 const DOWNLOAD_STATUSES: readonly string[] = [
@@ -117,4 +117,11 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
     default:
       return null;
   }
+}
+
+/** A run event as a run follow sends it (bare, not wrapped in `type: execution`), or null. */
+export function parseExecutionEvent(value: unknown): ExecutionEvent | null {
+  if (typeof value !== "object" || value === null) return null;
+  const event = parseFlowEvent({ ...value, type: "execution" });
+  return event?.type === "execution" ? event : null;
 }

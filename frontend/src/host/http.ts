@@ -2,6 +2,7 @@ import { createClient, createHttpTransport, isAppError, type AppError, type Tran
 import { createEventHub } from "./event-hub";
 import { parseFlowEvent } from "./flow-event";
 import { createStore } from "./store";
+import { followRunOverHttp } from "./run-follow-http";
 import type { ConnectionState, Host } from "./types";
 import { uploadModelFile } from "./upload";
 
@@ -126,6 +127,14 @@ export function createHttpHost(): Host {
   return {
     client,
     subscribe: hub.subscribe,
+    // Same-origin, so the session cookie authenticates the stream like every `/api` call.
+    followRun: (executionId, after, onEvent, onError) =>
+      followRunOverHttp(executionId, after, onEvent, onError, {
+        onUnauthorized: () => {
+          authRequired.set(true);
+          stop();
+        },
+      }),
     connection,
     start() {
       if (wanted) return;

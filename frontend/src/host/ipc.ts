@@ -1,8 +1,8 @@
-import { createClient, isAppError, type AppError, type Transport } from "@flow/bindings";
-import { invoke } from "@tauri-apps/api/core";
+import { createClient, isAppError, type AppError, type ExecutionEvent, type Transport } from "@flow/bindings";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { createEventHub } from "./event-hub";
-import { parseFlowEvent } from "./flow-event";
+import { parseExecutionEvent, parseFlowEvent } from "./flow-event";
 import { createStore } from "./store";
 import type { ConnectionState, Host } from "./types";
 
@@ -26,6 +26,39 @@ const ipcTransport: Transport = {
   invoke: (command, args) => invoke<unknown>(command, args).catch((cause: unknown) => Promise.reject(toAppError(cause))),
 };
 
+/** The core's run follow over a Tauri channel (`run_follow`; `run_follow_stop` ends it early). */
+function followRun(
+  executionId: string,
+  after: number | null,
+  onEvent: (event: ExecutionEvent) => void,
+  onError: (error: AppError) => void = () => undefined,
+): () => void {
+  let stopped = false;
+  let ended = false;
+  const channel = new Channel<unknown>((message) => {
+    const event = parseExecutionEvent(message);
+    if (!stopped && event !== null) onEvent(event);
+  });
+  invoke("run_follow", { executionId, after, onEvent: channel }).then(
+    () => {
+      ended = true;
+    },
+    (cause: unknown) => {
+      ended = true;
+      if (!stopped) onError(toAppError(cause));
+    },
+  );
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (!ended) {
+      invoke("run_follow_stop", { channel: channel.id }).catch((cause: unknown) => {
+        console.error("could not stop following a run", cause);
+      });
+    }
+  };
+}
+
 export function createIpcHost(): Host {
   const hub = createEventHub();
   const connection = createStore<ConnectionState>("connecting");
@@ -36,6 +69,7 @@ export function createIpcHost(): Host {
   return {
     client,
     subscribe: hub.subscribe,
+    followRun,
     connection,
     start() {
       if (started) return;

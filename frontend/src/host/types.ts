@@ -1,4 +1,4 @@
-import type { Client, FlowEvent, InstalledModel } from "@flow/bindings";
+import type { AppError, Client, ExecutionEvent, FlowEvent, InstalledModel } from "@flow/bindings";
 import type { ReadableStore } from "./store";
 import type { UploadOptions } from "./upload";
 
@@ -10,6 +10,17 @@ export interface Host {
   /** Every FlowEvent pushed by the core, `resync` included (refetch state when it arrives). */
   subscribe: (listener: (event: FlowEvent) => void) => () => void;
   connection: ReadableStore<ConnectionState>;
+  /**
+   * Follows one run through the core's run follow: its recorded events after `after` (all when
+   * null), then live ones, each `seq` once and in order, until `done`. `onError` gets a refusal
+   * (an unknown run). Returns a function that stops following.
+   */
+  followRun: (
+    executionId: string,
+    after: number | null,
+    onEvent: (event: ExecutionEvent) => void,
+    onError?: (error: AppError) => void,
+  ) => () => void;
   /** Opens the event stream; call once the session is authenticated. Idempotent. */
   start: () => void;
   /** What differs between hosts. The UI asks for a capability here, never which host it runs in. */

@@ -29,6 +29,7 @@ function withHost(children: ReactNode): string {
   const host: Host = {
     client: {} as Client,
     subscribe: () => noop,
+    followRun: () => noop,
     connection: createStore("open" as const),
     start: noop,
     capabilities: { session: null, modelImport: { kind: "path", importFile: never }, oauth: { kind: "loopback" } },

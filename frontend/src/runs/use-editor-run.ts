@@ -50,7 +50,7 @@ export function useEditorRun(slug: string, graph: FlowGraph | null): EditorRun {
       setStarting(true);
       setActionError(null);
       // The slug files the run under this flow; the graph on screen (unsaved edits included) runs.
-      client.runStart({ graph: toRun, slug }, null).then(
+      client.runStart({ graph: toRun, slug }, null, null).then(
         (started) => {
           setStarting(false);
           setExecutionId(started.executionId);

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use flow_core::{AppError, BusItem, FlowEvent};
+use flow_core::board::agent_status::AgentStatusReport;
+use flow_core::{AppError, BusItem, FlowEvent, commands};
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -107,7 +108,7 @@ async fn session(socket: WebSocket, state: HttpState) {
             },
             Some(reply) = reply_rx.recv() => reply,
             message = incoming.next() => match message {
-                Some(Ok(Message::Text(body))) => match handle_text(&state, body.as_str(), &replies) {
+                Some(Ok(Message::Text(body))) => match handle_text(&state, body.as_str(), &replies).await {
                     Some(reply) => reply,
                     None => continue,
                 },
@@ -136,8 +137,22 @@ async fn session(socket: WebSocket, state: HttpState) {
     }
 }
 
-/// Answers a text frame at once (pings, bad frames) or spawns the invocation it asks for.
-fn handle_text(state: &HttpState, body: &str, replies: &mpsc::Sender<Message>) -> Option<Message> {
+/// An agent's `{"type":"agent-status", …}` report, read as the core's command takes it.
+fn agent_status(message: &Value) -> Option<AgentStatusReport> {
+    if message.get("type").and_then(Value::as_str) != Some("agent-status") {
+        return None;
+    }
+    // Every field is read leniently, so any object decodes.
+    serde_json::from_value(message.clone()).ok()
+}
+
+/// Answers a text frame at once (pings, bad frames), publishes an agent's status report (in the
+/// order received), or spawns the invocation it asks for.
+async fn handle_text(
+    state: &HttpState,
+    body: &str,
+    replies: &mpsc::Sender<Message>,
+) -> Option<Message> {
     let value: Value = match serde_json::from_str(body) {
         Ok(value) => value,
         Err(e) => {
@@ -145,8 +160,10 @@ fn handle_text(state: &HttpState, body: &str, replies: &mpsc::Sender<Message>) -
             return Some(text(&json!({"id": null, "err": err})));
         }
     };
-    if let Some(status) = flow_core::board::agent_status::from_message(&value) {
-        state.app.publish(status);
+    if let Some(report) = agent_status(&value) {
+        if let Err(err) = commands::board_agent_status(&state.app, report).await {
+            tracing::debug!(%err, "agent status not published");
+        }
         return None;
     }
     if value.get("type").and_then(Value::as_str) == Some("ping") {
@@ -171,4 +188,19 @@ fn handle_text(state: &HttpState, body: &str, replies: &mpsc::Sender<Message>) -
         }
     });
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::agent_status;
+
+    #[test]
+    fn only_agent_status_messages_are_reports() {
+        let report = agent_status(&json!({"type": "agent-status", "agent": "codex"}));
+        assert_eq!(report.and_then(|r| r.agent).as_deref(), Some("codex"));
+        assert!(agent_status(&json!({"type": "ping"})).is_none());
+        assert!(agent_status(&json!({"id": 1, "cmd": "app_info"})).is_none());
+    }
 }

@@ -12,9 +12,6 @@ use crate::router::HttpState;
 
 macro_rules! http_dispatch {
     ($( $(#[$meta:meta])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty ; )*) => {
-        /// Every command the bridge serves, in table order.
-        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
-
         /// Runs one command with its JSON arguments (camelCase keys, as over Tauri IPC).
         pub(crate) async fn dispatch(app: &App, command: &str, args: Value) -> Result<Value, AppError> {
             use flow_core::commands::signature::*;

@@ -22,7 +22,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub use auth::AccessToken;
-pub use invoke::COMMAND_NAMES;
+/// Every command the invoke bridge serves, in table order: the core's own list.
+pub use flow_core::commands::COMMAND_NAMES;
 pub use router::router;
 pub use static_ui::StaticUi;
 

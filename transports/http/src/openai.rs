@@ -62,11 +62,13 @@ impl IntoResponse for OpenAiError {
 
 async fn models(State(state): State<HttpState>) -> Result<Response, OpenAiError> {
     let installed = commands::models_installed(&state.app).await?;
-    let llms = state.app.models().llms_dir().to_path_buf();
     let data: Vec<_> = installed
         .into_iter()
         .filter(|m| m.error.is_none())
-        .map(|m| wire::ModelObject::new(&llms, m.file_name))
+        .map(|m| {
+            let created = commands::model_modified_secs(&state.app, &m.file_name);
+            wire::ModelObject::new(m.file_name, created)
+        })
         .collect();
     Ok(axum::Json(wire::ModelList {
         object: "list",

@@ -36,7 +36,14 @@ impl LanguageExt for FlowBindings<'_> {
                 ndt.ty = None;
             }
         });
-        let commands = cfg.commands.clone();
+        // The typed client covers the command table; IPC's own commands (the run follow, over
+        // a channel) are called by the host facade.
+        let commands: Vec<_> = cfg
+            .commands
+            .iter()
+            .filter(|command| flow_core::commands::COMMAND_NAMES.contains(&command.name()))
+            .cloned()
+            .collect();
         let rendered = Exporter::from(Typescript::default())
             .framework_prelude(HEADER)
             .framework_runtime(move |exporter| runtime(exporter, &commands))

@@ -1,9 +1,15 @@
 //! Flow's IPC transport: the core's command table mounted as Tauri commands through
-//! tauri-specta, and the event bus forwarded to the webview as Tauri events.
+//! tauri-specta, the run follow over a Tauri channel, and the event bus forwarded to the webview
+//! as Tauri events.
 //!
 //! No behaviour lives here: every command is a one-line call into `flow_core::commands`.
 
 pub mod bindings;
+#[allow(
+    clippy::let_underscore_must_use,
+    reason = "inside the code `#[tauri::command]` generates"
+)]
+pub mod follow;
 
 use tauri::{Emitter, Manager, Runtime};
 
@@ -29,11 +35,16 @@ macro_rules! ipc_commands {
             )*
         }
 
-        /// The tauri-specta builder holding every command: the invoke handler of the desktop app
-        /// and of the `MockRuntime` tests, and the metadata the TypeScript bindings come from.
+        /// The tauri-specta builder holding every command (the table's and the run follow's):
+        /// the invoke handler of the desktop app and of the `MockRuntime` tests, and the metadata
+        /// the TypeScript bindings come from.
         pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             tauri_specta::Builder::<R>::new()
-                .commands(tauri_specta::collect_commands![$(commands::$name),*])
+                .commands(tauri_specta::collect_commands![
+                    $(commands::$name,)*
+                    follow::run_follow,
+                    follow::run_follow_stop,
+                ])
                 .typ::<flow_core::FlowEvent>()
                 .typ::<flow_core::AppError>()
         }
@@ -46,6 +57,7 @@ flow_core::for_each_command!(ipc_commands);
 pub fn attach<R: Runtime>(handle: &tauri::AppHandle<R>, core: flow_core::App) {
     let mut subscription = core.bus().subscribe(None);
     handle.manage(core);
+    handle.manage(follow::Follows::default());
     let emitter = handle.clone();
     tauri::async_runtime::spawn(async move {
         while let Some(item) = subscription.next().await {

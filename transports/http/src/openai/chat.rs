@@ -13,8 +13,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
-use flow_core::llm::{self, ChatResult};
-use flow_core::{App, AppError};
+use flow_core::llm::{ChatRequest, ChatResult};
+use flow_core::{App, AppError, commands};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -49,7 +49,7 @@ pub(super) async fn completions(
     let id = completion_id();
     let chat = request.into_chat(id.clone())?;
     if !stream {
-        let result = llm::chat(&state.app, chat, None, CancellationToken::new()).await?;
+        let result = commands::llm_chat(&state.app, chat).await?;
         return Ok(axum::Json(completion(&id, &result)).into_response());
     }
     streamed(&state, state.app.clone(), chat, id, include_usage).await
@@ -95,7 +95,7 @@ fn data(value: &Value) -> Event {
 async fn streamed(
     state: &HttpState,
     app: App,
-    chat: flow_core::llm::ChatRequest,
+    chat: ChatRequest,
     id: String,
     include_usage: bool,
 ) -> Result<Response, OpenAiError> {
@@ -104,7 +104,7 @@ async fn streamed(
     let cancel = CancellationToken::new();
     let generation = tokio::spawn({
         let cancel = cancel.clone();
-        async move { llm::chat(&app, chat, Some(tx), cancel).await }
+        async move { commands::llm_chat_stream(&app, chat, tx, cancel).await }
     });
     // The sink closes when generation ends, so `None` here means it ended before any text.
     let first = deltas.recv().await;

@@ -1,7 +1,5 @@
 //! OpenAI's JSON shapes for models and chat completions, and their mapping to core requests.
 
-use std::path::Path;
-
 use flow_core::AppError;
 use flow_core::llm::{ChatMessage, ChatRequest, ChatResult, ChatRole, FinishReason};
 use serde::{Deserialize, Serialize};
@@ -24,12 +22,7 @@ pub(super) struct ModelObject {
 }
 
 impl ModelObject {
-    pub fn new(llms_dir: &Path, file_name: String) -> Self {
-        let created = std::fs::metadata(llms_dir.join(&file_name))
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_secs());
+    pub fn new(file_name: String, created: u64) -> Self {
         Self {
             id: file_name,
             object: "model",

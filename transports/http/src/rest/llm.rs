@@ -5,8 +5,8 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use flow_core::commands;
 use flow_core::llm::{LlmStatus, ModelParams};
-use flow_core::{AppError, commands};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
@@ -20,8 +20,8 @@ pub(super) fn routes() -> Router<HttpState> {
         .route("/llm/stop", post(stop))
 }
 
-/// `POST /api/llm/start`: `{model?, params?}`; without a model, the most recently used one
-/// stays (or the first installed model loads).
+/// `POST /api/llm/start`: `{model?, params?}`; without a model, the core picks one (the most
+/// recently used, else the first installed).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StartBody {
@@ -47,27 +47,8 @@ async fn start(
     State(state): State<HttpState>,
     JsonBody(body): JsonBody<StartBody>,
 ) -> Result<Json<LlmStatus>, ApiError> {
-    let model = match body.model {
-        Some(model) => model,
-        None => {
-            let status = commands::llm_status(&state.app).await?;
-            match status.loaded.first() {
-                Some(resident) => resident.model.clone(),
-                None => commands::models_installed(&state.app)
-                    .await?
-                    .into_iter()
-                    .find(|m| m.error.is_none())
-                    .map(|m| m.file_name)
-                    .ok_or_else(|| {
-                        AppError::NotFound(
-                            "no model is installed; download one from the Model Hub first".into(),
-                        )
-                    })?,
-            }
-        }
-    };
     Ok(Json(
-        commands::llm_load(&state.app, model, body.params).await?,
+        commands::llm_load(&state.app, body.model, body.params).await?,
     ))
 }
 

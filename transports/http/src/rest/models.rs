@@ -1,13 +1,14 @@
 //! `POST /api/models/import?fileName=<name>.gguf`: a browser uploads a local GGUF file as the
 //! raw request body. It is streamed to disk (never held in memory), so this route alone has no
-//! body size limit; the core checks the name and the GGUF header before installing it.
+//! body size limit; the core checks the name (before a byte is written) and the GGUF header
+//! before installing it.
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use flow_core::commands;
-use flow_core::models::{InstalledModel, import};
+use flow_core::models::InstalledModel;
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
@@ -36,8 +37,6 @@ async fn upload(
             "name the file: POST /api/models/import?fileName=<name>.gguf".into(),
         )
     })?;
-    // Refused before a single byte is written when the name is bad or taken.
-    import::check_name(state.app.models().llms_dir(), &file_name)?;
     Ok(Json(
         commands::import_model_stream(&state.app, &file_name, body.into_data_stream()).await?,
     ))

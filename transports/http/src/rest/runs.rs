@@ -2,14 +2,9 @@
 //! `GET /api/runs/{id}/events` (attach to a live or ended run) and `GET /api/history`.
 //!
 //! A run stream's frames are `id: <seq>` and `data: <ExecutionEvent JSON>` (kind-tagged, not
-//! wrapped in the bus's `type: execution`), and the stream ends after `done`. Replay reads the
-//! history store page by page (memory stays bounded whatever the run printed), then follows the
-//! bus. The bus is subscribed to *before* history is read, and the reporter records an event
-//! before it publishes it, so nothing falls between the two; frames are deduplicated by `seq`.
-//! When the bus cannot deliver something (a lagging client past the bus ring, or a `seq` gap),
-//! the stream goes back to the history for it.
+//! wrapped in the bus's `type: execution`), and the stream ends after `done`. The core's run
+//! follow (`commands::run_follow`) does the replay-then-follow; this file frames it.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 
 use axum::extract::{Path, Query, State};
@@ -18,15 +13,12 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use flow_core::bus::{BusItem, Subscription};
+use flow_core::AppError;
 use flow_core::commands;
-use flow_core::engine::{
-    ExecutionEvent, ExecutionEventKind, RunOptions, RunSource, RunStatus, RunTrigger,
-};
+use flow_core::engine::{ExecutionEvent, RunOptions, RunSource, RunStatus, RunTrigger};
 use flow_core::flows::FlowGraph;
-use flow_core::history::{RunEventsPage, RunFilter, RunSummary};
-use flow_core::{App, AppError, FlowEvent};
-use futures_util::{StreamExt, stream};
+use flow_core::history::{RunFilter, RunFollow, RunSummary};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -34,9 +26,6 @@ use crate::api_error::ApiError;
 use crate::events_sse::{keep_alive, last_event_id};
 use crate::json_body::JsonBody;
 use crate::router::HttpState;
-
-/// Events read from the history per page while replaying.
-const REPLAY_PAGE: u32 = 1000;
 
 pub(super) fn routes() -> Router<HttpState> {
     Router::new()
@@ -111,15 +100,10 @@ async fn start_and_stream(
     source: RunSource,
     options: RunOptions,
 ) -> Result<RunSse, ApiError> {
-    // Subscribed before the run exists, so its first events cannot be missed.
-    let subscription = state.app.bus().subscribe(None);
-    let started =
-        flow_core::engine::start_run(&state.app, source, Some(options), RunTrigger::Api).await?;
+    let (started, run) =
+        commands::run_start_follow(&state.app, source, Some(options), Some(RunTrigger::Api))
+            .await?;
     tracing::info!(execution_id = %started.execution_id, flow = %started.flow_name, "run started over HTTP");
-    // The subscription predates the run, so the bus holds every event from seq 0: stream live
-    // without a round trip to the history writer (a gap or a resync still falls back to it).
-    let mut run = RunStream::new(state.app.clone(), started.execution_id, None, subscription);
-    run.replaying = false;
     Ok(sse(&state, run))
 }
 
@@ -139,13 +123,8 @@ async fn run_attach(
         Some(seq) => Some(seq_u32(seq)?),
         None => parse_param::<u32>("after", params.after.as_deref())?,
     };
-    let subscription = state.app.bus().subscribe(None);
-    // Through the command (which flushes the writer first): an unknown run is a 404 here,
-    // before the stream starts.
-    let first =
-        commands::run_events(&state.app, id.clone(), after, Some(REPLAY_PAGE), None).await?;
-    let mut run = RunStream::new(state.app.clone(), id, after, subscription);
-    run.take_page(first);
+    // An unknown run is a 404 here, before the stream starts.
+    let run = commands::run_follow(&state.app, id, after).await?;
     Ok(sse(&state, run))
 }
 
@@ -153,119 +132,14 @@ fn seq_u32(seq: u64) -> Result<u32, AppError> {
     u32::try_from(seq).map_err(|_| AppError::InvalidInput(format!("event id {seq} is too large")))
 }
 
-fn sse(state: &HttpState, run: RunStream) -> RunSse {
-    let frames = stream::unfold(run, |mut run| async move {
-        let frame = run.next_frame().await?;
-        Some((Ok::<_, Infallible>(frame), run))
-    })
-    .take_until(state.options.shutdown.clone().cancelled_owned());
+fn sse(state: &HttpState, run: RunFollow) -> RunSse {
+    let frames = run
+        .into_stream()
+        .map(|event| Ok::<_, Infallible>(frame(&event)))
+        .take_until(state.options.shutdown.clone().cancelled_owned());
     Sse::new(frames)
         .keep_alive(keep_alive(state))
         .into_response()
-}
-
-/// One client's view of one run: history replay, then live events, until `done`.
-struct RunStream {
-    app: App,
-    id: String,
-    subscription: Subscription,
-    /// The last `seq` sent (`None` before the first frame).
-    last: Option<u32>,
-    /// Events read but not sent yet (at most one history page).
-    pending: VecDeque<ExecutionEvent>,
-    /// Reading history pages rather than the bus.
-    replaying: bool,
-    /// The history says the run ended and every event was read.
-    complete: bool,
-    finished: bool,
-}
-
-impl RunStream {
-    fn new(app: App, id: String, after: Option<u32>, subscription: Subscription) -> Self {
-        Self {
-            app,
-            id,
-            subscription,
-            last: after,
-            pending: VecDeque::new(),
-            replaying: true,
-            complete: false,
-            finished: false,
-        }
-    }
-
-    fn take_page(&mut self, page: RunEventsPage) {
-        if page.events.is_empty() && !page.complete {
-            // Caught up with what is recorded: the rest comes from the bus.
-            self.replaying = false;
-        }
-        self.complete = page.complete;
-        self.pending.extend(page.events);
-    }
-
-    async fn next_frame(&mut self) -> Option<Event> {
-        loop {
-            if self.finished {
-                return None;
-            }
-            if let Some(event) = self.pending.pop_front() {
-                if self.last.is_some_and(|last| event.seq <= last) {
-                    continue;
-                }
-                self.last = Some(event.seq);
-                if matches!(event.kind, ExecutionEventKind::Done { .. }) {
-                    self.finished = true;
-                }
-                return Some(frame(&event));
-            }
-            if self.complete {
-                // Ended without a `done` (an interrupted run): nothing more will come.
-                return None;
-            }
-            if self.replaying {
-                let page = self
-                    .app
-                    .history()
-                    .events(self.id.clone(), self.last, Some(REPLAY_PAGE), None)
-                    .await;
-                match page {
-                    Ok(page) => self.take_page(page),
-                    Err(err) => {
-                        tracing::warn!(execution_id = %self.id, %err, "run stream ended: history read failed");
-                        return None;
-                    }
-                }
-                continue;
-            }
-            match self.subscription.next().await? {
-                BusItem::Resync => {
-                    // The bus dropped events for this client; the history has every one.
-                    self.app.history().flush().await;
-                    self.replaying = true;
-                }
-                BusItem::Event(envelope) => {
-                    let FlowEvent::Execution(event) = &envelope.event else {
-                        continue;
-                    };
-                    if event.execution_id != self.id {
-                        continue;
-                    }
-                    let expected = self.last.map_or(0, |last| last.saturating_add(1));
-                    if event.seq < expected {
-                        continue;
-                    }
-                    if event.seq > expected {
-                        // A gap: each event is recorded before it is published, so after a
-                        // flush the history holds the missing ones (and this one).
-                        self.app.history().flush().await;
-                        self.replaying = true;
-                        continue;
-                    }
-                    self.pending.push_back(event.clone());
-                }
-            }
-        }
-    }
 }
 
 fn frame(event: &ExecutionEvent) -> Event {
