@@ -80,8 +80,7 @@ pub(super) fn set_status(
         Some(&before.passes.to_string()),
         Some(&passes.to_string()),
     )?;
-    let feature = get(tx, id)?;
-    Ok(feature)
+    get(tx, id)
 }
 
 /// Refuses a blank name, naming the request position in bulk creates.
@@ -314,7 +313,7 @@ pub(super) fn claim(tx: &Connection, id: u32) -> Result<Feature, AppError> {
         .execute(
             &format!(
                 "UPDATE features SET in_progress = 1, updated_at = {NOW} \
-                     WHERE id = ?1 AND in_progress = 0 AND passes = 0"
+                 WHERE id = ?1 AND in_progress = 0 AND passes = 0"
             ),
             [id],
         )
@@ -336,8 +335,7 @@ pub(super) fn claim(tx: &Connection, id: u32) -> Result<Feature, AppError> {
         Some("false"),
         Some("true"),
     )?;
-    let feature = get(tx, id)?;
-    Ok(feature)
+    get(tx, id)
 }
 
 /// Moves a feature behind every other one.
@@ -357,8 +355,7 @@ pub(super) fn skip(tx: &Connection, id: u32) -> Result<Feature, AppError> {
         Some(&before.priority.to_string()),
         Some(&priority.to_string()),
     )?;
-    let feature = get(tx, id)?;
-    Ok(feature)
+    get(tx, id)
 }
 
 /// Makes `id` depend on `dependency_id`, refusing a cycle.
@@ -389,8 +386,7 @@ pub(super) fn add_dependency(
         None,
         Some(&dependency_id.to_string()),
     )?;
-    let feature = get(tx, id)?;
-    Ok(feature)
+    get(tx, id)
 }
 
 /// Drops `dependency_id` from `id`'s dependencies.
@@ -419,8 +415,7 @@ pub(super) fn remove_dependency(
         Some(&dependency_id.to_string()),
         None,
     )?;
-    let feature = get(tx, id)?;
-    Ok(feature)
+    get(tx, id)
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ pub(super) fn events(conn: &Connection, id: u32) -> Result<Vec<FeatureChangeEven
     let mut stmt = conn
         .prepare(
             "SELECT id, feature_id, event_type, field, old_value, new_value, agent, \
-                 source, created_at FROM change_events WHERE feature_id = ?1 ORDER BY id",
+             source, created_at FROM change_events WHERE feature_id = ?1 ORDER BY id",
         )
         .map_err(sql_error(&context))?;
     let rows = stmt
