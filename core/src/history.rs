@@ -8,7 +8,7 @@ pub mod store;
 pub mod types;
 mod writer;
 
-pub use follow::RunFollow;
+pub use follow::{FOLLOW_PAGE, RunFollow};
 pub use rerun::rerun_seeds;
 pub use store::{HistoryStore, RunBegin};
 pub use types::{
