@@ -9,7 +9,7 @@ pub mod types;
 mod writer;
 
 pub use crate::engine::RunBegin;
-pub use follow::RunFollow;
+pub use follow::{FOLLOW_PAGE, RunFollow};
 pub use rerun::rerun_seeds;
 pub use store::HistoryStore;
 pub use types::{
