@@ -1,4 +1,5 @@
-//! Agent board commands: Claude Code's sessions and task lists, notes and deletes.
+//! Agent board commands: Claude Code's sessions and task lists, notes and deletes, and agents'
+//! status reports.
 #![allow(
     missing_docs,
     reason = "a command's doc comment is its line in the table"
@@ -141,8 +142,6 @@ pub async fn board_delete_session_tasks(
     })
 }
 
-/// Re-broadcasts an agent's status report (read leniently, see [`AgentStatusReport`]) to every
-/// client as an `agent-status` event.
 pub async fn board_agent_status(app: &App, report: AgentStatusReport) -> Result<(), AppError> {
     app.publish(report.into_event());
     Ok(())
