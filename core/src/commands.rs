@@ -271,11 +271,11 @@ macro_rules! for_each_command {
 pub mod signature {
     pub use super::{ModelDeleted, NoteAdded, SessionTasksDeleted, TaskDeleted};
     pub use crate::AppInfo;
+    pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::features::{
         CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,
         FeatureStats,
     };
-    pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::index::TaskTimes;
     pub use crate::board::{SessionListItem, Task, TaskWithSession};
     pub use crate::credentials::{

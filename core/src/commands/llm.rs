@@ -1,6 +1,9 @@
 //! Model runtime commands: status, load, unload, chat and cancel. Generated text streams as
 //! [`FlowEvent::LlmToken`](crate::FlowEvent::LlmToken) events while `llm_chat` runs.
-#![allow(missing_docs, reason = "a command's doc comment is its line in the table")]
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;

@@ -1,5 +1,8 @@
 //! Run commands: start, steer (pause, resume, cancel, confirm), and the run history.
-#![allow(missing_docs, reason = "a command's doc comment is its line in the table")]
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use crate::engine::{RunOptions, RunSource, RunStarted, RunState, RunTrigger};
 use crate::history::{RunDetail, RunEventsPage, RunFilter, RunFollow, RunSummary};

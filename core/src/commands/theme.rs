@@ -1,5 +1,8 @@
 //! Theme commands: the board's theme API, persisted in the settings.
-#![allow(missing_docs, reason = "a command's doc comment is its line in the table")]
+#![allow(
+    missing_docs,
+    reason = "a command's doc comment is its line in the table"
+)]
 
 use super::settings_update;
 use crate::settings::SettingsPatch;
