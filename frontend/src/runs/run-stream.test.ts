@@ -1,6 +1,6 @@
 import type { ExecutionEvent, ExecutionEventKind } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
-import { applyBatch, freshEvents, initialStream, keepLast } from "./run-stream";
+import { applyBatch, freshEvents, initialStream } from "./run-stream";
 
 function ev(seq: number, kind: ExecutionEventKind, id = "e"): ExecutionEvent {
   return { execution_id: id, at: "2026-11-24T10:00:00Z", seq, ...kind };
@@ -26,11 +26,5 @@ describe("run stream", () => {
   it("filters fresh events", () => {
     const state = applyBatch(initialStream("e"), [log(0, "a")]);
     expect(freshEvents(state, [log(0, "a"), log(5, "f"), log(3, "d")]).map((e) => e.seq)).toEqual([3, 5]);
-  });
-
-  it("keeps the last items", () => {
-    expect(keepLast([1, 2, 3, 4], 2)).toEqual([3, 4]);
-    const short = [1];
-    expect(keepLast(short, 2)).toBe(short);
   });
 });

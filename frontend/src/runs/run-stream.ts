@@ -30,8 +30,3 @@ export function applyBatch(state: StreamState, events: readonly ExecutionEvent[]
   if (fresh.length === 0) return state;
   return { view: fresh.reduce(runReducer, state.view), log: appendEvents(state.log, fresh) };
 }
-
-/** Keeps the last `limit` items (a ring of recent events for runs not known yet). */
-export function keepLast<T>(items: T[], limit: number): T[] {
-  return items.length > limit ? items.slice(items.length - limit) : items;
-}
