@@ -30,6 +30,21 @@ export function isAppError(value: unknown): value is AppError {
 	return typeof record.kind === "string" && Object.hasOwn(APP_ERROR_KINDS, record.kind) && typeof record.error === "string";
 }
 
+/**
+ * The `AppError` a failed HTTP response stands for: its JSON body when that is one, else an
+ * `Internal` error naming the status and the start of the body.
+ */
+export function appErrorFromResponse(status: number, text: string): AppError {
+	let body: unknown = null;
+	try {
+		body = text === "" ? null : JSON.parse(text);
+	} catch {
+		// Not JSON: reported by status below.
+	}
+	if (isAppError(body)) return body;
+	return { kind: "Internal", error: `HTTP ${String(status)}: ${text.slice(0, 200)}`.trim() };
+}
+
 /** Options of `createHttpTransport`. */
 export interface HttpTransportOptions {
 	/** Server origin, e.g. `http://127.0.0.1:3456`; empty for same-origin (the browser UI). */
@@ -61,16 +76,12 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Transpo
 				throw error;
 			}
 			const text = await response.text();
-			let body: unknown = null;
+			if (!response.ok) throw appErrorFromResponse(response.status, text);
 			try {
-				body = text === "" ? null : JSON.parse(text);
+				return text === "" ? null : JSON.parse(text);
 			} catch {
-				body = null;
+				return null;
 			}
-			if (response.ok) return body;
-			if (isAppError(body)) throw body;
-			const error: AppError = { kind: "Internal", error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
-			throw error;
 		},
 	};
 }

@@ -1,4 +1,4 @@
-import { createClient, createHttpTransport, isAppError, type AppError, type Transport } from "@flow/bindings";
+import { appErrorFromResponse, createClient, createHttpTransport, isAppError, type AppError, type Transport } from "@flow/bindings";
 import { createEventHub } from "./event-hub";
 import { parseFlowEvent } from "./flow-event";
 import { createStore } from "./store";
@@ -21,15 +21,7 @@ async function sessionRequest(method: "POST" | "DELETE", token?: string): Promis
     throw { kind: "Unavailable", error: cause instanceof Error ? cause.message : String(cause) } satisfies AppError;
   }
   if (response.ok) return;
-  const text = await response.text().catch(() => "");
-  let body: unknown = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Fall back to the status line below.
-  }
-  if (isAppError(body)) throw body;
-  throw { kind: "Internal", error: `${response.status} ${response.statusText} ${text}`.trim() } satisfies AppError;
+  throw appErrorFromResponse(response.status, await response.text().catch(() => ""));
 }
 
 export function createHttpHost(): Host {

@@ -1,4 +1,5 @@
-import { isAppError, type AppError, type ExecutionEvent } from "@flow/bindings";
+import { appErrorFromResponse, type AppError, type ExecutionEvent } from "@flow/bindings";
+import { createParser } from "eventsource-parser";
 import { parseExecutionEvent } from "./flow-event";
 
 const RETRY_MIN_MS = 1_000;
@@ -21,41 +22,23 @@ export function runEventsUrl(executionId: string, after: number | null, baseUrl 
   return after === null ? path : `${path}?after=${String(after)}`;
 }
 
-async function failure(response: Response): Promise<AppError> {
-  const text = await response.text().catch(() => "");
-  try {
-    const body: unknown = JSON.parse(text);
-    if (isAppError(body)) return body;
-  } catch {
-    // Not JSON: report the status line.
-  }
-  return { kind: "Internal", error: `HTTP ${String(response.status)}: ${text.slice(0, 200)}`.trim() };
-}
-
 /**
- * Reads one SSE response, calling `onData` with each frame's data. Resolves when the server
- * ends the stream; rejects when the connection breaks.
+ * Reads one SSE response, calling `onData` with each frame's data (`id:` repeats the event's
+ * seq and comments are keep-alives: both ignored). Resolves when the server ends the stream;
+ * rejects when the connection breaks.
  */
 async function readFrames(body: ReadableStream<Uint8Array>, onData: (data: string) => void): Promise<void> {
+  const parser = createParser({
+    onEvent: (message) => {
+      onData(message.data);
+    },
+  });
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
-  let data: string[] = [];
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    const lines = buffer.split(/\r\n|\r|\n/);
-    buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line === "") {
-        if (data.length > 0) onData(data.join("\n"));
-        data = [];
-      } else if (line.startsWith("data:")) {
-        data.push(line.slice(line.startsWith("data: ") ? 6 : 5));
-      }
-      // `id:` repeats the event's seq and `:` lines are keep-alive comments: nothing to do.
-    }
+    parser.feed(decoder.decode(value, { stream: true }));
   }
 }
 
@@ -90,7 +73,7 @@ export function followRunOverHttp(
       signal: controller.signal,
     });
     if (!response.ok || response.body === null) {
-      const error = await failure(response);
+      const error = appErrorFromResponse(response.status, await response.text().catch(() => ""));
       if (error.kind === "Unauthorized") options.onUnauthorized?.();
       onError(error);
       return true;

@@ -1,4 +1,4 @@
-import { isAppError, type AppError, type InstalledModel } from "@flow/bindings";
+import { appErrorFromResponse, type AppError, type InstalledModel } from "@flow/bindings";
 
 /** Where a browser uploads a GGUF file (the raw file is the request body). */
 export const MODEL_IMPORT_PATH = "/api/models/import";
@@ -25,18 +25,6 @@ export type UploadRequest = Pick<
 /** The import URL for a file name (relative: the browser UI is same-origin with the server). */
 export function modelImportUrl(fileName: string, baseUrl = ""): string {
   return `${baseUrl}${MODEL_IMPORT_PATH}?fileName=${encodeURIComponent(fileName)}`;
-}
-
-/** The AppError for a finished request that did not succeed. */
-function failure(status: number, statusText: string, text: string): AppError {
-  let body: unknown;
-  try {
-    body = text === "" ? null : JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  if (isAppError(body)) return body;
-  return { kind: "Internal", error: `HTTP ${String(status)} ${statusText}: ${text.slice(0, 200)}`.trim() };
 }
 
 /**
@@ -81,7 +69,7 @@ export function uploadModelFile(
         }
         return;
       }
-      reject(failure(request.status, request.statusText, request.responseText));
+      reject(appErrorFromResponse(request.status, request.responseText));
     };
     request.onerror = () => {
       settle();
