@@ -129,21 +129,8 @@ fn status_of(row: &Row, secret_readable: bool) -> ConnectionStatus {
 }
 
 impl Credentials {
-    /// Opens the metadata table and the credential store `choice` picks (see [`store`]).
-    pub fn open(
-        data_dir: &Path,
-        choice: SecretStoreChoice,
-        secret_key: Option<&str>,
-    ) -> Result<Self, AppError> {
-        Self::on(
-            &crate::db::Db::open(data_dir)?,
-            data_dir,
-            choice,
-            secret_key,
-        )
-    }
-
-    /// Like [`Credentials::open`], with the metadata table in an open database of `data_dir`.
+    /// Opens the metadata table in `db` (the database of `data_dir`) and the credential store
+    /// `choice` picks (see [`store`]).
     pub fn on(
         db: &crate::db::Db,
         data_dir: &Path,

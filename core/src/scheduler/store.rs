@@ -5,7 +5,6 @@
 //! schedule does not fire (disabled or finished).
 
 use std::collections::VecDeque;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -149,13 +148,8 @@ impl std::fmt::Debug for ScheduleStore {
 }
 
 impl ScheduleStore {
-    /// Opens the schedules table. Runs recorded as still going were cut short by the process
-    /// ending, so they read `interrupted`.
-    pub fn open(data_dir: &Path) -> Result<Self, AppError> {
-        Self::on(&Db::open(data_dir)?)
-    }
-
-    /// Like [`ScheduleStore::open`], on an open database.
+    /// Opens the schedules table in `db`. Runs recorded as still going were cut short by the
+    /// process ending, so they read `interrupted`.
     pub fn on(db: &Db) -> Result<Self, AppError> {
         let db = db.for_store("schedules");
         db.write_blocking(|conn| {
