@@ -498,37 +498,50 @@ async fn file_changes_reach_sse_clients_as_board_events() {
     let (_, meta) = next_of_type(&mut stream, "metadata-update").await;
     assert_eq!(meta, serde_json::json!({"type": "metadata-update"}));
 
-    // One write may be reported more than once (create, then the data); let
-    // those settle so that what follows the reads is attributable to them.
-    let mut settled = false;
-    for _ in 0..20 {
-        let next =
-            tokio::time::timeout(std::time::Duration::from_millis(800), stream.next_event()).await;
-        if next.is_err() {
-            settled = true;
-            break;
-        }
-    }
-    assert!(settled, "two writes kept producing events");
+    // One write may be reported more than once (create, then the data). Barriers make what
+    // follows the reads attributable to them without waiting on a quiet period.
+    let list = tasks.join("session-live");
+    through_barrier(&mut stream, &list, "barrier-1.json").await;
+    // The first barrier's batch may still publish a `metadata-update` after the barrier's own
+    // `update`; a second barrier drains it.
+    through_barrier(&mut stream, &list, "barrier-2.json").await;
 
     // Reading through the API never echoes back as a change.
     let client = reqwest::Client::new();
-    for _ in 0..5 {
+    for path in ["/api/sessions/session-live", "/api/sessions", "/api/tasks/all"] {
         let r = client
-            .get(format!("{}/api/sessions/session-live", server.url))
+            .get(format!("{}{path}", server.url))
             .bearer_auth(LIVE_TOKEN)
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 200);
+        assert_eq!(r.status(), 200, "{path}");
     }
-    let quiet =
-        tokio::time::timeout(std::time::Duration::from_millis(800), stream.next_event()).await;
-    assert!(
-        quiet.is_err(),
-        "reads produced an event: {:?}",
-        quiet.map(|e| e.data)
-    );
+    let echoed = through_barrier(&mut stream, &list, "barrier-3.json").await;
+    assert!(echoed.is_empty(), "reads produced events: {echoed:?}");
+}
+
+/// Writes a task file into `list` and returns the events that arrived before its `update`.
+/// Inotify keeps one queue for every watch of the server, so when this returns, every change
+/// made before the barrier has been handled.
+async fn through_barrier(
+    stream: &mut flow_tests::sse::SseStream,
+    list: &std::path::Path,
+    name: &str,
+) -> Vec<serde_json::Value> {
+    std::fs::write(
+        list.join(name),
+        r#"{"id":"b","subject":"barrier","status":"pending","blocks":[],"blockedBy":[]}"#,
+    )
+    .unwrap();
+    let mut before = Vec::new();
+    loop {
+        let (_, event) = stream.next_json().await;
+        if event["type"] == "update" && event["file"] == name {
+            return before;
+        }
+        before.push(event);
+    }
 }
 
 const LIVE_TOKEN: &str = "board-live-token-0123456789";
