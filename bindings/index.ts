@@ -1611,6 +1611,12 @@ export type Settings = {
 	ai_inference_concurrency: number,
 	/**  How long a queued inference request waits before its node takes the fail path. */
 	ai_inference_queue_timeout_ms: number,
+	/**  Most fix-and-re-run rounds an autonomous agentic run makes before it stops unconverged. */
+	max_agentic_iterations: number,
+	/**  Most wall-clock time an autonomous agentic run may take, generation and runs included. */
+	max_agentic_seconds: number,
+	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
+	max_agentic_tokens: number,
 };
 
 /**  A partial change to the settings: absent or `null` keys stay as they are. */
@@ -1641,6 +1647,12 @@ export type SettingsPatch = {
 	ai_inference_concurrency?: number | null,
 	/**  How long a queued inference request waits before its node takes the fail path. */
 	ai_inference_queue_timeout_ms?: number | null,
+	/**  Most fix-and-re-run rounds an autonomous agentic run makes before it stops unconverged. */
+	max_agentic_iterations?: number | null,
+	/**  Most wall-clock time an autonomous agentic run may take, generation and runs included. */
+	max_agentic_seconds?: number | null,
+	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
+	max_agentic_tokens?: number | null,
 };
 
 /**  How bad a [`ValidationIssue`] is. */

@@ -306,6 +306,12 @@ define_settings! {
     ai_inference_concurrency: u32 = 1, "Inference concurrency", "AI", number(1, 16, 1, None);
     /// How long a queued inference request waits before its node takes the fail path.
     ai_inference_queue_timeout_ms: u32 = 120_000, "Inference queue timeout", "AI", number(1_000, 3_600_000, 1_000, Some("ms"));
+    /// Most fix-and-re-run rounds an autonomous agentic run makes before it stops unconverged.
+    max_agentic_iterations: u32 = 5, "Autonomous iterations", "Agentic", number(1, 100, 1, None);
+    /// Most wall-clock time an autonomous agentic run may take, generation and runs included.
+    max_agentic_seconds: u32 = 900, "Autonomous time budget", "Agentic", number(10, 86_400, 10, Some("s"));
+    /// Most tokens (prompt and generated) the model may spend on one agentic job.
+    max_agentic_tokens: u32 = 50_000, "Autonomous token budget", "Agentic", number(256, 10_000_000, 256, Some("tokens"));
 }
 
 impl Settings {
