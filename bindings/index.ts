@@ -19,6 +19,43 @@ export type AgentStatusReport = {
 	task?: string | null,
 };
 
+/**  One live event of an agentic job, pushed as `{"type": "agentic", ...}`. */
+export type AgenticEvent = {
+	/**  The job (a generation's proposal id). */
+	jobId: string,
+	/**  The saved flow. */
+	flowSlug: string,
+	/**  The agentic node. */
+	nodeId: string,
+} & AgenticEventKind;
+
+/**  What happened in an agentic job. */
+export type AgenticEventKind = 
+/**  The model was asked. */
+{ phase: "started"; 
+/**  The model. */
+model: string; 
+/**  The most tokens it may generate. */
+maxTokens: number } | 
+/**  Generated text (one or more tokens). */
+{ phase: "token"; 
+/**  The new text. */
+delta: string } | 
+/**  A proposal is ready for review. */
+{ phase: "proposed"; 
+/**  The proposal. */
+proposal: Proposal } | 
+/**  A person accepted or rejected a proposal. */
+{ phase: "resolved"; 
+/**  Accepted (the flow was saved) or rejected. */
+accepted: boolean; 
+/**  The flow's revision after accepting. */
+revision?: number | null } | 
+/**  The job failed. */
+{ phase: "failed"; 
+/**  Why. */
+error: string };
+
 /**
  *  A command failure: a machine-readable `kind` and a message meant for people.
  * 
@@ -53,6 +90,55 @@ export type AppInfo = {
 	dataDir: string,
 	/**  The credential store holding this instance's secrets. */
 	secretStore: SecretStoreInfo,
+};
+
+/**  The kinds of AI audit records. */
+export type AuditKind = 
+/**  A model was asked (model, token counts, the sanitized prompt's size). */
+"ai_invocation" | 
+/**  A model's answer waits for a person. */
+"ai_review_required" | 
+/**  A person decided on it. */
+"ai_review_resolved" | 
+/**  A model called a tool. */
+"ai_tool_call" | 
+/**  An agent's edit was applied to a flow. */
+"agent_edit_applied" | 
+/**  An agent's edit was rejected. */
+"agent_edit_rejected";
+
+/**  Which audit records to list. */
+export type AuditQuery = {
+	/**  Only this flow's. */
+	flowSlug?: string | null,
+	/**  Only this run's. */
+	executionId?: string | null,
+	/**  Only this job's. */
+	jobId?: string | null,
+	/**  At most this many, newest first (default 100, at most 1,000). */
+	limit?: number | null,
+};
+
+/**  One AI audit record. */
+export type AuditRecord = {
+	/**  Its id, increasing. */
+	id: number,
+	/**  When (RFC 3339). */
+	at: string,
+	/**  What happened. */
+	kind: AuditKind,
+	/**  The saved flow. */
+	flowSlug?: string | null,
+	/**  The run, when it happened in one. */
+	executionId?: string | null,
+	/**  The node. */
+	nodeId?: string | null,
+	/**  The agentic job (proposal id). */
+	jobId?: string | null,
+	/**  One line a person reads. */
+	summary: string,
+	/**  The details (model, tokens, snapshots, ...). */
+	detail: JsonValue,
 };
 
 /**  How a connection authenticates its requests. */
@@ -225,7 +311,11 @@ export type ChatRequest = {
 	seed?: number | null,
 	/**  Strings that end the answer when generated (not included in it). */
 	stop?: string[] | null,
-	/**  A JSON Schema the answer must match; generation is constrained by a grammar built from it. */
+	/**
+	 *  A JSON Schema the answer must match; generation is constrained by a grammar built from it.
+	 *  Kept as `serde_json` so its key order (which the grammar, hence the answer, follows) is
+	 *  the caller's.
+	 */
 	jsonSchema?: JsonValue | null,
 	/**
 	 *  The caller's name for this request: it tags the `llm-token` events and is what
@@ -868,6 +958,10 @@ change: string }) & { agent?: never; delta?: never; event?: never; featureId?: n
 model: string; 
 /**  `loaded`, `unloaded` or `evicted`. */
 change: string }) & { agent?: never; delta?: never; event?: never; featureId?: never; file?: never; fileName?: never; id?: never; index?: never; requestId?: never; revision?: never; sessionId?: never; settings?: never; slug?: never; status?: never; task?: never } | 
+/**  A step of an agentic job: a generation started, its tokens, the proposal, the decision. */
+{
+	type: "agentic",
+} & AgenticEvent | 
 /**  An agent reported its status over the WebSocket; re-broadcast to every client. */
 ({ type: "agent-status"; 
 /**  The agent's name, e.g. `codex`. */
@@ -952,6 +1046,26 @@ export type FlowUse = {
 	slug: string,
 	/**  The flow's name. */
 	name: string,
+};
+
+/**  How to ask for a generation; anything absent comes from the agentic node's fields. */
+export type GenerateOptions = {
+	/**  What the flow should do (default: the node's `request`). */
+	request?: string | null,
+	/**
+	 *  The folder the flow works in, absolute (default: the node's `workspace`, else the flow's
+	 *  run workspace under the data directory).
+	 */
+	workspace?: string | null,
+	/**
+	 *  The installed model to ask (default: the node's `modelId`, else the loaded one, else the
+	 *  first installed).
+	 */
+	model?: string | null,
+	/**  Sampling seed (default 7, so the same request on the same model proposes the same flow). */
+	seed?: number | null,
+	/**  Sampling temperature (default 0.2). */
+	temperature?: number | null,
 };
 
 /**  One installed model file. */
@@ -1182,6 +1296,64 @@ export type Position = {
 	/**  Vertical, in canvas units. */
 	y: number | null,
 };
+
+/**  A change the model proposed; nothing in the flow changes until a person accepts it. */
+export type Proposal = {
+	/**  Its id (also the job id its live events carry). */
+	id: string,
+	/**  What it would change. */
+	kind: ProposalKind,
+	/**  Where it stands. */
+	status: ProposalStatus,
+	/**  The saved flow it is for. */
+	flowSlug: string,
+	/**  The flow's revision it was made from; accepting fails if the flow moved on since. */
+	baseRevision: number,
+	/**  The agentic node that asked. */
+	nodeId: string,
+	/**  What was asked (as the person wrote it; the model saw it sanitized). */
+	request: string,
+	/**  The model that answered. */
+	model: string,
+	/**  The flow after accepting, as DSL. */
+	dsl: string,
+	/**  The flow after accepting. */
+	graph: FlowGraph,
+	/**  The generated steps alone (the canvas preview). */
+	generated: FlowGraph,
+	/**  The flow's DSL before and after, line by line. */
+	diff: RevisionDiff,
+	/**  Validation of the flow after accepting: the Checks, per node. */
+	checks: ValidationIssue[],
+	/**  No check is an error: the flow could run as proposed. */
+	valid: boolean,
+	/**  The workspace facts the generation was grounded in. */
+	workspace: WorkspaceFacts,
+	/**  Tokens of the prompt. */
+	promptTokens: number,
+	/**  Tokens generated. */
+	completionTokens: number,
+	/**  Generation time. */
+	durationMs: number | null,
+	/**  How many values the privacy sanitizer replaced before the model saw the prompt. */
+	sanitized: number,
+	/**  When it was made (RFC 3339). */
+	createdAt: string,
+};
+
+/**  What a proposal would change. */
+export type ProposalKind = 
+/**  A generated flow in place of the agentic node. */
+"generation";
+
+/**  Where a proposal stands. */
+export type ProposalStatus = 
+/**  Waiting for a person. */
+"pending" | 
+/**  Accepted: the flow was saved with it. */
+"accepted" | 
+/**  Rejected: nothing changed. */
+"rejected";
 
 /**  A line-level diff between two revisions' DSL text. */
 export type RevisionDiff = {
@@ -1867,6 +2039,20 @@ export type ValidationReport = {
 	issues: ValidationIssue[],
 };
 
+/**  The facts a generation is grounded in. */
+export type WorkspaceFacts = {
+	/**  The folder, absolute. */
+	root: string,
+	/**  Files relative to the root (`/`-separated), shallow ones first. */
+	files: string[],
+	/**  Commands the project's own files define, e.g. `npm run build`, `cargo test`, `make lint`. */
+	commands: string[],
+	/**  The start of the README, if there is one. */
+	readme?: string | null,
+	/**  Whether the walk stopped at one of its bounds. */
+	truncated: boolean,
+};
+
 /** Every command the core serves, in table order. */
 export const COMMANDS = [
 	"app_info",
@@ -1965,6 +2151,12 @@ export const COMMANDS = [
 	"schedule_set_enabled",
 	"schedule_delete",
 	"schedule_preview",
+	"agentic_generate",
+	"agentic_proposals",
+	"agentic_proposal",
+	"agentic_accept",
+	"agentic_reject",
+	"agentic_audit",
 ] as const;
 
 /** The name of one command. */
@@ -2165,6 +2357,18 @@ export function createClient(transport: Transport) {
 		scheduleDelete: (slug: string): Promise<ScheduleDeleted> => transport.invoke("schedule_delete", { slug }) as Promise<ScheduleDeleted>,
 		/** The next `count` firings of a schedule (default 5, at most 100), without saving it. */
 		schedulePreview: (spec: ScheduleSpec, count: number | null): Promise<string[]> => transport.invoke("schedule_preview", { spec, count }) as Promise<string[]>,
+		/** Asks the local model for a flow doing an agentic node's request, grounded in its workspace; a proposal to review, nothing saved. */
+		agenticGenerate: (slug: string, nodeId: string, options: GenerateOptions | null): Promise<Proposal> => transport.invoke("agentic_generate", { slug, nodeId, options }) as Promise<Proposal>,
+		/** Agentic proposals of a flow (all flows when none is named), newest first. */
+		agenticProposals: (slug: string | null): Promise<Proposal[]> => transport.invoke("agentic_proposals", { slug }) as Promise<Proposal[]>,
+		/** One agentic proposal. */
+		agenticProposal: (proposalId: string): Promise<Proposal> => transport.invoke("agentic_proposal", { proposalId }) as Promise<Proposal>,
+		/** Accepts a pending proposal: the flow is saved with it as a new revision (a conflict if the flow changed since). */
+		agenticAccept: (proposalId: string): Promise<FlowDocument> => transport.invoke("agentic_accept", { proposalId }) as Promise<FlowDocument>,
+		/** Rejects a pending proposal; the flow stays as it is. */
+		agenticReject: (proposalId: string): Promise<Proposal> => transport.invoke("agentic_reject", { proposalId }) as Promise<Proposal>,
+		/** The AI audit log (invocations, reviews, agent edits), newest first, by flow, run or job. */
+		agenticAudit: (query: AuditQuery | null): Promise<AuditRecord[]> => transport.invoke("agentic_audit", { query }) as Promise<AuditRecord[]>,
 	};
 }
 

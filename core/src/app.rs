@@ -108,6 +108,7 @@ struct Inner {
     models: crate::models::ModelHub,
     llm: Arc<dyn crate::llm::ModelRuntime>,
     credentials: crate::credentials::Credentials,
+    agentic: crate::agentic::Agentic,
 }
 
 /// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
@@ -142,6 +143,7 @@ impl App {
             config.secret_store,
             config.secret_key.as_ref().map(|k| k.0.as_str()),
         )?;
+        let agentic = crate::agentic::Agentic::on(&db);
         let config = AppConfig { data_dir, ..config };
         tracing::info!(data_dir = %config.data_dir.display(), edition = ?config.edition, "core opened");
         let bus = Arc::new(EventBus::new(
@@ -175,6 +177,7 @@ impl App {
             models,
             llm,
             credentials,
+            agentic,
         }));
         crate::scheduler::runner::start_background(&app);
         Ok(app)
@@ -248,6 +251,11 @@ impl App {
     /// Credential custody: connections and their secrets.
     pub fn credentials(&self) -> &crate::credentials::Credentials {
         &self.0.credentials
+    }
+
+    /// Agentic proposals and the AI audit log.
+    pub fn agentic(&self) -> &crate::agentic::Agentic {
+        &self.0.agentic
     }
 
     /// Publishes an event to every client.

@@ -10,6 +10,7 @@
 //! Table lines name types short: a callback expands the table where [`signature`]'s names are
 //! in scope (`use flow_core::commands::signature::*;`).
 
+mod agentic;
 mod board;
 pub mod connections;
 mod dsl;
@@ -25,6 +26,10 @@ mod settings;
 mod template_hub;
 mod theme;
 
+pub use agentic::{
+    agentic_accept, agentic_audit, agentic_generate, agentic_proposal, agentic_proposals,
+    agentic_reject,
+};
 pub use board::{
     NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_agent_status,
     board_all_tasks, board_delete_session_tasks, board_delete_task, board_session_tasks,
@@ -263,6 +268,18 @@ macro_rules! for_each_command {
             schedule_delete(slug: String) -> ScheduleDeleted;
             /// The next `count` firings of a schedule (default 5, at most 100), without saving it.
             schedule_preview(spec: ScheduleSpec, count: Option<u32>) -> Vec<String>;
+            /// Asks the local model for a flow doing an agentic node's request, grounded in its workspace; a proposal to review, nothing saved.
+            agentic_generate(slug: String, node_id: String, options: Option<GenerateOptions>) -> Proposal;
+            /// Agentic proposals of a flow (all flows when none is named), newest first.
+            agentic_proposals(slug: Option<String>) -> Vec<Proposal>;
+            /// One agentic proposal.
+            agentic_proposal(proposal_id: String) -> Proposal;
+            /// Accepts a pending proposal: the flow is saved with it as a new revision (a conflict if the flow changed since).
+            agentic_accept(proposal_id: String) -> FlowDocument;
+            /// Rejects a pending proposal; the flow stays as it is.
+            agentic_reject(proposal_id: String) -> Proposal;
+            /// The AI audit log (invocations, reviews, agent edits), newest first, by flow, run or job.
+            agentic_audit(query: Option<AuditQuery>) -> Vec<AuditRecord>;
         }
     };
 }
@@ -271,6 +288,7 @@ macro_rules! for_each_command {
 pub mod signature {
     pub use super::{ModelDeleted, NoteAdded, SessionTasksDeleted, TaskDeleted};
     pub use crate::AppInfo;
+    pub use crate::agentic::{AuditQuery, AuditRecord, GenerateOptions, Proposal};
     pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::features::{
         CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,

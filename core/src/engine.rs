@@ -10,7 +10,8 @@
 //!   the rest of the graph still runs or skips as routing dictates.
 //! - A `when` condition that cannot be evaluated (unparsable, unresolved template, non-numeric
 //!   comparison) turns its source's success into a failure, so its `fail` edges route.
-//! - `agentic` nodes fail with "agentic nodes are not available yet".
+//! - `agentic` nodes in monitor mode are left out, their predecessors bridged to their successors
+//!   ([`crate::flows::monitor`]); one still in generator mode fails: it generates before it runs.
 //! - `service` nodes run on the `service` adapter, which owns their `timeoutMs` (per attempt)
 //!   and `retries` (429/5xx/connection errors only); the generic ones do not apply to them.
 //! - `set-variable` returns `{key, value}`; the executor stores it in the run memory.

@@ -110,6 +110,8 @@ pub enum FlowEvent {
         /// `loaded`, `unloaded` or `evicted`.
         change: String,
     },
+    /// A step of an agentic job: a generation started, its tokens, the proposal, the decision.
+    Agentic(crate::agentic::AgenticEvent),
     /// An agent reported its status over the WebSocket; re-broadcast to every client.
     AgentStatus {
         /// The agent's name, e.g. `codex`.

@@ -6,6 +6,7 @@ pub mod document;
 pub mod dsl;
 pub mod graph;
 pub mod hub;
+pub mod monitor;
 pub mod store;
 pub mod validate;
 

@@ -3,6 +3,7 @@
 //! Transports (`flow-ipc`, `flow-http`) expand [`for_each_command!`] into their own wrappers, so a
 //! command is written once here and reached identically over Tauri IPC, HTTP and WebSocket.
 
+pub mod agentic;
 pub mod app;
 pub mod atomic_file;
 pub mod board;
@@ -21,6 +22,7 @@ pub mod llm;
 pub mod logging;
 pub mod models;
 pub mod nodes;
+pub mod privacy;
 pub mod scheduler;
 pub mod services;
 pub mod settings;

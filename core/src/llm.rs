@@ -104,6 +104,24 @@ pub async fn unload(app: &App, model: Option<&str>) -> Result<LlmStatus, AppErro
     status(app).await
 }
 
+/// The model to use when none is named: the one loaded (most recently used first), else the
+/// first installed model that reads.
+pub async fn default_model(app: &App) -> Result<String, AppError> {
+    if let Some(resident) = status(app).await?.loaded.first() {
+        return Ok(resident.model.clone());
+    }
+    crate::models::installed_models(app)
+        .await?
+        .into_iter()
+        .find(|m| m.error.is_none())
+        .map(|m| m.file_name)
+        .ok_or_else(|| {
+            AppError::NotFound(
+                "no model is installed; download one from the Model Hub first".into(),
+            )
+        })
+}
+
 /// Generates an answer (see [`ModelRuntime::chat`]).
 pub async fn chat(
     app: &App,

@@ -21,6 +21,17 @@ pub use catalog::CatalogModel;
 pub use downloads::{DownloadStatus, ModelDownload};
 pub use installed::InstalledModel;
 
+/// The GGUF files under `llms/` with their header metadata, read off the async threads.
+pub async fn installed_models(app: &crate::App) -> Result<Vec<InstalledModel>, AppError> {
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let hub = app.models();
+        installed::list(hub.llms_dir(), hub.catalog())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("listing installed models failed: {e}")))?
+}
+
 /// The models directory's name under the data directory.
 pub const LLMS_DIR: &str = "llms";
 

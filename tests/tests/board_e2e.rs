@@ -508,7 +508,11 @@ async fn file_changes_reach_sse_clients_as_board_events() {
 
     // Reading through the API never echoes back as a change.
     let client = reqwest::Client::new();
-    for path in ["/api/sessions/session-live", "/api/sessions", "/api/tasks/all"] {
+    for path in [
+        "/api/sessions/session-live",
+        "/api/sessions",
+        "/api/tasks/all",
+    ] {
         let r = client
             .get(format!("{}{path}", server.url))
             .bearer_auth(LIVE_TOKEN)

@@ -131,8 +131,8 @@ pub fn run(job: &Job, mut on_delta: impl FnMut(&str) -> bool) -> Result<Generate
         if job.cancel.is_cancelled() {
             return Ok(cancelled(out, prompt_len, generated, ttft_ms));
         }
-        // `sample` also feeds the token to every sampler in the chain (grammar state included).
-        let token = sampler.sample(&ctx, batch.n_tokens() - 1);
+        // `next` also feeds the token to every sampler (grammar state included).
+        let token = sampler.next(&ctx, batch.n_tokens() - 1)?;
         if generated == 0 {
             ttft_ms = ms(started);
         }

@@ -221,18 +221,12 @@ impl LlamaRuntime {
                 "a chat request needs at least one message".into(),
             ));
         }
-        let schema = request
-            .json_schema
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(|e| AppError::InvalidInput(format!("jsonSchema: {e}")))?;
         let sampling = SamplingPlan::new(
             request.temperature,
             request.top_p,
             request.top_k,
             request.seed,
-            schema.as_ref(),
+            request.json_schema.as_ref(),
         )?;
         let request_id = match request.request_id.clone() {
             Some(id) if id.trim().is_empty() || id.len() > 128 => {

@@ -1,9 +1,18 @@
 //! The sampler chain for one request: temperature 0 is greedy; otherwise top-k, top-p, min-p
-//! and temperature, then a seeded draw. A JSON Schema becomes a llama.cpp grammar that goes
-//! first in the chain, so every sampled token keeps the answer valid.
+//! and temperature, then a seeded draw. A JSON Schema becomes a llama.cpp grammar that every
+//! sampled token must satisfy.
+//!
+//! The grammar is checked against the chain's pick first and applied to the whole vocabulary
+//! only when that pick breaks it (llama.cpp's own common sampler does the same): checking every
+//! one of Gemma's 262,144 tokens against a large grammar at every step made a grammar-bound
+//! generation many times slower than a free one.
 
+use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 
 use flow_core::AppError;
 
@@ -62,14 +71,22 @@ impl SamplingPlan {
         })
     }
 
-    /// The llama.cpp sampler chain for `model`.
-    pub fn sampler(&self, model: &LlamaModel) -> Result<LlamaSampler, AppError> {
-        let mut chain = Vec::new();
-        if let Some(grammar) = &self.grammar {
-            chain.push(LlamaSampler::grammar(model, grammar, "root").map_err(|e| {
+    /// The samplers for one generation with `model`.
+    pub fn sampler(&self, model: &LlamaModel) -> Result<Sampler, AppError> {
+        let grammar = match &self.grammar {
+            Some(grammar) => Some(LlamaSampler::grammar(model, grammar, "root").map_err(|e| {
                 AppError::InvalidInput(format!("the output schema's grammar was refused: {e}"))
-            })?);
-        }
+            })?),
+            None => None,
+        };
+        Ok(Sampler {
+            chain: self.chain(),
+            grammar,
+        })
+    }
+
+    fn chain(&self) -> LlamaSampler {
+        let mut chain = Vec::new();
         if self.temperature <= 0.0 {
             chain.push(LlamaSampler::greedy());
         } else {
@@ -81,8 +98,44 @@ impl SamplingPlan {
             chain.push(LlamaSampler::temp(self.temperature));
             chain.push(LlamaSampler::dist(self.seed));
         }
-        Ok(LlamaSampler::chain_simple(chain))
+        LlamaSampler::chain_simple(chain)
     }
+}
+
+/// The samplers of one generation: the chain, and the grammar the answer must match.
+pub struct Sampler {
+    chain: LlamaSampler,
+    grammar: Option<LlamaSampler>,
+}
+
+impl Sampler {
+    /// Picks (and accepts) the next token from the `idx`-th output of the last decode.
+    pub fn next(&mut self, ctx: &LlamaContext<'_>, idx: i32) -> Result<LlamaToken, AppError> {
+        let Some(grammar) = self.grammar.as_mut() else {
+            // Without a grammar the chain samples and accepts in one call.
+            return Ok(self.chain.sample(ctx, idx));
+        };
+        let mut candidates = ctx.token_data_array_ith(idx);
+        candidates.apply_sampler(&mut self.chain);
+        let pick = candidates.selected_token().ok_or_else(no_token)?;
+        let mut single = LlamaTokenDataArray::new(vec![LlamaTokenData::new(pick, 1.0, 0.0)], false);
+        single.apply_sampler(grammar);
+        let token = if single.data.first().is_some_and(|t| t.logit().is_finite()) {
+            pick
+        } else {
+            let mut candidates = ctx.token_data_array_ith(idx);
+            candidates.apply_sampler(grammar);
+            candidates.apply_sampler(&mut self.chain);
+            candidates.selected_token().ok_or_else(no_token)?
+        };
+        grammar.accept(token);
+        self.chain.accept(token);
+        Ok(token)
+    }
+}
+
+fn no_token() -> AppError {
+    AppError::Internal("the sampler chose no token".into())
 }
 
 /// The GBNF grammar for a JSON Schema (llama.cpp's own converter).

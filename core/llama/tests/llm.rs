@@ -283,7 +283,7 @@ async fn bad_requests_get_clear_errors_and_load_nothing() {
         (ask("Hi", 0), "maxTokens must be between 1"),
         (
             ChatRequest {
-                json_schema: Some(flow_core::JsonValue::String("x".into())),
+                json_schema: Some(serde_json::json!("x")),
                 ..ask("Hi", 4)
             },
             "output schema must be a JSON object",

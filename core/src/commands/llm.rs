@@ -22,26 +22,9 @@ pub async fn llm_load(
 ) -> Result<LlmStatus, AppError> {
     let model = match model {
         Some(model) => model,
-        None => default_model(app).await?,
+        None => llm::default_model(app).await?,
     };
     llm::load(app, &model, params).await
-}
-
-/// The model `llm_load` takes when none is named.
-async fn default_model(app: &App) -> Result<String, AppError> {
-    if let Some(resident) = llm::status(app).await?.loaded.first() {
-        return Ok(resident.model.clone());
-    }
-    super::models_installed(app)
-        .await?
-        .into_iter()
-        .find(|m| m.error.is_none())
-        .map(|m| m.file_name)
-        .ok_or_else(|| {
-            AppError::NotFound(
-                "no model is installed; download one from the Model Hub first".into(),
-            )
-        })
 }
 
 pub async fn llm_unload(app: &App, model: Option<String>) -> Result<LlmStatus, AppError> {

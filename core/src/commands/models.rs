@@ -5,7 +5,7 @@
     reason = "a command's doc comment is its line in the table"
 )]
 
-use crate::models::{CatalogModel, InstalledModel, ModelDownload, import, installed};
+use crate::models::{CatalogModel, InstalledModel, ModelDownload, import};
 use crate::{App, AppError, FlowEvent};
 
 pub async fn models_catalog(app: &App) -> Result<Vec<CatalogModel>, AppError> {
@@ -13,13 +13,7 @@ pub async fn models_catalog(app: &App) -> Result<Vec<CatalogModel>, AppError> {
 }
 
 pub async fn models_installed(app: &App) -> Result<Vec<InstalledModel>, AppError> {
-    let app = app.clone();
-    tokio::task::spawn_blocking(move || {
-        let hub = app.models();
-        installed::list(hub.llms_dir(), hub.catalog())
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("listing installed models failed: {e}")))?
+    crate::models::installed_models(app).await
 }
 
 pub async fn model_downloads(app: &App) -> Result<Vec<ModelDownload>, AppError> {

@@ -184,6 +184,22 @@ const MIGRATIONS: &[&str] = &[
         revision INTEGER NOT NULL,
         content_hash TEXT NOT NULL
     );",
+    // v7: the AI audit log: every model invocation, review and agent edit, per flow, run and
+    // agentic job, with its details as JSON (snapshots of the flow before and after an edit).
+    "CREATE TABLE IF NOT EXISTS ai_audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        flow_slug TEXT,
+        execution_id TEXT,
+        node_id TEXT,
+        job_id TEXT,
+        summary TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ix_ai_audit_flow ON ai_audit(flow_slug, id);
+    CREATE INDEX IF NOT EXISTS ix_ai_audit_run ON ai_audit(execution_id, id);
+    CREATE INDEX IF NOT EXISTS ix_ai_audit_job ON ai_audit(job_id, id);",
 ];
 
 /// Brings the schema up to [`SCHEMA_VERSION`], one `BEGIN IMMEDIATE` transaction per step (the

@@ -113,7 +113,9 @@ pub(crate) fn exec_for(
         }
         (other @ "agentic", _) => {
             return (
-                Exec::Unavailable(format!("{other} nodes are not available yet")),
+                Exec::Unavailable(format!(
+                    "an {other} node generates its flow before it runs: press Run in the editor to review a proposal, or call `agentic_generate`"
+                )),
                 None,
             );
         }

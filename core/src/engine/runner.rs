@@ -116,6 +116,7 @@ impl Engine {
             options,
             seed_outputs,
         } = request;
+        let graph = crate::flows::monitor::executable(graph);
         let validation = validation_context(app).await?;
         refuse_invalid(&graph, &self.installed(app), &validation)?;
         let settings = validation.settings;

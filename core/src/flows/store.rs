@@ -16,7 +16,7 @@ mod collections;
 mod files;
 mod formats;
 mod index;
-mod revisions;
+pub(crate) mod revisions;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -64,8 +64,11 @@ pub struct ChatRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Vec<String>>,
     /// A JSON Schema the answer must match; generation is constrained by a grammar built from it.
+    /// Kept as `serde_json` so its key order (which the grammar, hence the answer, follows) is
+    /// the caller's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub json_schema: Option<JsonValue>,
+    #[specta(type = Option<JsonValue>)]
+    pub json_schema: Option<serde_json::Value>,
     /// The caller's name for this request: it tags the `llm-token` events and is what
     /// `llm_cancel` takes. One is made up when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-import type { DownloadStatus, ExecutionEvent, FileChange, FlowEvent } from "@flow/bindings";
+import type { AgenticEvent, DownloadStatus, ExecutionEvent, FileChange, FlowEvent } from "@flow/bindings";
 
 const FILE_CHANGES: readonly string[] = ["add", "change", "unlink"] satisfies FileChange[];
 const DOWNLOAD_STATUSES: readonly string[] = [
@@ -9,6 +9,8 @@ const DOWNLOAD_STATUSES: readonly string[] = [
   "failed",
   "cancelled",
 ] satisfies DownloadStatus[];
+
+const AGENTIC_PHASES: readonly string[] = ["started", "token", "proposed", "resolved", "failed"] satisfies AgenticEvent["phase"][];
 
 // Rust's f64 fields are `number | null` on the wire (serde writes NaN and infinities as null).
 function optionalFiniteNumber(value: unknown): value is number | null | undefined {
@@ -108,6 +110,16 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
       const { fileName, change } = record;
       if (typeof fileName !== "string" || typeof change !== "string") return null;
       return { type: "models-changed", fileName, change };
+    }
+    case "agentic": {
+      const { jobId, flowSlug, nodeId, phase } = record;
+      if (typeof jobId !== "string" || typeof flowSlug !== "string" || typeof nodeId !== "string") return null;
+      if (typeof phase !== "string" || !AGENTIC_PHASES.includes(phase)) return null;
+      // A review appends a token's text and shows a proposal: malformed ones must not reach it.
+      if (phase === "token" && typeof record.delta !== "string") return null;
+      if (phase === "proposed" && (typeof record.proposal !== "object" || record.proposal === null)) return null;
+      if (phase === "failed" && typeof record.error !== "string") return null;
+      return value as FlowEvent;
     }
     case "connections-changed": {
       const { id, change } = record;

@@ -134,7 +134,7 @@ pub(super) fn purge(conn: &Connection, slug: &str) -> Result<(), AppError> {
 }
 
 /// The line diff of two graphs' DSL.
-pub(super) fn diff(from: u32, to: u32, old: &FlowGraph, new: &FlowGraph) -> RevisionDiff {
+pub(crate) fn diff(from: u32, to: u32, old: &FlowGraph, new: &FlowGraph) -> RevisionDiff {
     let from_dsl = dsl::serialize(old);
     let to_dsl = dsl::serialize(new);
     let lines = similar::TextDiff::from_lines(&from_dsl, &to_dsl)

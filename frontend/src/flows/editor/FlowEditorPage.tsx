@@ -1,6 +1,9 @@
-import { useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { ScheduleDialog } from "../../schedules/ScheduleDialog";
+import { generatorNodeId } from "../agentic/agentic-logic";
+import { ReviewDialog } from "../agentic/ReviewDialog";
+import { useAgenticReview } from "../agentic/use-agentic-review";
 import { ApproveStepDialog } from "./ApproveStepDialog";
 import { CanvasView } from "./CanvasView";
 import { ConflictDialog } from "./ConflictDialog";
@@ -66,6 +69,35 @@ function FlowEditor({ slug }: { slug: string }) {
   useUnsavedWarning(flow.dirty || dsl.pending);
   useEditorShortcuts({ save: saveNow, undo, redo });
 
+  // A flow with an agentic node in generator mode runs by generating: the model proposes the
+  // flow, and the review decides. It generates for the saved flow, so unsaved edits are saved first.
+  const { adopt } = flow;
+  const review = useAgenticReview(slug, adopt);
+  const agenticNode = graph === null ? null : generatorNodeId(graph);
+  // The node to generate for once the save it waits on has landed (a failed save drops it).
+  const generateAfterSave = useRef<string | null>(null);
+  const unsaved = flow.dirty || dsl.pending || flow.saving;
+  const { generate } = review;
+  useEffect(() => {
+    if (flow.saveError !== null || flow.conflict !== null) generateAfterSave.current = null;
+    const nodeId = generateAfterSave.current;
+    if (nodeId === null || unsaved) return;
+    generateAfterSave.current = null;
+    generate(nodeId);
+  }, [unsaved, flow.saveError, flow.conflict, generate]);
+  const runOrGenerate = useCallback(() => {
+    if (agenticNode === null) {
+      runNow();
+      return;
+    }
+    if (unsaved) {
+      generateAfterSave.current = agenticNode;
+      saveNow();
+      return;
+    }
+    generate(agenticNode);
+  }, [agenticNode, runNow, unsaved, saveNow, generate]);
+
   if (flow.loadError !== null || flow.doc === null || graph === null || flow.history === null || !entriesLoaded) {
     return <EditorPlaceholder slug={slug} loadError={flow.loadError} onRetry={flow.reload} />;
   }
@@ -114,7 +146,7 @@ function FlowEditor({ slug }: { slug: string }) {
           status: run.status,
           active: run.active,
           busy: run.busy,
-          onRun: runNow,
+          onRun: runOrGenerate,
           onPause: run.pause,
           onResume: run.resume,
           onStop: run.stop,
@@ -185,6 +217,16 @@ function FlowEditor({ slug }: { slug: string }) {
           onClose={() => {
             setPropertiesOpen(false);
           }}
+        />
+      )}
+      {review.state !== null && (
+        <ReviewDialog
+          state={review.state}
+          entries={entries}
+          actionError={review.actionError}
+          onAccept={review.accept}
+          onReject={review.reject}
+          onClose={review.close}
         />
       )}
       {view.leaveDslAsked && <LeaveDslDialog problem={dsl.problem?.message ?? null} onStay={view.stayInDsl} onDiscard={view.discardDsl} />}

@@ -1,0 +1,55 @@
+//! Agentic flows: a local model writes a flow for an agentic node's request, grounded in the
+//! workspace and constrained by a grammar built from the installed catalog; nothing changes
+//! until a person accepts the proposal, and every invocation and decision is audited.
+//!
+//! - [`workspace`]: the bounded, ignore-aware scan the prompt is grounded in;
+//! - [`schema`]: the JSON Schema (hence grammar) of an answer, from the catalog;
+//! - [`binaries`]: which CLI tools the machine has (presets for missing ones are not offered);
+//! - [`prompt`]: the words the model is asked with;
+//! - [`assemble`]: from an answer to nodes, and into the flow in the agentic node's place;
+//! - [`generator`]: one generation, from the saved flow to a proposal;
+//! - [`review`]: accepting (a new flow revision) or rejecting a proposal;
+//! - [`proposals`], [`audit`]: where proposals and the AI audit log are kept.
+
+pub mod assemble;
+pub mod audit;
+pub mod binaries;
+pub mod generator;
+pub mod prompt;
+pub mod proposals;
+pub mod review;
+pub mod schema;
+pub mod types;
+pub mod workspace;
+
+pub use types::{
+    AgenticEvent, AgenticEventKind, AuditKind, AuditQuery, AuditRecord, GenerateOptions, Proposal,
+    ProposalKind, ProposalStatus,
+};
+
+/// The app's agentic state: proposals waiting for a person and the audit log.
+#[derive(Debug)]
+pub struct Agentic {
+    proposals: proposals::Proposals,
+    audit: audit::AuditStore,
+}
+
+impl Agentic {
+    /// The agentic state on the app's database.
+    pub fn on(db: &crate::db::Db) -> Self {
+        Self {
+            proposals: proposals::Proposals::default(),
+            audit: audit::AuditStore::on(db),
+        }
+    }
+
+    /// Proposals waiting for (or given) a decision.
+    pub fn proposals(&self) -> &proposals::Proposals {
+        &self.proposals
+    }
+
+    /// The AI audit log.
+    pub fn audit(&self) -> &audit::AuditStore {
+        &self.audit
+    }
+}
