@@ -145,6 +145,16 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         "oauth_start" => json!({"id": "parity-api", "redirectBase": "http://127.0.0.1:9"}),
         "oauth_complete" => json!({"state": "no-such-state", "code": "x", "error": null}),
         "connection_delete" => json!({"id": "parity-api", "force": null}),
+        // Parity of the agentic refusals and empty lists (see EXPECTED_ERRORS); flow-llama's
+        // agentic tests generate for real.
+        "agentic_generate" => {
+            json!({"slug": "parity-flow", "nodeId": "no-such-node", "options": null})
+        }
+        "agentic_proposals" => json!({"slug": null}),
+        "agentic_proposal" | "agentic_accept" | "agentic_reject" => {
+            json!({"proposalId": "no-such-proposal"})
+        }
+        "agentic_audit" => json!({"query": {"limit": 5}}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -168,6 +178,10 @@ const EXPECTED_ERRORS: &[&str] = &[
     "model_download_resume",
     "model_download_cancel",
     "model_import_file",
+    "agentic_generate",
+    "agentic_proposal",
+    "agentic_accept",
+    "agentic_reject",
 ];
 
 /// Replaces every `"$RUN"` string in `args` with `run`.
