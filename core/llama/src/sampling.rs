@@ -102,6 +102,9 @@ impl SamplingPlan {
     }
 }
 
+/// How many of the likeliest tokens are checked against the grammar before the whole vocabulary.
+const GRAMMAR_SHORTLIST: i32 = 256;
+
 /// The samplers of one generation: the chain, and the grammar the answer must match.
 pub struct Sampler {
     chain: LlamaSampler,
@@ -123,10 +126,27 @@ impl Sampler {
         let token = if single.data.first().is_some_and(|t| t.logit().is_finite()) {
             pick
         } else {
-            let mut candidates = ctx.token_data_array_ith(idx);
-            candidates.apply_sampler(grammar);
-            candidates.apply_sampler(&mut self.chain);
-            candidates.selected_token().ok_or_else(no_token)?
+            // The pick breaks the grammar: look for an allowed token among the likeliest few
+            // hundred first, and only when none is allowed check the whole vocabulary.
+            let mut likeliest = ctx.token_data_array_ith(idx);
+            likeliest.apply_sampler(&mut LlamaSampler::top_k(GRAMMAR_SHORTLIST));
+            likeliest.apply_sampler(grammar);
+            // Only the allowed ones go on: the grammar marks the rest -inf without reordering, so
+            // the shortlist's "sorted" flag would let the chain's top-k keep refused tokens.
+            let kept: Vec<LlamaTokenData> = likeliest
+                .data
+                .into_iter()
+                .filter(|t| t.logit().is_finite())
+                .collect();
+            let mut allowed = if kept.is_empty() {
+                let mut all = ctx.token_data_array_ith(idx);
+                all.apply_sampler(grammar);
+                all
+            } else {
+                LlamaTokenDataArray::new(kept, false)
+            };
+            allowed.apply_sampler(&mut self.chain);
+            allowed.selected_token().ok_or_else(no_token)?
         };
         grammar.accept(token);
         self.chain.accept(token);
