@@ -21,6 +21,7 @@ pub mod llm;
 pub mod logging;
 pub mod models;
 pub mod nodes;
+pub mod privacy;
 pub mod scheduler;
 pub mod services;
 pub mod settings;
