@@ -1659,7 +1659,7 @@ export type Settings = {
 	max_agentic_seconds: number,
 	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
 	max_agentic_tokens: number,
-	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail and IP addresses and hostnames always do. */
+	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
 	privacy_rules: PrivacyRule[],
 };
 
@@ -1697,7 +1697,7 @@ export type SettingsPatch = {
 	max_agentic_seconds?: number | null,
 	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
 	max_agentic_tokens?: number | null,
-	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail and IP addresses and hostnames always do. */
+	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
 	privacy_rules?: PrivacyRule[] | null,
 };
 

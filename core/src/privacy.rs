@@ -1,5 +1,5 @@
-//! The PII sanitizer: a synchronous step that every text goes through before any model (local
-//! or cloud) sees it, and the way back for showing the model's answer.
+//! The PII sanitizer: the synchronous step the agentic generator runs on every text before any
+//! model (local or cloud) sees it, and the way back for showing the model's answer.
 //!
 //! Built-in detectors find credentials (secret-named keys' values in env, JSON, YAML and flag
 //! shapes, `Authorization` headers, PEM private keys, JWTs, well-known token shapes), e-mail
