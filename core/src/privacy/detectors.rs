@@ -68,18 +68,21 @@ const RANK_IP: u16 = 1002;
 const RANK_HOSTNAME: u16 = 1003;
 
 /// Top-level domains that make a dotted name a hostname. Curated: real domains that are also
-/// everyday file extensions or code members (`.rs`, `.md`, `.py`, `.sh`, `.pl`, `.so`, `.ts`,
-/// `.in`, `.zip`, `.app`, `.info`, `.name`, `.id`, `.is`, `.ca`, …) are left out on purpose.
-const TLDS: &[&str] = &[
-    // Generic.
-    "com", "net", "org", "edu", "gov", "mil", "int", "io", "ai", "dev", "co", "me", "biz", "cloud",
-    "tech", "online", "site", "xyz", "tv", "fm", "gg", "eu", "asia", "example",
-    // Country codes seen most in infrastructure names.
+/// everyday file extensions or code members (`.rs`, `.md`, `.py`, `.sh`, `.pl`, `.so`, `.in`,
+/// `.zip`, `.app`, `.info`, `.name`, `.id`, `.is`, `.ca`, `.int` as in `np.int`, `.cloud` as in
+/// `google.cloud`, `.home` as in `user.home`, …) are left out on purpose.
+const GENERIC_TLDS: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "mil", "io", "ai", "dev", "co", "me", "biz", "tech",
+    "online", "site", "xyz", "tv", "fm", "gg", "eu", "asia", "example",
+];
+/// Country codes seen most in infrastructure names.
+const COUNTRY_TLDS: &[&str] = &[
     "us", "uk", "de", "fr", "nl", "be", "ch", "at", "se", "no", "dk", "fi", "ie", "it", "es", "pt",
     "cz", "hu", "ro", "bg", "gr", "tr", "ru", "ua", "jp", "cn", "kr", "tw", "hk", "sg", "au", "nz",
-    "br", "mx", "ar", "za", "il", "ae", // Internal suffixes.
-    "local", "internal", "corp", "lan", "intranet", "intra", "home", "private",
+    "br", "mx", "ar", "za", "il", "ae",
 ];
+/// Suffixes of names inside an organisation's network.
+const INTERNAL_SUFFIXES: &[&str] = &["local", "internal", "corp", "lan", "intranet", "intra"];
 
 /// Keys whose last word names a secret (`db_password`, `clientSecret`, `GITHUB_TOKEN`).
 const SECRET_WORDS: &[&str] = &["password", "passwd", "passphrase", "secret", "token"];
@@ -582,7 +585,10 @@ impl Builtins {
             }
             let name = found.as_str();
             let tld = name.rsplit('.').next().unwrap_or_default();
-            if !TLDS.iter().any(|known| known.eq_ignore_ascii_case(tld)) {
+            let listed = [GENERIC_TLDS, COUNTRY_TLDS, INTERNAL_SUFFIXES]
+                .iter()
+                .any(|list| list.iter().any(|known| known.eq_ignore_ascii_case(tld)));
+            if !listed {
                 continue;
             }
             out.push(other(start, found.end(), HOSTNAME, RANK_HOSTNAME));
@@ -760,6 +766,7 @@ mod tests {
             "password_hash: bcrypt, secretName: db-creds, password_file=/run/secrets/db",
             "{{input.api_key}} and {{node.output}} and {{memory.token}}",
             "e.g. this, i.e. that. Done.Next",
+            "System.getProperty(\"user.home\"); x = np.int; from google.cloud import storage",
         ]);
     }
 
