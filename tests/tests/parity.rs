@@ -505,13 +505,20 @@ fn command_errors_are_the_same_app_error_on_both_transports() {
     let expected = json!({"kind": "InvalidInput", "error": "setting `scheduler_poll_secs` must be between 1 and 3600, got 0"});
     assert_eq!(over_ipc, Err(expected.clone()));
     assert_eq!(over_http, Err(expected));
-    let bad_rule = json!({"text": "x", "rules": [{"name": "broken", "pattern": "(", "placeholder": "X"}]});
+    let bad_rule =
+        json!({"text": "x", "rules": [{"name": "broken", "pattern": "(", "placeholder": "X"}]});
     let expected = json!({"kind": "InvalidInput", "error": "privacy rule `broken`: pattern is not a valid regular expression: unclosed group"});
-    assert_eq!(ipc.call("privacy_preview", bad_rule.clone()), Err(expected.clone()));
+    assert_eq!(
+        ipc.call("privacy_preview", bad_rule.clone()),
+        Err(expected.clone())
+    );
     assert_eq!(http.call("privacy_preview", bad_rule), Err(expected));
     let too_long = json!({"text": "x".repeat((1 << 20) + 1), "rules": null});
     let expected = json!({"kind": "PayloadTooLarge", "error": "the text to preview is 1048577 bytes; at most 1048576 (1 MiB) can be previewed"});
-    assert_eq!(ipc.call("privacy_preview", too_long.clone()), Err(expected.clone()));
+    assert_eq!(
+        ipc.call("privacy_preview", too_long.clone()),
+        Err(expected.clone())
+    );
     assert_eq!(http.call("privacy_preview", too_long), Err(expected));
     assert!(ipc.call("no_such_command", json!({})).is_err());
     assert_eq!(
