@@ -1297,6 +1297,33 @@ export type Position = {
 	y: number | null,
 };
 
+/**  What a text would look like to a model, and what was replaced. */
+export type PrivacyPreview = {
+	/**  The sanitized text. */
+	text: string,
+	/**  Each placeholder with its kind and the value it stands for, in order of appearance. */
+	replacements: Replacement[],
+};
+
+/**  An organisation's own pattern: every match becomes `[<PLACEHOLDER>_n]`. */
+export type PrivacyRule = {
+	/**
+	 *  Identifies the rule in lists and errors: a lowercase letter, then lowercase letters,
+	 *  digits, `_` or `-` (at most 40).
+	 */
+	name: string,
+	/**
+	 *  A regular expression (Rust `regex` syntax, at most 500 characters); with a
+	 *  `(?P<value>…)` group only that group's text is replaced.
+	 */
+	pattern: string,
+	/**
+	 *  The kind label placeholders carry, e.g. `DATASET_NAME` for `[DATASET_NAME_1]`: an
+	 *  uppercase letter, then uppercase letters, digits or `_` (at most 40).
+	 */
+	placeholder: string,
+};
+
 /**  A change the model proposed; nothing in the flow changes until a person accepts it. */
 export type Proposal = {
 	/**  Its id (also the job id its live events carry). */
@@ -1354,6 +1381,16 @@ export type ProposalStatus =
 "accepted" | 
 /**  Rejected: nothing changed. */
 "rejected";
+
+/**  One value a scope replaced. */
+export type Replacement = {
+	/**  What the model sees, e.g. `[EMAIL_1]`. */
+	placeholder: string,
+	/**  The kind label, e.g. `EMAIL` or a rule's `DATASET_NAME`. */
+	kind: string,
+	/**  The real value. */
+	original: string,
+};
 
 /**  A line-level diff between two revisions' DSL text. */
 export type RevisionDiff = {
@@ -1739,7 +1776,12 @@ max: number } |
  */
 { type: "switches"; 
 /**  The names offered, in display order. */
-options: string[] };
+options: string[] } | 
+/**
+ *  A list of privacy rules (name, pattern, placeholder), each checked and compiled as the
+ *  sanitizer does; at most [`privacy::MAX_RULES`]. The whole list is replaced by a patch.
+ */
+{ type: "rules" };
 
 /**  One entry of the settings manifest. */
 export type SettingField = {
@@ -1789,6 +1831,8 @@ export type Settings = {
 	max_agentic_seconds: number,
 	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
 	max_agentic_tokens: number,
+	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
+	privacy_rules: PrivacyRule[],
 };
 
 /**  A partial change to the settings: absent or `null` keys stay as they are. */
@@ -1825,6 +1869,8 @@ export type SettingsPatch = {
 	max_agentic_seconds?: number | null,
 	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
 	max_agentic_tokens?: number | null,
+	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
+	privacy_rules?: PrivacyRule[] | null,
 };
 
 /**  How bad a [`ValidationIssue`] is. */
@@ -2059,6 +2105,7 @@ export const COMMANDS = [
 	"settings_get",
 	"settings_update",
 	"settings_manifest",
+	"privacy_preview",
 	"theme_get",
 	"theme_set",
 	"theme_list",
@@ -2173,6 +2220,8 @@ export function createClient(transport: Transport) {
 		settingsUpdate: (patch: SettingsPatch): Promise<Settings> => transport.invoke("settings_update", { patch }) as Promise<Settings>,
 		/** Describes every setting (label, section, control, range) so forms can be generated. */
 		settingsManifest: (): Promise<SettingField[]> => transport.invoke("settings_manifest", {}) as Promise<SettingField[]>,
+		/** What a model would see of `text`: the built-in detectors plus `rules` (absent: the saved `privacy_rules`), each match as a placeholder, with every replacement listed (text at most 1 MiB). */
+		privacyPreview: (text: string, rules: PrivacyRule[] | null): Promise<PrivacyPreview> => transport.invoke("privacy_preview", { text, rules }) as Promise<PrivacyPreview>,
 		/** The current theme with its colours. */
 		themeGet: (): Promise<ThemeState> => transport.invoke("theme_get", {}) as Promise<ThemeState>,
 		/** Switches the theme (persisted) and returns it with its colours. */

@@ -20,6 +20,7 @@ mod info;
 mod llm;
 mod models;
 mod nodes;
+mod privacy;
 mod runs;
 mod schedules;
 mod settings;
@@ -59,6 +60,7 @@ pub use models::{
     model_modified_secs, models_catalog, models_installed,
 };
 pub use nodes::{node_install, node_probe_cli, node_uninstall, nodes_catalog, nodes_installed};
+pub use privacy::privacy_preview;
 pub use runs::{
     run_cancel, run_confirm, run_events, run_follow, run_get, run_pause, run_rerun, run_resume,
     run_start, run_start_follow, runs_active, runs_list,
@@ -84,6 +86,8 @@ macro_rules! for_each_command {
             settings_update(patch: SettingsPatch) -> Settings;
             /// Describes every setting (label, section, control, range) so forms can be generated.
             settings_manifest() -> Vec<SettingField>;
+            /// What a model would see of `text`: the built-in detectors plus `rules` (absent: the saved `privacy_rules`), each match as a placeholder, with every replacement listed (text at most 1 MiB).
+            privacy_preview(text: String, rules: Option<Vec<PrivacyRule>>) -> PrivacyPreview;
             /// The current theme with its colours.
             theme_get() -> ThemeState;
             /// Switches the theme (persisted) and returns it with its colours.
@@ -311,6 +315,7 @@ pub mod signature {
     pub use crate::llm::{ChatRequest, ChatResult, LlmCancelled, LlmStatus, ModelParams};
     pub use crate::models::{CatalogModel, InstalledModel, ModelDownload};
     pub use crate::nodes::{CatalogEntry, CatalogListing, CliProbe, NodeUninstalled};
+    pub use crate::privacy::{PrivacyPreview, PrivacyRule};
     pub use crate::scheduler::{Schedule, ScheduleDeleted, ScheduleSpec};
     pub use crate::settings::{SettingField, Settings, SettingsPatch};
     pub use crate::theme::{ThemeName, ThemeState};

@@ -37,6 +37,11 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
     match command {
         _ if arg_names.is_empty() => json!({}),
         "settings_update" => json!({"patch": {"max_parallel_nodes": 3, "allow_cloud_ai": true}}),
+        // Unsaved rules beside the built-in detectors (`rules: null` would use the saved ones).
+        "privacy_preview" => json!({
+            "text": "PRJ-7 for ops@acme.io on db-01.corp (10.0.0.7), password=hunter2; PRJ-7 again",
+            "rules": [{"name": "projects", "pattern": "PRJ-\\d+", "placeholder": "PROJECT"}],
+        }),
         "theme_set" => json!({"theme": "aurora"}),
         "board_sessions" => json!({"limit": 3}),
         "board_session_tasks" => json!({"sessionId": session_uuid(0), "includeInternal": true}),
@@ -514,6 +519,21 @@ fn command_errors_are_the_same_app_error_on_both_transports() {
     let expected = json!({"kind": "InvalidInput", "error": "setting `scheduler_poll_secs` must be between 1 and 3600, got 0"});
     assert_eq!(over_ipc, Err(expected.clone()));
     assert_eq!(over_http, Err(expected));
+    let bad_rule =
+        json!({"text": "x", "rules": [{"name": "broken", "pattern": "(", "placeholder": "X"}]});
+    let expected = json!({"kind": "InvalidInput", "error": "privacy rule `broken`: pattern is not a valid regular expression: unclosed group"});
+    assert_eq!(
+        ipc.call("privacy_preview", bad_rule.clone()),
+        Err(expected.clone())
+    );
+    assert_eq!(http.call("privacy_preview", bad_rule), Err(expected));
+    let too_long = json!({"text": "x".repeat((1 << 20) + 1), "rules": null});
+    let expected = json!({"kind": "PayloadTooLarge", "error": "the text to preview is 1048577 bytes; at most 1048576 (1 MiB) can be previewed"});
+    assert_eq!(
+        ipc.call("privacy_preview", too_long.clone()),
+        Err(expected.clone())
+    );
+    assert_eq!(http.call("privacy_preview", too_long), Err(expected));
     assert!(ipc.call("no_such_command", json!({})).is_err());
     assert_eq!(
         http.call("no_such_command", json!({})),

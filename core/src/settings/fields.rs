@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::AppError;
+use crate::privacy::{self, PrivacyRule, RuleError};
 use crate::theme::ThemeName;
 
 /// How a settings form renders one field; also the field's validation rule.
@@ -44,6 +45,9 @@ pub enum SettingControl {
         /// The names offered, in display order.
         options: Vec<String>,
     },
+    /// A list of privacy rules (name, pattern, placeholder), each checked and compiled as the
+    /// sanitizer does; at most [`privacy::MAX_RULES`]. The whole list is replaced by a patch.
+    Rules,
 }
 
 /// How many entries a [`SettingControl::Limits`] map may hold.
@@ -64,31 +68,34 @@ pub struct SettingField {
     pub control: SettingControl,
 }
 
-/// Why a value was refused: about the whole value, or about one entry of a map.
-struct Invalid {
-    entry: Option<String>,
-    why: String,
+/// Why a value was refused: about the whole value, about one entry of a map, or a sentence of
+/// its own about a part of it (one rule of a list).
+enum Invalid {
+    Value(String),
+    Entry { entry: String, why: String },
+    Part(String),
 }
 
 impl Invalid {
     fn value(why: String) -> Self {
-        Self { entry: None, why }
+        Self::Value(why)
     }
 
     fn entry(key: &str, why: String) -> Self {
-        Self {
-            entry: Some(shown_key(key)),
+        Self::Entry {
+            entry: shown_key(key),
             why,
         }
     }
 }
 
-/// Reads after "setting \`key\`": " must be …" or ": \`entry\` must be …".
+/// Reads after "setting \`key\`": " must be …", ": \`entry\` must be …" or ": rule …".
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.entry {
-            Some(entry) => write!(f, ": `{entry}` {}", self.why),
-            None => write!(f, " {}", self.why),
+        match self {
+            Self::Entry { entry, why } => write!(f, ": `{entry}` {why}"),
+            Self::Value(why) => write!(f, " {why}"),
+            Self::Part(what) => write!(f, ": {what}"),
         }
     }
 }
@@ -141,6 +148,16 @@ impl SettingValue for BTreeMap<String, bool> {
             )),
             None => Ok(()),
         }
+    }
+}
+
+/// Privacy rules are checked by the sanitizer's own validation, so a saved list always compiles.
+impl SettingValue for Vec<PrivacyRule> {
+    fn check(&self, _control: &SettingControl) -> Result<(), Invalid> {
+        privacy::validate_rules(self).map_err(|err| match err {
+            RuleError::TooMany(_) => Invalid::value(err.to_string()),
+            RuleError::Rule { .. } => Invalid::Part(err.to_string()),
+        })
     }
 }
 
@@ -312,6 +329,8 @@ define_settings! {
     max_agentic_seconds: u32 = 900, "Autonomous time budget", "Agentic", number(10, 86_400, 10, Some("s"));
     /// Most tokens (prompt and generated) the model may spend on one agentic job.
     max_agentic_tokens: u32 = 50_000, "Autonomous token budget", "Agentic", number(256, 10_000_000, 256, Some("tokens"));
+    /// Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do.
+    privacy_rules: Vec<PrivacyRule> = Vec::new(), "Privacy rules", "Privacy", SettingControl::Rules;
 }
 
 impl Settings {
@@ -556,6 +575,105 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&field.control).unwrap(),
             serde_json::json!({"type": "limits", "min": 1, "max": 64})
+        );
+    }
+
+    fn rule(name: &str, pattern: &str, placeholder: &str) -> PrivacyRule {
+        PrivacyRule {
+            name: name.to_owned(),
+            pattern: pattern.to_owned(),
+            placeholder: placeholder.to_owned(),
+        }
+    }
+
+    fn rules_patch(rules: Vec<PrivacyRule>) -> SettingsPatch {
+        SettingsPatch {
+            privacy_rules: Some(rules),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn privacy_rules_default_to_none_and_a_patch_replaces_the_list() {
+        assert!(Settings::default().privacy_rules.is_empty());
+        let first = Settings::default()
+            .apply(rules_patch(vec![
+                rule("datasets", r"\bds_\w+", "DATASET_NAME"),
+                rule("projects", r"PRJ-\d+", "PROJECT"),
+            ]))
+            .unwrap();
+        assert_eq!(first.privacy_rules.len(), 2);
+        let next = first
+            .apply(rules_patch(vec![rule("codes", "X-\\d+", "CODE")]))
+            .unwrap();
+        assert_eq!(next.privacy_rules, vec![rule("codes", "X-\\d+", "CODE")]);
+        assert!(
+            next.apply(rules_patch(vec![]))
+                .unwrap()
+                .privacy_rules
+                .is_empty()
+        );
+        let kept = first.apply(SettingsPatch::default()).unwrap();
+        assert_eq!(kept.privacy_rules, first.privacy_rules);
+    }
+
+    #[test]
+    fn a_bad_privacy_rule_names_the_setting_the_rule_and_why() {
+        let err = Settings::default()
+            .apply(rules_patch(vec![
+                rule("ok", "a", "A"),
+                rule("broken", "(a", "B"),
+            ]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `privacy_rules`: rule `broken`: pattern is not a valid regular expression: unclosed group".into()
+            )
+        );
+        let err = Settings::default()
+            .apply(rules_patch(vec![rule("Bad Name", "a", "A")]))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `privacy_rules`: rule 1: name must be a lowercase letter, then lowercase letters, digits, `_` or `-`".into()
+            )
+        );
+        let many = (0..=privacy::MAX_RULES)
+            .map(|i| rule(&format!("r{i}"), "a", "A"))
+            .collect();
+        let err = Settings::default().apply(rules_patch(many)).unwrap_err();
+        assert_eq!(
+            err,
+            AppError::InvalidInput(
+                "setting `privacy_rules` may hold at most 64 rules, got 65".into()
+            )
+        );
+    }
+
+    #[test]
+    fn privacy_rules_on_the_wire_and_in_the_store() {
+        let patch: SettingsPatch = serde_json::from_value(serde_json::json!({
+            "privacy_rules": [{"name": "datasets", "pattern": "ds_\\w+", "placeholder": "DATASET_NAME"}]
+        }))
+        .unwrap();
+        let next = Settings::default().apply(patch).unwrap();
+        assert_eq!(next.privacy_rules[0].placeholder, "DATASET_NAME");
+        // A hand-edited list with a broken rule falls back to no rules; the rest stays.
+        let stored = serde_json::json!({
+            "privacy_rules": [{"name": "x", "pattern": "(", "placeholder": "X"}],
+            "max_parallel_nodes": 4,
+        });
+        let settings = Settings::from_stored(stored.as_object().unwrap());
+        assert!(settings.privacy_rules.is_empty());
+        assert_eq!(settings.max_parallel_nodes, 4);
+        let field = manifest().into_iter().last().unwrap();
+        assert_eq!(field.key, "privacy_rules");
+        assert_eq!(field.section, "Privacy");
+        assert_eq!(
+            serde_json::to_value(&field.control).unwrap(),
+            serde_json::json!({"type": "rules"})
         );
     }
 

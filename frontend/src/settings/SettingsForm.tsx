@@ -1,6 +1,8 @@
-import type { SettingField, Settings } from "@flow/bindings";
+import type { PrivacyRule, SettingField, Settings } from "@flow/bindings";
 import { useState, type SubmitEvent } from "react";
 import { asAppError, useHost } from "../host";
+import { PrivacyPreview } from "./PrivacyPreview";
+import { PrivacyRulesInput } from "./PrivacyRulesInput";
 import { useSettingsStore } from "./settings-store";
 import {
   MAX_LIMIT_ENTRIES,
@@ -11,6 +13,7 @@ import {
   fieldNamedIn,
   isDirty,
   isLimitRows,
+  isRuleDraft,
   isSwitchMap,
   limitErrors,
   rebaseDraft,
@@ -162,9 +165,11 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
   const dirtyMark = dirty && <span className="dirty-mark" title="Unsaved change" aria-label="(unsaved)" />;
 
   return (
-    <div className={`setting${dirty ? " dirty" : ""}${control.type === "limits" ? " setting-wide" : ""}`}>
+    <div
+      className={`setting${dirty ? " dirty" : ""}${control.type === "limits" ? " setting-wide" : ""}${control.type === "rules" ? " setting-wide setting-rules" : ""}`}
+    >
       <div className="setting-text">
-        {control.type === "limits" || control.type === "switches" ? (
+        {control.type === "limits" || control.type === "switches" || control.type === "rules" ? (
           // A group of inputs has no single control to label; the group is labelled by this.
           <span id={`${id}-label`} className="setting-label">
             {field.label}
@@ -234,6 +239,18 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
             onChange={onChange}
           />
         )}
+        {control.type === "rules" && (
+          <>
+            <PrivacyRulesInput
+              id={id}
+              rows={ruleRows(value)}
+              describedBy={describedBy}
+              invalid={error !== undefined}
+              onChange={onChange}
+            />
+            <PrivacyPreview rules={ruleRows(value)} />
+          </>
+        )}
         {control.type === "switches" && (
           <div id={id} role="group" className="switches-input" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
             {switchNames(control, switchMap(value)).map((name) => (
@@ -255,6 +272,11 @@ function SettingInput({ field, value, dirty, error, onChange }: SettingInputProp
       </div>
     </div>
   );
+}
+
+/** The draft value of a rules field as rows (none before the settings load). */
+function ruleRows(value: DraftValue | undefined): readonly PrivacyRule[] {
+  return isRuleDraft(value) ? value : [];
 }
 
 /** The draft value of a switches field as a map (empty before the settings load). */

@@ -16,6 +16,7 @@ import {
   removeLimitRow,
   updateLimitRow,
   isLimitRows,
+  isRuleDraft,
   switchNames,
   switchOn,
   type LimitRow,
@@ -39,6 +40,7 @@ const base: Settings = {
   node_type_limits: { shell: 2, ai: 1 },
   providers_enabled: {},
   allow_services: false,
+  privacy_rules: [],
 };
 
 const manifest: SettingField[] = [
@@ -256,5 +258,54 @@ describe("switches fields", () => {
     const changed = buildPatch(settings, { providers_enabled: { other: false, openai: false } }, [switches]);
     expect(changed).toEqual({ ok: true, patch: { providers_enabled: { other: false, openai: false } }, changed: ["providers_enabled"] });
     expect(formFields([switches])).toHaveLength(1);
+  });
+});
+
+describe("rules fields", () => {
+  const rulesField: SettingField = {
+    key: "privacy_rules",
+    label: "Privacy rules",
+    description: "",
+    section: "Privacy",
+    control: { type: "rules" },
+  };
+  const datasets = { name: "datasets", pattern: String.raw`\bds_\w+`, placeholder: "DATASET_NAME" };
+  const saved: Settings = { ...base, privacy_rules: [datasets] };
+
+  it("is a form field, drafted as copies of the saved rows", () => {
+    expect(formFields([rulesField])).toHaveLength(1);
+    const draft = draftFromSettings(saved, [rulesField]);
+    expect(draft.privacy_rules).toEqual([datasets]);
+    expect(draft.privacy_rules).not.toBe(saved.privacy_rules);
+    expect(isRuleDraft(draft.privacy_rules)).toBe(true);
+    expect(isLimitRows(draft.privacy_rules)).toBe(false);
+  });
+
+  it("sends the whole list, trimmed and without blank rows, when it changed", () => {
+    const added = { name: " projects ", pattern: String.raw`PRJ-\d+`, placeholder: "PROJECT " };
+    const draft = { privacy_rules: [datasets, { name: "", pattern: "", placeholder: "" }, added] };
+    expect(buildPatch(saved, draft, [rulesField])).toEqual({
+      ok: true,
+      patch: { privacy_rules: [datasets, { name: "projects", pattern: String.raw`PRJ-\d+`, placeholder: "PROJECT" }] },
+      changed: ["privacy_rules"],
+    });
+    expect(buildPatch(saved, { privacy_rules: [] }, [rulesField])).toEqual({ ok: true, patch: { privacy_rules: [] }, changed: ["privacy_rules"] });
+  });
+
+  it("treats blank rows and spaces around names as unchanged, but not a new order", () => {
+    const spaced = { privacy_rules: [{ ...datasets, name: " datasets" }, { name: "", pattern: "", placeholder: "" }] };
+    expect(isDirty(rulesField, spaced, saved)).toBe(false);
+    const other = { name: "codes", pattern: "C-1", placeholder: "CODE" };
+    const two: Settings = { ...base, privacy_rules: [datasets, other] };
+    expect(isDirty(rulesField, { privacy_rules: [other, datasets] }, two)).toBe(true);
+  });
+
+  it("refuses to send rules with problems", () => {
+    const result = buildPatch(saved, { privacy_rules: [{ name: "Bad", pattern: "", placeholder: "x" }] }, [rulesField]);
+    expect(result).toEqual({ ok: false, errors: { privacy_rules: "Privacy rules has rules to fix." } });
+  });
+
+  it("names the field from the core's message", () => {
+    expect(fieldNamedIn("setting `privacy_rules`: rule `x`: pattern is not a valid regular expression: unclosed group", [rulesField])?.key).toBe("privacy_rules");
   });
 });

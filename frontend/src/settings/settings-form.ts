@@ -1,4 +1,5 @@
-import type { SettingControl, SettingField, Settings, SettingsPatch } from "@flow/bindings";
+import type { PrivacyRule, SettingControl, SettingField, Settings, SettingsPatch } from "@flow/bindings";
+import { hasRuleErrors, isRuleRows, ruleErrors, ruleRowsFrom, rulesFromRows, sameRules } from "./privacy-rules";
 
 /** One row of a limits map as typed: the key and the number as text. */
 export interface LimitRow {
@@ -7,8 +8,9 @@ export interface LimitRow {
 }
 
 /** What an input holds: toggles as booleans, numbers as the text typed (so "1." or "" can be
- * edited through without being coerced mid-keystroke), limits maps as rows of text. */
-export type DraftValue = boolean | string | readonly LimitRow[] | SwitchMap;
+ * edited through without being coerced mid-keystroke), limits maps as rows of text, privacy
+ * rules as the rows typed. */
+export type DraftValue = boolean | string | readonly LimitRow[] | SwitchMap | readonly PrivacyRule[];
 
 /** A switches map as edited: name → on/off; a name not listed counts as on. */
 export type SwitchMap = Readonly<Record<string, boolean>>;
@@ -25,7 +27,8 @@ const LIMIT_KEY = /^[a-z][a-z0-9_-]*$/;
 
 /** The fields the form edits (the theme has its own picker). */
 export function formFields(manifest: readonly SettingField[]): SettingField[] {
-  return manifest.filter((field) => field.control.type === "toggle" || field.control.type === "number" || field.control.type === "limits" || field.control.type === "switches");
+  const edited = new Set<SettingControl["type"]>(["toggle", "number", "limits", "switches", "rules"]);
+  return manifest.filter((field) => edited.has(field.control.type));
 }
 
 /** A stored limits map as rows, sorted by key. */
@@ -46,6 +49,7 @@ function currentValue(settings: Settings, field: SettingField): DraftValue | und
   if (field.control.type === "number") return typeof value === "number" ? String(value) : undefined;
   if (field.control.type === "limits") return isLimitsMap(value) ? limitRowsFromMap(value) : undefined;
   if (field.control.type === "switches") return isLimitsMap(value) ? switchMapFrom(value) : undefined;
+  if (field.control.type === "rules") return ruleRowsFrom(value);
   return undefined;
 }
 
@@ -69,12 +73,17 @@ export function switchOn(map: SwitchMap, name: string): boolean {
 
 /** Whether a draft value is a limits field's rows. */
 export function isLimitRows(value: DraftValue | undefined): value is readonly LimitRow[] {
-  return Array.isArray(value);
+  return Array.isArray(value) && value.every((row: unknown) => typeof row === "object" && row !== null && "key" in row);
+}
+
+/** Whether a draft value is a rules field's rows. */
+export function isRuleDraft(value: DraftValue | undefined): value is readonly PrivacyRule[] {
+  return isRuleRows(value);
 }
 
 /** Whether a draft value is a switches field's map. */
 export function isSwitchMap(value: DraftValue | undefined): value is SwitchMap {
-  return typeof value === "object" && !isLimitRows(value);
+  return typeof value === "object" && !Array.isArray(value);
 }
 
 /** A row the user added but has not filled in; it is left out of the map, not an error. */
@@ -182,6 +191,7 @@ function sameValue(field: SettingField, a: DraftValue | undefined, b: DraftValue
     const names = new Set([...Object.keys(a), ...Object.keys(b)]);
     return [...names].every((name) => switchOn(a, name) === switchOn(b, name));
   }
+  if (field.control.type === "rules" && isRuleDraft(a) && isRuleDraft(b)) return sameRules(a, b);
   return a === b;
 }
 
@@ -210,10 +220,10 @@ export type PatchResult =
 
 /**
  * The patch to send: only the keys the user changed, numbers parsed and checked as numbers, a
- * changed limits map checked in full and sent whole (it replaces the stored map).
+ * changed limits map or rules list checked in full and sent whole (it replaces the stored one).
  */
 export function buildPatch(base: Settings, draft: Draft, fields: readonly SettingField[]): PatchResult {
-  const patch: Record<string, boolean | number | Record<string, number> | Record<string, boolean>> = {};
+  const patch: Record<string, boolean | number | Record<string, number> | Record<string, boolean> | PrivacyRule[]> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {
     const value = draft[field.key];
@@ -229,6 +239,10 @@ export function buildPatch(base: Settings, draft: Draft, fields: readonly Settin
       else patch[field.key] = limitsMap(value);
     } else if (field.control.type === "switches" && isSwitchMap(value)) {
       patch[field.key] = { ...value };
+    } else if (field.control.type === "rules" && isRuleDraft(value)) {
+      // The whole list is sent: it replaces the stored one.
+      if (hasRuleErrors(ruleErrors(value))) errors[field.key] = `${field.label} has rules to fix.`;
+      else patch[field.key] = rulesFromRows(value);
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
