@@ -144,34 +144,49 @@ async fn nothing_is_applied_without_acceptance_and_an_accepted_flow_runs_without
     workspace(&root);
     let slug = agentic_flow(&e.app, REQUESTS[0], &root.display().to_string()).await;
     let before = commands::flow_get(&e.app, slug.clone()).await.unwrap();
+    // A client reads the live events while the model writes: started, tokens, the proposal.
     let mut sub = e.app.bus().subscribe(None);
-
+    let reader = tokio::spawn(async move {
+        let mut events = Vec::new();
+        loop {
+            match sub.next().await {
+                Some(BusItem::Event(env)) => {
+                    if let FlowEvent::Agentic(event) = &env.event {
+                        let value = serde_json::to_value(event).unwrap();
+                        let done = value["phase"] == "proposed";
+                        events.push(value);
+                        if done {
+                            return events;
+                        }
+                    }
+                }
+                Some(BusItem::Resync) => panic!("the reader fell behind"),
+                None => panic!("the bus closed"),
+            }
+        }
+    });
     let first = commands::agentic_generate(&e.app, slug.clone(), "agent".into(), None)
         .await
+        .unwrap();
+    let events = tokio::time::timeout(std::time::Duration::from_secs(30), reader)
+        .await
+        .expect("the proposal event came")
         .unwrap();
     let same = commands::flow_get(&e.app, slug.clone()).await.unwrap();
     assert_eq!(same.revision, before.revision, "a proposal saves nothing");
     assert_eq!(same.graph, before.graph);
-
-    // Its live events: started, tokens that add up to the answer, the proposal.
-    let mut phases = Vec::new();
-    while !phases.contains(&"proposed") {
-        let Some(BusItem::Event(env)) = sub.next().await else {
-            continue;
-        };
-        if let FlowEvent::Agentic(event) = &env.event {
-            assert_eq!(event.job_id, first.id);
-            let value = serde_json::to_value(event).unwrap();
-            phases.push(match value["phase"].as_str().unwrap() {
-                "started" => "started",
-                "token" => "token",
-                "proposed" => "proposed",
-                other => panic!("unexpected phase {other}"),
-            });
-        }
-    }
-    assert_eq!(phases.first(), Some(&"started"));
-    assert!(phases.contains(&"token"));
+    assert!(events.iter().all(|e| e["jobId"] == first.id.as_str()));
+    assert_eq!(events[0]["phase"], "started");
+    assert_eq!(events[0]["model"], MODEL);
+    let streamed: String = events
+        .iter()
+        .filter(|e| e["phase"] == "token")
+        .map(|e| e["delta"].as_str().unwrap())
+        .collect();
+    assert!(!streamed.is_empty());
+    let proposed = events.last().unwrap();
+    assert_eq!(proposed["proposal"]["id"], first.id.as_str());
+    assert_eq!(proposed["proposal"]["dsl"], first.dsl.as_str());
 
     let rejected = commands::agentic_reject(&e.app, first.id.clone())
         .await
@@ -267,16 +282,159 @@ async fn nothing_is_applied_without_acceptance_and_an_accepted_flow_runs_without
         id: run.execution_id,
         events: Vec::new(),
     };
+    // What the steps do is the model's choice (a tiny model's, here): once the first one has
+    // started after `start`, the run is stopped; the monitor must never have started.
+    let first_step = second.generated.nodes[0].id.clone();
+    watch
+        .until(|k| matches!(k, ExecutionEventKind::NodeStarted { node_id, .. } if *node_id == first_step))
+        .await;
+    commands::run_cancel(&e.app, watch.id.clone())
+        .await
+        .unwrap();
     let status = watch.done().await;
-    assert!(matches!(status, RunStatus::Succeeded | RunStatus::Failed));
+    assert!(matches!(
+        status,
+        RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled
+    ));
     assert!(watch.kinds_of("agent").is_empty(), "{:?}", watch.events);
     assert!(watch.succeeded("start"));
-    let first_step = &second.generated.nodes[0].id;
-    assert!(
-        watch
-            .events
-            .iter()
-            .any(|e| matches!(&e.kind, ExecutionEventKind::NodeStarted { node_id, .. } if node_id == first_step)),
-        "the first generated step ran after start"
+}
+
+/// The llama.cpp runtime, recording every chat request it is sent: the prompt the model
+/// actually gets.
+#[derive(Debug)]
+struct Recording {
+    inner: std::sync::Arc<dyn flow_core::llm::ModelRuntime>,
+    sent: std::sync::Arc<std::sync::Mutex<Vec<flow_core::llm::ChatRequest>>>,
+}
+
+impl flow_core::llm::ModelRuntime for Recording {
+    fn status(
+        &self,
+        enabled: bool,
+        max_loaded_models: u32,
+    ) -> Result<flow_core::llm::LlmStatus, AppError> {
+        self.inner.status(enabled, max_loaded_models)
+    }
+    fn load<'a>(
+        &'a self,
+        file_name: &'a str,
+        params: Option<flow_core::llm::ModelParams>,
+        max_loaded_models: u32,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), AppError>> {
+        self.inner.load(file_name, params, max_loaded_models)
+    }
+    fn unload(&self, file_name: Option<&str>) -> Result<Vec<String>, AppError> {
+        self.inner.unload(file_name)
+    }
+    fn is_loaded(&self, file_name: &str) -> bool {
+        self.inner.is_loaded(file_name)
+    }
+    fn chat<'a>(
+        &'a self,
+        file_name: String,
+        request: flow_core::llm::ChatRequest,
+        limits: flow_core::llm::Limits,
+        sink: Option<tokio::sync::mpsc::Sender<String>>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> futures_util::future::BoxFuture<'a, Result<flow_core::llm::ChatResult, AppError>> {
+        self.sent.lock().unwrap().push(request.clone());
+        self.inner.chat(file_name, request, limits, sink, cancel)
+    }
+    fn cancel(&self, request_id: &str) -> Result<bool, AppError> {
+        self.inner.cancel(request_id)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_values_never_reach_the_model_and_come_back_in_the_proposal() {
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = sent.clone();
+    let e = common::env_with(move |config| {
+        config.with_model_runtime(flow_core::llm::ModelRuntimeFactory::new(move |setup| {
+            std::sync::Arc::new(Recording {
+                inner: flow_llama::runtime().build(setup),
+                sent: recorded.clone(),
+            })
+        }))
+    });
+    install_test_model(&e.app, MODEL);
+    let root = e.dir.path().join("project");
+    workspace(&root);
+    std::fs::write(
+        root.join("README.md"),
+        "# Demo\nMaintainer: alice@example.org. Staging runs on 10.20.30.40.\n",
+    )
+    .unwrap();
+    commands::settings_update(
+        &e.app,
+        flow_core::settings::SettingsPatch {
+            privacy_rules: Some(vec![flow_core::privacy::PrivacyRule {
+                name: "datasets".into(),
+                pattern: r"\bDS-[0-9]{4}\b".into(),
+                placeholder: "DATASET_NAME".into(),
+            }]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let request = "Copy dataset DS-1234 to build.corp.internal with password=hunter2222 and mail ops@example.com";
+    let slug = agentic_flow(&e.app, request, &root.display().to_string()).await;
+    let proposal = commands::agentic_generate(&e.app, slug, "agent".into(), None)
+        .await
+        .unwrap();
+
+    let secrets = [
+        "alice@example.org",
+        "10.20.30.40",
+        "DS-1234",
+        "build.corp.internal",
+        "hunter2222",
+        "ops@example.com",
+    ];
+    let sent = sent.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let prompt: String = sent[0]
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in secrets {
+        assert!(
+            !prompt.contains(secret),
+            "{secret} reached the model:\n{prompt}"
+        );
+    }
+    for placeholder in [
+        "[EMAIL_",
+        "[IP_ADDRESS_",
+        "[DATASET_NAME_",
+        "[HOSTNAME_",
+        "[SECRET_",
+    ] {
+        assert!(
+            prompt.contains(placeholder),
+            "no {placeholder} in:\n{prompt}"
+        );
+    }
+    assert!(proposal.sanitized >= 6, "{}", proposal.sanitized);
+    assert_eq!(
+        proposal.request, request,
+        "the person's words are kept as written"
     );
+    // Whatever placeholders the model echoed are the real values again in the flow.
+    assert!(!proposal.dsl.contains("[EMAIL_"), "{}", proposal.dsl);
+    assert!(!proposal.dsl.contains("[SECRET_"), "{}", proposal.dsl);
+    // The audit log keeps the prompt as sent: placeholders, not values.
+    let audit = commands::agentic_audit(&e.app, None).await.unwrap();
+    let invocation = audit
+        .iter()
+        .find(|r| r.kind == AuditKind::AiInvocation)
+        .unwrap();
+    let logged = invocation.detail.to_string();
+    for secret in secrets {
+        assert!(!logged.contains(secret), "{secret} in the audit log");
+    }
 }
