@@ -40,6 +40,11 @@ function FlowNodeCardImpl({ id, data, selected }: NodeProps<CanvasNode>) {
         </span>
       )}
       <div className="flow-node-label">{node.label !== undefined && node.label !== "" ? node.label : node.id}</div>
+      {node.type === "agentic" && node.data?.mode === "monitor" && (
+        <span className="flow-node-monitoring" title="Generated its flow; left out of runs, watching them">
+          monitoring
+        </span>
+      )}
       {preview !== null && <code className="flow-node-preview">{preview}</code>}
       {issues.length > 0 && (
         <div className="flow-node-issues" aria-label={issueText}>

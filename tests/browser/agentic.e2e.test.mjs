@@ -1,0 +1,134 @@
+// End to end: the agentic generator from the editor against the real flow-server binary and the
+// real test model (FLOW_TEST_MODEL, installed into the data directory before the server starts),
+// in headless Chromium: Run on a flow with an agentic node streams a generation, the review shows
+// the proposal as a canvas, DSL and diff with its Checks, nothing is saved before Accept, and
+// after Accept the flow is a new revision whose agentic node monitors and whose Run runs it.
+//
+//   FLOW_SERVER_BIN=$PWD/../../target/debug/flow-server \
+//   FLOW_TEST_MODEL=$HOME/.cache/flow-ci/models/gemma-3-270m-q4_k_m.gguf npm test
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { copyFile, link, mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { UI_TIMEOUT_MS, annotateFailure, freshDirs, startBrowserSession } from "./harness.mjs";
+
+const MODEL_FILE = "gemma-3-270m-q4_k_m.gguf";
+/** A generation on two busy cores takes tens of seconds. */
+const GENERATION_TIMEOUT_MS = 180_000;
+
+let server;
+let browser;
+let session;
+let loginUrl = "";
+let origin = "";
+let workspace = "";
+
+before(async () => {
+  const model = process.env.FLOW_TEST_MODEL;
+  if (model === undefined || !existsSync(model)) {
+    throw new Error(`FLOW_TEST_MODEL must point at ${MODEL_FILE}; ./dev test sets it.`);
+  }
+  const dirs = await freshDirs("flow-agentic-e2e-");
+  const llms = path.join(dirs.env.FLOW_STUDIO_DIR, "llms");
+  await mkdir(llms, { recursive: true });
+  await link(model, path.join(llms, MODEL_FILE)).catch(() => copyFile(model, path.join(llms, MODEL_FILE)));
+  workspace = path.join(dirs.root, "project");
+  await mkdir(path.join(workspace, "src"), { recursive: true });
+  await writeFile(path.join(workspace, "package.json"), JSON.stringify({ name: "demo", scripts: { build: "tsc", test: "node test.js" } }));
+  await writeFile(path.join(workspace, "src", "index.ts"), "export const x = 1;\n");
+  await writeFile(path.join(workspace, "README.md"), "# Demo\n");
+  session = await startBrowserSession(dirs.root, dirs.env);
+  ({ server, browser, loginUrl, origin } = session);
+});
+
+after(async () => {
+  await session?.close();
+});
+
+/** Calls a command through the invoke bridge, as the page's own session. */
+async function invoke(page, cmd, args) {
+  return page.evaluate(
+    async ({ base, cmd, args }) => {
+      const response = await fetch(`${base}/api/invoke/${cmd}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(args),
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(`${cmd}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    { base: origin, cmd, args },
+  );
+}
+
+describe("agentic flows against flow-server", () => {
+  test("Run generates a flow for review; Accept applies it as a new revision whose agentic node monitors", async () => {
+    assert.ok(browser, "the browser did not start (see the before() hook's error)");
+    const context = await browser.newContext();
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    try {
+      const page = await context.newPage();
+      await page.goto(loginUrl);
+      await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+      const dsl = `flow "Agentic demo"\nagent[agentic: "Agent"] {\n  request: "Run the tests, then build the project."\n  workspace: ${JSON.stringify(workspace)}\n}\n`;
+      const graph = await invoke(page, "dsl_parse", { source: dsl });
+      const { slug } = await invoke(page, "flow_save", { input: { graph } });
+
+      await page.goto(`${origin}/flows/${slug}`);
+      await page.getByRole("heading", { name: "Agentic demo", level: 1 }).waitFor();
+      await page.getByRole("toolbar", { name: "Editor" }).getByRole("button", { name: "Run", exact: true }).click();
+
+      // The generation streams into the dialog, then the proposal replaces it.
+      const dialog = page.getByRole("dialog", { name: "Review the generated flow" });
+      await dialog.waitFor();
+      await dialog.getByRole("heading", { name: "Review the generated flow" }).waitFor({ timeout: GENERATION_TIMEOUT_MS });
+      const proposals = await invoke(page, "agentic_proposals", { slug });
+      assert.equal(proposals.length, 1);
+      const proposal = proposals[0];
+      assert.equal(proposal.status, "pending");
+      assert.ok(proposal.generated.nodes.length >= 1);
+      // Nothing is saved while the review is open.
+      assert.equal((await invoke(page, "flow_get", { slug })).revision, 1);
+
+      // The canvas preview shows the generated steps, the DSL tab the proposed text, the diff its lines.
+      const first = proposal.generated.nodes[0].id;
+      await dialog.locator(`[data-testid="node-${first}"]`).waitFor();
+      await dialog.getByRole("tab", { name: "DSL" }).click();
+      await dialog.getByLabel("Proposed DSL").filter({ hasText: 'flow "Agentic demo"' }).waitFor();
+      await dialog.getByRole("tab", { name: /^Diff/ }).click();
+      await dialog.getByLabel("Changes to the flow").filter({ hasText: `+ ${first}[` }).waitFor();
+      await dialog.getByRole("region", { name: "Checks" }).waitFor();
+      await dialog.getByText(proposal.workspace.root).waitFor();
+
+      await dialog.getByRole("button", { name: "Accept and apply" }).click();
+      await dialog.waitFor({ state: "detached" });
+      await page.getByTitle("Saved revision").filter({ hasText: "rev 2" }).waitFor();
+      const saved = await invoke(page, "flow_get", { slug });
+      assert.equal(saved.revision, 2);
+      assert.equal(saved.graph.nodes.find((n) => n.id === "agent").data.mode, "monitor");
+      assert.ok(saved.graph.nodes.some((n) => n.id === first));
+      await page.locator(`[data-testid="node-${first}"]`).waitFor();
+      await page.locator('[data-testid="node-agent"]').getByText("monitoring").waitFor();
+
+      // Now Run runs the generated steps (the monitor is left out); stop it once it is going.
+      const toolbar = page.getByRole("toolbar", { name: "Editor" });
+      await toolbar.getByRole("button", { name: "Run", exact: true }).click();
+      await page.locator(`[data-testid="node-${first}"]:is([data-status="running"], [data-status="succeeded"], [data-status="failed"])`).waitFor();
+      const active = await invoke(page, "runs_active", {});
+      for (const run of active) await invoke(page, "run_cancel", { executionId: run.executionId });
+      const audit = await invoke(page, "agentic_audit", { query: { flowSlug: slug } });
+      assert.deepEqual(
+        audit.map((r) => r.kind).reverse(),
+        ["ai_invocation", "ai_review_required", "ai_review_resolved", "agent_edit_applied"],
+      );
+    } catch (error) {
+      await annotateFailure(error, "agentic-generate-accept", context.pages(), server);
+      throw error;
+    } finally {
+      await context.close().catch(() => {});
+    }
+  });
+});
