@@ -1829,7 +1829,7 @@ export type Settings = {
 	max_agentic_iterations: number,
 	/**  Most wall-clock time an autonomous agentic run may take, generation and runs included. */
 	max_agentic_seconds: number,
-	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
+	/**  Most tokens the model may generate for one agentic job: a generation (at most 2,048 each), or all the fixes of an autonomous run. */
 	max_agentic_tokens: number,
 	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
 	privacy_rules: PrivacyRule[],
@@ -1867,7 +1867,7 @@ export type SettingsPatch = {
 	max_agentic_iterations?: number | null,
 	/**  Most wall-clock time an autonomous agentic run may take, generation and runs included. */
 	max_agentic_seconds?: number | null,
-	/**  Most tokens (prompt and generated) the model may spend on one agentic job. */
+	/**  Most tokens the model may generate for one agentic job: a generation (at most 2,048 each), or all the fixes of an autonomous run. */
 	max_agentic_tokens?: number | null,
 	/**  Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do. */
 	privacy_rules?: PrivacyRule[] | null,

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod flows;
+pub mod fresh_id;
 pub mod history;
 pub mod http_body;
 pub mod json;

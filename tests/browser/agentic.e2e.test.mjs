@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { UI_TIMEOUT_MS, annotateFailure, freshDirs, startBrowserSession } from "./harness.mjs";
+import { UI_TIMEOUT_MS, annotateFailure, freshDirs, invoke as invokeIn, startBrowserSession } from "./harness.mjs";
 
 const MODEL_FILE = "gemma-3-270m-q4_k_m.gguf";
 /** A generation on two busy cores takes tens of seconds. */
@@ -47,22 +47,7 @@ after(async () => {
   await session?.close();
 });
 
-/** Calls a command through the invoke bridge, as the page's own session. */
-async function invoke(page, cmd, args) {
-  return page.evaluate(
-    async ({ base, cmd, args }) => {
-      const response = await fetch(`${base}/api/invoke/${cmd}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(args),
-      });
-      const body = await response.json();
-      if (!response.ok) throw new Error(`${cmd}: ${JSON.stringify(body)}`);
-      return body;
-    },
-    { base: origin, cmd, args },
-  );
-}
+const invoke = (page, cmd, args) => invokeIn(page, origin, cmd, args);
 
 describe("agentic flows against flow-server", () => {
   test("Run generates a flow for review; Accept applies it as a new revision whose agentic node monitors", async () => {
@@ -101,7 +86,7 @@ describe("agentic flows against flow-server", () => {
       await dialog.getByRole("tab", { name: /^Diff/ }).click();
       await dialog.getByLabel("Changes to the flow").filter({ hasText: `+ ${first}[` }).waitFor();
       await dialog.getByRole("region", { name: "Checks" }).waitFor();
-      await dialog.getByText(proposal.workspace.root).waitFor();
+      await dialog.getByText(proposal.workspace.root, { exact: true }).waitFor();
 
       await dialog.getByRole("button", { name: "Accept and apply" }).click();
       await dialog.waitFor({ state: "detached" });

@@ -165,3 +165,20 @@ export async function startBrowserSession(root, env) {
     },
   };
 }
+
+/** Calls a command through the invoke bridge from inside `page` (its session authorises it); rejects on an error answer. */
+export async function invoke(page, origin, cmd, args) {
+  return page.evaluate(
+    async ({ base, cmd, args }) => {
+      const response = await fetch(`${base}/api/invoke/${cmd}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(args),
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(`${cmd}: ${JSON.stringify(body)}`);
+      return body;
+    },
+    { base: origin, cmd, args },
+  );
+}

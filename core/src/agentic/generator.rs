@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use serde_json::{Value, json};
@@ -365,12 +364,5 @@ fn workspace_root(
 
 /// A fresh job id: `agentic-<unix ms>-<counter mixed with the clock>`.
 fn job_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mixed =
-        (u64::from(now.subsec_nanos()) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15)) & 0xff_ffff;
-    format!("agentic-{}-{count}{mixed:06x}", now.as_millis())
+    crate::fresh_id::fresh_id("agentic")
 }

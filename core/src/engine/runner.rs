@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -72,14 +71,7 @@ fn mock_entry() -> Option<CatalogEntry> {
 
 /// A fresh execution id: `run-<unix ms>-<counter mixed with the clock>`.
 fn execution_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mixed =
-        (u64::from(now.subsec_nanos()) ^ count.wrapping_mul(0x9E37_79B9_7F4A_7C15)) & 0xff_ffff;
-    format!("run-{}-{count}{mixed:06x}", now.as_millis())
+    crate::fresh_id::fresh_id("run")
 }
 
 impl Engine {

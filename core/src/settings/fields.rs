@@ -327,7 +327,7 @@ define_settings! {
     max_agentic_iterations: u32 = 5, "Autonomous iterations", "Agentic", number(1, 100, 1, None);
     /// Most wall-clock time an autonomous agentic run may take, generation and runs included.
     max_agentic_seconds: u32 = 900, "Autonomous time budget", "Agentic", number(10, 86_400, 10, Some("s"));
-    /// Most tokens (prompt and generated) the model may spend on one agentic job.
+    /// Most tokens the model may generate for one agentic job: a generation (at most 2,048 each), or all the fixes of an autonomous run.
     max_agentic_tokens: u32 = 50_000, "Autonomous token budget", "Agentic", number(256, 10_000_000, 256, Some("tokens"));
     /// Your organisation's own patterns (dataset names, project codes): before any model sees a text, each match becomes a placeholder of the rule's kind, as credentials, e-mail addresses, IP addresses and hostnames always do.
     privacy_rules: Vec<PrivacyRule> = Vec::new(), "Privacy rules", "Privacy", SettingControl::Rules;
