@@ -80,14 +80,12 @@ pub async fn generate(
     );
     let max_tokens = MAX_GENERATION_TOKENS.min(settings.max_agentic_tokens);
     let job_id = job_id();
-    let event = |kind| {
-        FlowEvent::Agentic(AgenticEvent {
-            job_id: job_id.clone(),
-            flow_slug: doc.slug.clone(),
-            node_id: node_id.clone(),
-            kind,
-        })
+    let job = Job {
+        id: job_id.clone(),
+        flow_slug: doc.slug.clone(),
+        node_id: node_id.clone(),
     };
+    let event = |kind| job.event(kind);
     app.publish(event(AgenticEventKind::Started {
         model: file_name.clone(),
         max_tokens,
@@ -133,16 +131,10 @@ pub async fn generate(
     let (tx, mut rx) = mpsc::channel::<String>(256);
     let forward = {
         let app = app.clone();
-        let started = event(AgenticEventKind::Token {
-            delta: String::new(),
-        });
+        let job = job.clone();
         tokio::spawn(async move {
             while let Some(delta) = rx.recv().await {
-                let FlowEvent::Agentic(mut token) = started.clone() else {
-                    continue;
-                };
-                token.kind = AgenticEventKind::Token { delta };
-                app.publish(FlowEvent::Agentic(token));
+                app.publish(job.event(AgenticEventKind::Token { delta }));
             }
         })
     };
@@ -219,6 +211,25 @@ pub async fn generate(
         proposal: Box::new(proposal.clone()),
     }));
     Ok(proposal)
+}
+
+/// The job a generation's events are about.
+#[derive(Clone)]
+struct Job {
+    id: String,
+    flow_slug: String,
+    node_id: String,
+}
+
+impl Job {
+    fn event(&self, kind: AgenticEventKind) -> FlowEvent {
+        FlowEvent::Agentic(AgenticEvent {
+            job_id: self.id.clone(),
+            flow_slug: self.flow_slug.clone(),
+            node_id: self.node_id.clone(),
+            kind,
+        })
+    }
 }
 
 /// What a proposal is made with besides the answer.
