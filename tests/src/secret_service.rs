@@ -7,6 +7,40 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// How many times the keyring daemon is started before the test gives up.
+const KEYRING_ATTEMPTS: u32 = 3;
+/// How long one start may take to serve.
+const KEYRING_WAIT: Duration = Duration::from_secs(30);
+
+/// Starts `gnome-keyring-daemon` on the bus with its data under `home`, its output in
+/// [`keyring_log`], and hands it the login keyring's password.
+fn spawn_keyring(bus_address: &str, home: &Path, attempt: u32) -> Child {
+    let log = std::fs::File::create(keyring_log(home, attempt)).expect("keyring log");
+    let mut keyring = Command::new("gnome-keyring-daemon")
+        .args(["--foreground", "--unlock", "--components=secrets"])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("gnome-keyring-daemon runs (apt package gnome-keyring)");
+    // The daemon reads the login keyring's password from stdin, then serves.
+    let mut stdin = keyring.stdin.take().expect("keyring stdin");
+    stdin
+        .write_all(b"flow-test-keyring")
+        .expect("keyring password");
+    drop(stdin);
+    keyring
+}
+
+/// Where attempt `attempt` of the daemon writes its output.
+fn keyring_log(home: &Path, attempt: u32) -> PathBuf {
+    home.join(format!("gnome-keyring-{attempt}.log"))
+}
+
 /// A running session bus and keyring daemon.
 pub struct SecretService {
     /// `DBUS_SESSION_BUS_ADDRESS` for clients.
@@ -33,44 +67,61 @@ impl SecretService {
             .next()
             .and_then(|p| p.trim().parse().ok())
             .expect("bus pid");
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
-            .env("HOME", home)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_RUNTIME_DIR", home)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("gnome-keyring-daemon runs (apt package gnome-keyring)");
-        // The daemon reads the login keyring's password from stdin, then serves.
-        let mut stdin = keyring.stdin.take().expect("keyring stdin");
-        stdin
-            .write_all(b"flow-test-keyring")
-            .expect("keyring password");
-        drop(stdin);
-        let service = Self {
+        let keyring = spawn_keyring(&bus_address, home, 1);
+        let mut service = Self {
             bus_address,
             bus_pid,
             keyring,
             home: home.to_path_buf(),
         };
-        service.wait_until_serving();
+        service.start_serving();
         service
     }
 
-    fn wait_until_serving(&self) {
+    /// Waits until the daemon serves; one that died or does not answer is started again (up to
+    /// [`KEYRING_ATTEMPTS`] times), and a last failure says what the daemon printed.
+    fn start_serving(&mut self) {
+        for attempt in 1..=KEYRING_ATTEMPTS {
+            if attempt > 1 {
+                self.stop_keyring();
+                self.keyring = spawn_keyring(&self.bus_address, &self.home, attempt);
+            }
+            if self.wait_until_serving() {
+                return;
+            }
+        }
+        let log =
+            std::fs::read_to_string(keyring_log(&self.home, KEYRING_ATTEMPTS)).unwrap_or_default();
+        panic!(
+            "gnome-keyring-daemon did not start serving Secret Service in {KEYRING_ATTEMPTS} attempts; the last one printed: {log:?}"
+        );
+    }
+
+    /// Whether the daemon serves within [`KEYRING_WAIT`] (false at once when it exits).
+    fn wait_until_serving(&mut self) -> bool {
         // A readiness wait, not a timing check: on two busy cores (the rest of the suite running
         // beside it) the daemon has taken more than ten seconds to answer its first call.
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + KEYRING_WAIT;
         while Instant::now() < deadline {
             if self.lookup(&[("flow-probe", "x")]).is_some() || self.store_probe() {
-                return;
+                return true;
+            }
+            if let Ok(Some(status)) = self.keyring.try_wait() {
+                eprintln!("gnome-keyring-daemon exited before serving: {status}");
+                return false;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("gnome-keyring-daemon did not start serving Secret Service");
+        false
+    }
+
+    fn stop_keyring(&mut self) {
+        if let Err(err) = self.keyring.kill() {
+            eprintln!("could not stop gnome-keyring-daemon: {err}");
+        }
+        if let Err(err) = self.keyring.wait() {
+            eprintln!("could not reap gnome-keyring-daemon: {err}");
+        }
     }
 
     fn store_probe(&self) -> bool {
@@ -112,12 +163,7 @@ impl SecretService {
 
 impl Drop for SecretService {
     fn drop(&mut self) {
-        if let Err(err) = self.keyring.kill() {
-            eprintln!("could not stop gnome-keyring-daemon: {err}");
-        }
-        if let Err(err) = self.keyring.wait() {
-            eprintln!("could not reap gnome-keyring-daemon: {err}");
-        }
+        self.stop_keyring();
         let killed = Command::new("kill").arg(self.bus_pid.to_string()).status();
         if !killed.is_ok_and(|s| s.success()) {
             eprintln!("could not stop dbus-daemon {}", self.bus_pid);
