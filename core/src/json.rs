@@ -95,3 +95,26 @@ impl<T: specta::Type> specta::Type for Encoded<T> {
         T::definition(types)
     }
 }
+
+#[cfg(test)]
+mod float_tests {
+    /// Run history stores events as JSON text; with serde_json's default parser this value (a
+    /// real `duration_ms`) came back one unit in the last place off, so a replayed event differed
+    /// from the live one. The workspace enables `float_roundtrip`.
+    #[test]
+    fn floats_read_back_exactly() {
+        for value in [
+            52.758_323_000_000_004_f64,
+            0.1 + 0.2,
+            1e-300,
+            123_456.789_012_345_67,
+        ] {
+            let text = serde_json::to_string(&value).unwrap();
+            assert_eq!(
+                serde_json::from_str::<f64>(&text).unwrap().to_bits(),
+                value.to_bits(),
+                "{text}"
+            );
+        }
+    }
+}
