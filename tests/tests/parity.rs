@@ -150,16 +150,17 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
         "oauth_start" => json!({"id": "parity-api", "redirectBase": "http://127.0.0.1:9"}),
         "oauth_complete" => json!({"state": "no-such-state", "code": "x", "error": null}),
         "connection_delete" => json!({"id": "parity-api", "force": null}),
-        // Parity of the agentic refusals and empty lists (see EXPECTED_ERRORS); flow-llama's
-        // agentic tests generate for real.
-        "agentic_generate" => {
-            json!({"slug": "parity-flow", "nodeId": "no-such-node", "options": null})
-        }
-        "agentic_proposals" => json!({"slug": null}),
+        // A real generation on each side for the parity flow's agentic node, grounded in one
+        // workspace path both share (a path in the prompt that differed per side would change
+        // the tokens, hence the text); then the same proposal is read, accepted and (already
+        // decided) refused a rejection on both.
+        "agentic_generate" => json!({"slug": "parity-flow", "nodeId": "agent", "options": {
+            "seed": 3, "workspace": parity_workspace().display().to_string()}}),
+        "agentic_proposals" => json!({"slug": "parity-flow"}),
         "agentic_proposal" | "agentic_accept" | "agentic_reject" => {
-            json!({"proposalId": "no-such-proposal"})
+            json!({"proposalId": "$JOB"})
         }
-        "agentic_audit" => json!({"query": {"limit": 5}}),
+        "agentic_audit" => json!({"query": {"flowSlug": "parity-flow"}}),
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -183,23 +184,33 @@ const EXPECTED_ERRORS: &[&str] = &[
     "model_download_resume",
     "model_download_cancel",
     "model_import_file",
-    "agentic_generate",
-    "agentic_proposal",
-    "agentic_accept",
     "agentic_reject",
 ];
 
-/// Replaces every `"$RUN"` string in `args` with `run`.
-fn with_run(args: Value, run: Option<&str>) -> Value {
-    match (args, run) {
-        (Value::String(s), Some(run)) if s == "$RUN" => Value::String(run.to_owned()),
-        (Value::Object(map), run) => Value::Object(
+/// Replaces every `"$RUN"` string in `args` with `run`, and every `"$JOB"` with `job`.
+fn with_ids(args: Value, run: Option<&str>, job: Option<&str>) -> Value {
+    match args {
+        Value::String(s) if s == "$RUN" && run.is_some() => json!(run),
+        Value::String(s) if s == "$JOB" && job.is_some() => json!(job),
+        Value::Object(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (k, with_run(v, run)))
+                .map(|(k, v)| (k, with_ids(v, run, job)))
                 .collect(),
         ),
-        (other, _) => other,
+        other => other,
     }
+}
+
+/// The workspace both sides' agentic generation is grounded in (one path, so one prompt).
+fn parity_workspace() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("flow-parity-agentic-workspace");
+    std::fs::create_dir_all(&dir).expect("parity workspace");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name": "parity", "scripts": {"test": "node test.js"}}"#,
+    )
+    .expect("parity workspace file");
+    dir
 }
 
 /// The execution id a call returned (`run_start`, `run_rerun`), if any.
@@ -223,6 +234,8 @@ fn parity_graph() -> Value {
              "data": {"actionId": "log", "message": "failed", "level": "error"}},
             {"id": "done", "type": "utility", "label": "Done",
              "data": {"actionId": "log", "message": "{{build.stdout}}"}},
+            {"id": "agent", "type": "agentic", "label": "Agent",
+             "data": {"request": "Run the tests, then log that they passed."}},
         ],
         "edges": [
             {"source": "build", "target": "oops", "outcome": "fail"},
@@ -315,7 +328,8 @@ impl Http {
                 .post(format!("{}/api/invoke/{command}", self.url))
                 .bearer_auth(TOKEN)
                 .json(&args)
-                .timeout(Duration::from_secs(10))
+                // An agentic generation answers after the model has written its flow.
+                .timeout(Duration::from_secs(120))
                 .send()
                 .await
                 .expect("HTTP invoke");
@@ -335,11 +349,19 @@ impl Drop for Http {
 /// Data directories and timestamps differ between the two cores; everything else must not.
 fn normalize(value: Result<Value, Value>, data_dir: &str) -> Result<Value, Value> {
     let fix = |v: Value| -> Value {
-        let text = mask_run_ids(&mask_timestamps(
-            &mask_durations(v)
-                .to_string()
-                .replace(data_dir, "<DATA_DIR>"),
-        ));
+        let text = mask_ids(
+            &mask_ids(
+                &mask_timestamps(
+                    &mask_durations(v)
+                        .to_string()
+                        .replace(data_dir, "<DATA_DIR>"),
+                ),
+                "run-",
+                "<RUN>",
+            ),
+            "agentic-",
+            "<JOB>",
+        );
         serde_json::from_str(&text).expect("re-parse")
     };
     value.map(fix).map_err(fix)
@@ -365,24 +387,25 @@ fn mask_durations(value: Value) -> Value {
     }
 }
 
-/// Replaces every execution id (`run-<millis>-<suffix>`) with `<RUN>`: ids differ per process.
-fn mask_run_ids(text: &str) -> String {
+/// Replaces every id `<prefix><millis>-<suffix>` (execution ids `run-…`, agentic jobs
+/// `agentic-…`) with `mask`: ids differ per process.
+fn mask_ids(text: &str, prefix: &str, mask: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find("run-") {
+    while let Some(at) = rest.find(prefix) {
         out.push_str(&rest[..at]);
-        let tail = &rest[at + 4..];
+        let tail = &rest[at + prefix.len()..];
         let millis = tail.bytes().take_while(u8::is_ascii_digit).count();
         let suffix = tail[millis..]
             .strip_prefix('-')
             .map(|s| s.bytes().take_while(u8::is_ascii_alphanumeric).count());
         match suffix {
             Some(len) if millis > 0 && len > 0 => {
-                out.push_str("<RUN>");
+                out.push_str(mask);
                 rest = &tail[millis + 1 + len..];
             }
             _ => {
-                out.push_str("run-");
+                out.push_str(prefix);
                 rest = tail;
             }
         }
@@ -475,10 +498,24 @@ fn every_command_answers_the_same_over_ipc_and_http() {
     );
     assert!(!TABLE.is_empty());
     let (mut ipc_run, mut http_run) = (None::<String>, None::<String>);
+    let (mut ipc_job, mut http_job) = (None::<String>, None::<String>);
     for (command, arg_names) in TABLE {
         let args = sample_args(command, arg_names);
-        let raw_ipc = ipc.call(command, with_run(args.clone(), ipc_run.as_deref()));
-        let raw_http = http.call(command, with_run(args, http_run.as_deref()));
+        let raw_ipc = ipc.call(
+            command,
+            with_ids(args.clone(), ipc_run.as_deref(), ipc_job.as_deref()),
+        );
+        let raw_http = http.call(
+            command,
+            with_ids(args, http_run.as_deref(), http_job.as_deref()),
+        );
+        if *command == "agentic_generate" {
+            let id = |raw: &Result<Value, Value>| {
+                raw.as_ref().ok()?.get("id")?.as_str().map(str::to_owned)
+            };
+            ipc_job = id(&raw_ipc);
+            http_job = id(&raw_http);
+        }
         if *command == "run_start" {
             ipc_run = started_run(&raw_ipc);
             http_run = started_run(&raw_http);
