@@ -12,7 +12,6 @@ use flow_core::credentials::{
     SecretStoreChoice, SecretStoreKind,
 };
 use flow_core::engine::{ExecutionEventKind, RunOptions, RunStatus};
-use flow_core::flows::SaveFlowInput;
 use flow_core::{App, AppConfig, AppError, Edition};
 use serde_json::json;
 
@@ -161,17 +160,7 @@ async fn deleting_a_connection_a_saved_flow_uses_names_the_flows_unless_forced()
                          "method": "GET", "url": "http://127.0.0.1:9/"}}]),
         json!([]),
     );
-    commands::flow_save(
-        app,
-        SaveFlowInput {
-            slug: None,
-            base_revision: None,
-            collection: None,
-            graph,
-        },
-    )
-    .await
-    .unwrap();
+    common::save_new(app, graph).await;
     let listed = commands::connections_list(app).await.unwrap();
     assert_eq!(listed[0].used_by.len(), 1);
     assert_eq!(listed[0].used_by[0].name, "Test flow");

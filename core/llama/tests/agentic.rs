@@ -13,7 +13,7 @@ use common::install_test_model;
 use flow_core::agentic::{AuditKind, AuditQuery, GenerateOptions, ProposalStatus};
 use flow_core::engine::{ExecutionEventKind, RunOptions, RunSource, RunStatus};
 use flow_core::flows::monitor::is_monitor;
-use flow_core::flows::{FlowGraph, SaveFlowInput, dsl};
+use flow_core::flows::{FlowGraph, dsl};
 use flow_core::{AppError, BusItem, FlowEvent, commands};
 
 const MODEL: &str = "gemma-3-270m-q4_k_m.gguf";
@@ -46,18 +46,7 @@ async fn agentic_flow(app: &flow_core::App, request: &str, workspace: &str) -> S
         "flow \"Agentic\"\nstart[utility: \"Start\"] {{\n  actionId: \"log\", message: \"go\"\n}}\nagent[agentic: \"Agent\"] {{\n  request: {request:?}, workspace: {workspace:?}\n}}\nend[utility: \"End\"] {{\n  actionId: \"log\", message: \"done\"\n}}\nstart --> agent\nagent.pass --> end\n"
     ))
     .unwrap();
-    commands::flow_save(
-        app,
-        SaveFlowInput {
-            slug: None,
-            base_revision: None,
-            collection: None,
-            graph,
-        },
-    )
-    .await
-    .unwrap()
-    .slug
+    common::save_new(app, graph).await.slug
 }
 
 const REQUESTS: [&str; 6] = [

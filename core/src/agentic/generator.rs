@@ -347,9 +347,10 @@ fn text_field(node: &FlowNode, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The folder to ground in: the given one, the node's `workspace`, else the flow's run
-/// workspace (created, so a new flow has one); relative folders live under the data dir's
-/// `workspaces/` like runs' own.
+/// The folder to ground in: the given one, else the node's `workspace`, resolved as a run of
+/// the flow resolves its workspace (relative folders under the data dir's `workspaces/`, by
+/// default the flow's own), so the proposal is grounded where its steps will run. The flow's
+/// own is created, so a new flow has one.
 fn workspace_root(
     app: &App,
     doc: &FlowDocument,
@@ -359,17 +360,16 @@ fn workspace_root(
     let chosen = given
         .map(str::to_owned)
         .or_else(|| text_field(node, "workspace"));
-    let root = app.config().data_dir.join("workspaces");
-    let dir = match chosen {
-        Some(dir) => root.join(dir),
-        None => {
-            let dir = root.join(&doc.slug);
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                AppError::io(format!("creating the workspace {}", dir.display()), e)
-            })?;
-            dir
-        }
+    let defaulted = chosen.is_none();
+    let options = crate::engine::RunOptions {
+        workspace: chosen,
+        ..crate::engine::RunOptions::default()
     };
+    let dir = crate::engine::runner::workspace_dir(app, &doc.graph, Some(&doc.slug), &options);
+    if defaulted {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::io(format!("creating the workspace {}", dir.display()), e))?;
+    }
     Ok(dir)
 }
 

@@ -241,7 +241,7 @@ fn refuse_invalid(
     Err(AppError::InvalidInput(message))
 }
 
-fn workspace_dir(
+pub(crate) fn workspace_dir(
     app: &App,
     graph: &FlowGraph,
     flow_slug: Option<&str>,

@@ -38,6 +38,21 @@ pub fn graph(nodes: Value, edges: Value) -> FlowGraph {
     serde_json::from_value(json!({"name": "Test flow", "nodes": nodes, "edges": edges})).unwrap()
 }
 
+/// Saves `graph` as a new flow in the Default collection.
+pub async fn save_new(app: &App, graph: FlowGraph) -> flow_core::flows::FlowDocument {
+    commands::flow_save(
+        app,
+        flow_core::flows::SaveFlowInput {
+            slug: None,
+            base_revision: None,
+            collection: None,
+            graph,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 pub fn mock(id: &str, data: Value) -> Value {
     let mut d = json!({"adapter": "mock"});
     d.as_object_mut()
