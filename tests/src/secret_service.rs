@@ -7,6 +7,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A session bus that activates nothing: only the daemon the test starts serves secrets.
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
+
 /// How many times the keyring daemon is started before the test gives up.
 const KEYRING_ATTEMPTS: u32 = 3;
 /// How long one start may take to serve.
@@ -54,8 +69,14 @@ impl SecretService {
     /// Starts the bus and the keyring daemon with its data under `home`.
     pub fn start(home: &Path) -> Self {
         std::fs::create_dir_all(home).expect("keyring home");
+        // A bus without service directories: the standard session config lets the first probe
+        // D-Bus-activate a second gnome-keyring-daemon (the system's, with another home and a
+        // locked keyring), and ours then exits with "another secret service is running".
+        let config = home.join("bus.conf");
+        std::fs::write(&config, BUS_CONFIG).expect("bus config");
         let bus = Command::new("dbus-daemon")
-            .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--fork", "--print-address=1", "--print-pid=1"])
             .stderr(Stdio::null())
             .output()
             .expect("dbus-daemon runs (apt package dbus-daemon)");
