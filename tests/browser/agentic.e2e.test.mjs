@@ -99,9 +99,13 @@ describe("agentic flows against flow-server", () => {
       await page.locator('[data-testid="node-agent"]').getByText("monitoring").waitFor();
 
       // Now Run runs the generated steps (the monitor is left out); stop it once it is going.
+      // The first step has started when its card shows a status, or, for a destructive step
+      // (the model may propose deleting a file), when the run asks before it.
       const toolbar = page.getByRole("toolbar", { name: "Editor" });
       await toolbar.getByRole("button", { name: "Run", exact: true }).click();
-      await page.locator(`[data-testid="node-${first}"]:is([data-status="running"], [data-status="succeeded"], [data-status="failed"])`).waitFor();
+      const started = page.locator(`[data-testid="node-${first}"]:is([data-status="running"], [data-status="succeeded"], [data-status="failed"])`);
+      const asks = page.getByRole("dialog", { name: "Approve a destructive step?" }).filter({ hasText: `waiting before node ${first},` });
+      await started.or(asks).first().waitFor();
       const active = await invoke(page, "runs_active", {});
       for (const run of active) await invoke(page, "run_cancel", { executionId: run.executionId });
       const audit = await invoke(page, "agentic_audit", { query: { flowSlug: slug } });
