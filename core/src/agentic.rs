@@ -9,12 +9,21 @@
 //! - [`assemble`]: from an answer to nodes, and into the flow in the agentic node's place;
 //! - [`generator`]: one generation, from the saved flow to a proposal;
 //! - [`review`]: accepting (a new flow revision) or rejecting a proposal;
-//! - [`proposals`], [`audit`]: where proposals and the AI audit log are kept.
+//! - [`monitor`]: watching runs of a generated flow: an unhandled failure is intercepted, a fix
+//!   planned ([`fixer`]) and decided ([`decisions`]), by a person or within the autonomous
+//!   budgets ([`budget`]);
+//! - [`proposals`], [`audit`], [`interceptions`]: where proposals, the AI audit log and the
+//!   interceptions are kept.
 
 pub mod assemble;
 pub mod audit;
 pub mod binaries;
+pub mod budget;
+pub mod decisions;
+pub mod fixer;
 pub mod generator;
+pub mod interceptions;
+pub mod monitor;
 pub mod prompt;
 pub mod proposals;
 pub mod review;
@@ -23,8 +32,9 @@ pub mod types;
 pub mod workspace;
 
 pub use types::{
-    AgenticEvent, AgenticEventKind, AuditKind, AuditQuery, AuditRecord, GenerateOptions, Proposal,
-    ProposalKind, ProposalStatus,
+    AgenticEvent, AgenticEventKind, AuditKind, AuditQuery, AuditRecord, AutonomousOutcome,
+    BudgetUse, GenerateOptions, InterceptDecision, Interception, InterceptionQuery,
+    InterceptionStatus, Proposal, ProposalKind, ProposalStatus,
 };
 
 /// The app's agentic state: proposals waiting for a person and the audit log.
@@ -32,6 +42,7 @@ pub use types::{
 pub struct Agentic {
     proposals: proposals::Proposals,
     audit: audit::AuditStore,
+    interceptions: interceptions::InterceptionStore,
 }
 
 impl Agentic {
@@ -40,7 +51,13 @@ impl Agentic {
         Self {
             proposals: proposals::Proposals::default(),
             audit: audit::AuditStore::on(db),
+            interceptions: interceptions::InterceptionStore::on(db),
         }
+    }
+
+    /// Monitors' interceptions of failed runs, and the runs waiting on one.
+    pub fn interceptions(&self) -> &interceptions::InterceptionStore {
+        &self.interceptions
     }
 
     /// Proposals waiting for (or given) a decision.

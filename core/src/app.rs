@@ -179,6 +179,10 @@ impl App {
             credentials,
             agentic,
         }));
+        app.engine()
+            .set_monitor(Arc::new(crate::agentic::monitor::AgenticMonitor::new(
+                app.downgrade(),
+            )));
         crate::scheduler::runner::start_background(&app);
         Ok(app)
     }

@@ -28,8 +28,9 @@ mod template_hub;
 mod theme;
 
 pub use agentic::{
-    agentic_accept, agentic_audit, agentic_generate, agentic_proposal, agentic_proposals,
-    agentic_reject,
+    agentic_accept, agentic_audit, agentic_generate, agentic_intercept_decide,
+    agentic_interception, agentic_interception_revert, agentic_interceptions, agentic_proposal,
+    agentic_proposals, agentic_reject,
 };
 pub use board::{
     NoteAdded, SessionTasksDeleted, TaskDeleted, board_add_note, board_agent_status,
@@ -284,6 +285,14 @@ macro_rules! for_each_command {
             agentic_reject(proposal_id: String) -> Proposal;
             /// The AI audit log (invocations, reviews, agent edits), newest first, by flow, run or job.
             agentic_audit(query: Option<AuditQuery>) -> Vec<AuditRecord>;
+            /// A monitor's interceptions of failed runs, newest first, by flow or run.
+            agentic_interceptions(query: Option<InterceptionQuery>) -> Vec<Interception>;
+            /// One interception, with the flow's DSL before and after its fix.
+            agentic_interception(interception_id: String) -> Interception;
+            /// Decides a waiting interception: accept the fix (saved, the node re-runs), resume without it, or reject and stop the run.
+            agentic_intercept_decide(interception_id: String, decision: InterceptDecision) -> Interception;
+            /// Reverts an applied fix: the flow's graph from before it, as a new revision (a conflict if the flow changed since).
+            agentic_interception_revert(interception_id: String) -> Interception;
         }
     };
 }
@@ -292,7 +301,10 @@ macro_rules! for_each_command {
 pub mod signature {
     pub use super::{ModelDeleted, NoteAdded, SessionTasksDeleted, TaskDeleted};
     pub use crate::AppInfo;
-    pub use crate::agentic::{AuditQuery, AuditRecord, GenerateOptions, Proposal};
+    pub use crate::agentic::{
+        AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, Interception,
+        InterceptionQuery, Proposal,
+    };
     pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::features::{
         CreateFeatureInput, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,

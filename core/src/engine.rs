@@ -31,6 +31,7 @@ pub mod control;
 pub mod events;
 pub(crate) mod executor;
 pub mod gate;
+pub mod intercept;
 pub(crate) mod plan;
 pub mod reporter;
 pub mod request;
@@ -42,6 +43,7 @@ pub use control::RunControl;
 pub use events::{ExecutionEvent, ExecutionEventKind, LogStream, RunStatus, RunTrigger};
 pub use executor::MERGE_INPUTS_KEY;
 pub use gate::destructive_reason;
+pub use intercept::{Monitor, MonitoredRun, UnhandledFailure, Verdict};
 pub use request::{
     PendingConfirmation, RunBegin, RunOptions, RunRequest, RunSource, RunStarted, RunState,
 };

@@ -55,18 +55,7 @@ pub fn parse_answer(text: &str) -> Result<Answer, AppError> {
         .ok_or_else(|| AppError::Unavailable("the model's answer has no steps".into()))?;
     let steps = steps
         .iter()
-        .map(|step| {
-            let mut fields = step.as_object().cloned().unwrap_or_default();
-            let node = take_string(&mut fields, "node").ok_or_else(|| {
-                AppError::Unavailable("a step of the model's answer names no node type".into())
-            })?;
-            let label = take_string(&mut fields, "label").unwrap_or_else(|| node.clone());
-            Ok(Step {
-                node,
-                label,
-                fields,
-            })
-        })
+        .map(step_of)
         .collect::<Result<Vec<_>, AppError>>()?;
     if steps.is_empty() {
         return Err(AppError::Unavailable(
@@ -74,6 +63,57 @@ pub fn parse_answer(text: &str) -> Result<Answer, AppError> {
         ));
     }
     Ok(Answer { name, steps })
+}
+
+/// Reads a surgical fix's answer: one step (the JSON a step schema describes).
+pub fn parse_step(text: &str) -> Result<Step, AppError> {
+    let value: Value = serde_json::from_str(text.trim()).map_err(|e| {
+        AppError::Unavailable(format!(
+            "the model's answer is not a step ({e}); it may have been cut off"
+        ))
+    })?;
+    step_of(&value)
+}
+
+fn step_of(step: &Value) -> Result<Step, AppError> {
+    let mut fields = step.as_object().cloned().unwrap_or_default();
+    let node = take_string(&mut fields, "node").ok_or_else(|| {
+        AppError::Unavailable("a step of the model's answer names no node type".into())
+    })?;
+    let label = take_string(&mut fields, "label").unwrap_or_else(|| node.clone());
+    Ok(Step {
+        node,
+        label,
+        fields,
+    })
+}
+
+/// A node with a fix's fields written over its own: what says what the node is (identity)
+/// and where it works (pinned to the workspace) stays as it was.
+pub fn fixed_node(node: &FlowNode, entry: &CatalogEntry, step: &Step) -> FlowNode {
+    let mut fixed = node.clone();
+    for (key, value) in &step.fields {
+        if !entry.identity.contains_key(key) && !super::schema::is_pinned(key) {
+            fixed.data.insert(key.clone(), value.clone());
+        }
+    }
+    if !step.label.is_empty() {
+        fixed.label = step.label.clone();
+    }
+    fixed
+}
+
+/// A node as the model is shown it for a fix: `{node: <slug>, label, <writable fields>}`.
+pub fn step_view(node: &FlowNode, entry: &CatalogEntry) -> Value {
+    let mut view = Map::new();
+    view.insert("node".into(), Value::String(entry.slug.clone()));
+    view.insert("label".into(), Value::String(node.label.clone()));
+    for (key, value) in &node.data {
+        if !entry.identity.contains_key(key) && !super::schema::is_pinned(key) {
+            view.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(view)
 }
 
 fn take_string(fields: &mut Map<String, Value>, key: &str) -> Option<String> {

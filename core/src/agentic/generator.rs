@@ -213,16 +213,17 @@ pub async fn generate(
     Ok(proposal)
 }
 
-/// The job a generation's events are about.
+/// The job an agentic job's events are about.
 #[derive(Clone)]
-struct Job {
-    id: String,
-    flow_slug: String,
-    node_id: String,
+pub(super) struct Job {
+    pub id: String,
+    pub flow_slug: String,
+    pub node_id: String,
 }
 
 impl Job {
-    fn event(&self, kind: AgenticEventKind) -> FlowEvent {
+    /// The bus event of one step of the job.
+    pub fn event(&self, kind: AgenticEventKind) -> FlowEvent {
         FlowEvent::Agentic(AgenticEvent {
             job_id: self.id.clone(),
             flow_slug: self.flow_slug.clone(),
@@ -283,6 +284,7 @@ async fn build_proposal(
         flow_slug: doc.slug.clone(),
         base_revision: doc.revision,
         node_id: node_id.to_owned(),
+        execution_id: None,
         request: built.request,
         model: built.model,
         dsl: diff.to_dsl.clone(),
@@ -300,7 +302,8 @@ async fn build_proposal(
     })
 }
 
-fn restore_strings(scope: &SanitizeScope, value: &mut Value) {
+/// Maps the sanitizer's placeholders in every string of `value` back to the real text.
+pub(super) fn restore_strings(scope: &SanitizeScope, value: &mut Value) {
     match value {
         Value::String(s) => *s = scope.restore(s),
         Value::Array(items) => items.iter_mut().for_each(|v| restore_strings(scope, v)),
@@ -338,7 +341,8 @@ fn agentic_node<'a>(doc: &'a FlowDocument, node_id: &str) -> Result<&'a FlowNode
     Ok(node)
 }
 
-fn text_field(node: &FlowNode, key: &str) -> Option<String> {
+/// A node's non-empty text field.
+pub(super) fn text_field(node: &FlowNode, key: &str) -> Option<String> {
     node.data
         .get(key)
         .and_then(Value::as_str)

@@ -83,6 +83,63 @@ pub fn user(facts: &WorkspaceFacts, request: &str) -> String {
     text
 }
 
+/// Most characters of a failed node's output a fix request quotes (its end, where errors are).
+pub const MAX_FAILURE_OUTPUT_CHARS: usize = 2_000;
+
+/// The system message of a surgical fix: one step of `entry`'s type, corrected.
+pub fn fix_system(entry: &CatalogEntry) -> String {
+    format!(
+        "You fix one failing step of a Flow workflow. Answer with JSON only: the corrected step, \
+         {{\"node\": \"{slug}\", \"label\": <short label>, <its fields>}}.\n\
+         Change only what makes it fail; keep what works. Paths are relative to the workspace.\n\
+         The step's type: {slug}: {description}{fields}",
+        slug = entry.slug,
+        description = entry.description.trim_end_matches('.'),
+        fields = fields_line(entry),
+    )
+}
+
+/// The user message of a surgical fix: the (sanitized) flow, the failed step alone, its error
+/// and the end of what it printed.
+pub fn fix_user(flow_dsl: &str, step: &Value, error: &str, printed: &str) -> String {
+    let mut text = format!(
+        "The flow:\n{}\n\nThe step that failed:\n{step}\n\nIts error: {}\n",
+        flow_dsl.trim_end(),
+        error.trim()
+    );
+    if !printed.trim().is_empty() {
+        text.push_str(&format!("What it printed (end):\n{}\n", printed.trim_end()));
+    }
+    text.push_str("\nAnswer with the corrected step.\n");
+    text
+}
+
+/// The end of a failed node's `stdout` and `stderr` (or its whole output as JSON), at most
+/// [`MAX_FAILURE_OUTPUT_CHARS`].
+pub fn printed(output: Option<&Value>) -> String {
+    let Some(output) = output else {
+        return String::new();
+    };
+    let streams: Vec<String> = ["stdout", "stderr"]
+        .iter()
+        .filter_map(|k| output.get(*k).and_then(Value::as_str))
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    let text = if streams.is_empty() {
+        output.to_string()
+    } else {
+        streams.join("\n")
+    };
+    let count = text.chars().count();
+    if count <= MAX_FAILURE_OUTPUT_CHARS {
+        return text;
+    }
+    text.chars()
+        .skip(count - MAX_FAILURE_OUTPUT_CHARS)
+        .collect()
+}
+
 /// The conversation for one generation.
 pub fn messages(system: String, user: String) -> Vec<ChatMessage> {
     vec![
@@ -113,6 +170,29 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("agentic-generator"));
+    }
+
+    #[test]
+    fn a_fix_request_quotes_the_step_its_error_and_the_end_of_its_output() {
+        let long = format!("{}TAIL", "x".repeat(5_000));
+        let output = serde_json::json!({"stdout": "", "stderr": long, "exitCode": 1});
+        let tail = printed(Some(&output));
+        assert_eq!(tail.chars().count(), MAX_FAILURE_OUTPUT_CHARS);
+        assert!(tail.ends_with("TAIL"));
+        let step = serde_json::json!({"node": "shell-run-command", "label": "Build", "command": "npm run buld"});
+        let text = fix_user("flow \"x\"\n", &step, "exit code 1", "missing script: buld");
+        assert!(text.contains("\"command\":\"npm run buld\""), "{text}");
+        assert!(text.contains("Its error: exit code 1"));
+        assert!(text.contains("missing script: buld"));
+        let installed = crate::nodes::builtin_entries().to_vec();
+        let shell = installed
+            .iter()
+            .find(|e| e.slug == "shell-run-command")
+            .unwrap();
+        assert!(fix_system(shell).contains(
+            "shell-run-command: Run a command line in a shell. Fields: command (required)."
+        ));
+        assert_eq!(printed(None), "");
     }
 
     #[test]

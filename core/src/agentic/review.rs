@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use super::audit::NewRecord;
-use super::types::{AgenticEvent, AgenticEventKind, AuditKind, Proposal, ProposalStatus};
+use super::types::{
+    AgenticEvent, AgenticEventKind, AuditKind, Proposal, ProposalKind, ProposalStatus,
+};
 use crate::flows::{FlowDocument, SaveFlowInput};
 use crate::{App, AppError, FlowEvent};
 
@@ -12,6 +14,13 @@ use crate::{App, AppError, FlowEvent};
 /// was made (a conflict; the proposal stays pending).
 pub async fn accept(app: &App, proposal_id: &str) -> Result<FlowDocument, AppError> {
     let proposals = app.agentic().proposals();
+    if proposals.get(proposal_id)?.kind == ProposalKind::Fix {
+        // A fix belongs to a waiting run: accepting it also lets the run re-run the node.
+        let interception =
+            super::decisions::decide(app, proposal_id, super::types::InterceptDecision::Accept)
+                .await?;
+        return app.flows().get(interception.flow_slug).await;
+    }
     let proposal = proposals.decide(proposal_id, ProposalStatus::Accepted)?;
     let saved = app
         .flows()
@@ -66,6 +75,12 @@ pub async fn accept(app: &App, proposal_id: &str) -> Result<FlowDocument, AppErr
 
 /// Rejects a pending proposal; the flow stays as it is.
 pub async fn reject(app: &App, proposal_id: &str) -> Result<Proposal, AppError> {
+    if app.agentic().proposals().get(proposal_id)?.kind == ProposalKind::Fix {
+        return Err(AppError::InvalidInput(format!(
+            "`{proposal_id}` is a fix for a failed run: decide it with agentic_intercept_decide \
+             (resume without the fix, or reject and stop the run)"
+        )));
+    }
     let mut proposal = app
         .agentic()
         .proposals()

@@ -36,6 +36,8 @@ pub struct GenerateOptions {
 pub enum ProposalKind {
     /// A generated flow in place of the agentic node.
     Generation,
+    /// New fields for one node that failed in a run (a monitor's surgical fix).
+    Fix,
 }
 
 /// Where a proposal stands.
@@ -64,8 +66,11 @@ pub struct Proposal {
     pub flow_slug: String,
     /// The flow's revision it was made from; accepting fails if the flow moved on since.
     pub base_revision: u32,
-    /// The agentic node that asked.
+    /// The agentic node that asked (for a fix: the failed node).
     pub node_id: String,
+    /// The run a fix is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_id: Option<String>,
     /// What was asked (as the person wrote it; the model saw it sanitized).
     pub request: String,
     /// The model that answered.
@@ -149,6 +154,155 @@ pub enum AgenticEventKind {
         /// Why.
         error: String,
     },
+    /// A monitor's interception began or moved on (the job id is the interception's id).
+    Interception {
+        /// Where it stands now.
+        interception: Box<Interception>,
+    },
+    /// What an autonomous run has used of its budgets.
+    Budget {
+        /// The run.
+        execution_id: String,
+        /// The use so far.
+        usage: BudgetUse,
+    },
+    /// An autonomous run ended, and why.
+    Finished {
+        /// The run.
+        execution_id: String,
+        /// Converged, or which budget or decision ended it.
+        outcome: AutonomousOutcome,
+        /// The use at the end.
+        usage: BudgetUse,
+    },
+}
+
+/// Where an interception stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum InterceptionStatus {
+    /// The model is planning a fix.
+    Planning,
+    /// Waiting for a person (with a fix to review, or with why there is none).
+    Pending,
+    /// The fix was applied (a new flow revision) and the node ran again.
+    Fixed,
+    /// Resumed without a fix: the failure stood.
+    Resumed,
+    /// The run was stopped.
+    Stopped,
+    /// The run ended before anyone decided.
+    Abandoned,
+    /// The fix was applied, then reverted.
+    Reverted,
+}
+
+/// One interception: a monitored run's unhandled failure and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Interception {
+    /// Its id (also the fix proposal's id and the job id of its events).
+    pub id: String,
+    /// The run.
+    pub execution_id: String,
+    /// The saved flow.
+    pub flow_slug: String,
+    /// The failed node.
+    pub node_id: String,
+    /// Why it failed.
+    pub error: String,
+    /// Fixes are applied without asking.
+    pub autonomous: bool,
+    /// Where it stands.
+    pub status: InterceptionStatus,
+    /// The fix proposal, once the model made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal_id: Option<String>,
+    /// Why there is no fix (the model failed, its fix was invalid, a budget ran out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_error: Option<String>,
+    /// The flow's revision the fix was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_before: Option<u32>,
+    /// The revision the fix was saved as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_after: Option<u32>,
+    /// The flow's DSL before the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dsl_before: Option<String>,
+    /// The flow's DSL after the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dsl_after: Option<String>,
+    /// When it began (RFC 3339).
+    pub created_at: String,
+    /// When it was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
+}
+
+/// A person's decision on an interception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum InterceptDecision {
+    /// Accept the fix and apply it: a new flow revision, and the node runs again.
+    Accept,
+    /// Resume without a fix: the failure stands and the run goes on as it would have.
+    Resume,
+    /// Reject and stop the run.
+    Reject,
+}
+
+/// Which interceptions to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InterceptionQuery {
+    /// Only this flow's.
+    #[serde(default)]
+    pub flow_slug: Option<String>,
+    /// Only this run's.
+    #[serde(default)]
+    pub execution_id: Option<String>,
+    /// At most this many, newest first (default 100, at most 1,000).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// What an autonomous run used of its budgets, against the settings' limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetUse {
+    /// Fixes applied.
+    pub iterations: u32,
+    /// `max_agentic_iterations`.
+    pub max_iterations: u32,
+    /// Seconds since the run started.
+    pub seconds: f64,
+    /// `max_agentic_seconds`.
+    pub max_seconds: u32,
+    /// Model tokens used by its fixes (prompt and answer).
+    pub tokens: u32,
+    /// `max_agentic_tokens`.
+    pub max_tokens: u32,
+}
+
+/// How an autonomous run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum AutonomousOutcome {
+    /// The run passed.
+    Converged,
+    /// `max_agentic_iterations` fixes were applied and it still failed.
+    IterationsExhausted,
+    /// `max_agentic_seconds` passed.
+    SecondsExhausted,
+    /// `max_agentic_tokens` were used.
+    TokensExhausted,
+    /// The model proposed no usable fix.
+    NoFix,
+    /// A person resumed without a fix or stopped the run, or it was cancelled.
+    Stopped,
+    /// It failed where the monitor could not help (a handled path, a sub-flow, ...).
+    Failed,
 }
 
 /// The kinds of AI audit records.

@@ -5,7 +5,10 @@
     reason = "a command's doc comment is its line in the table"
 )]
 
-use crate::agentic::{AuditQuery, AuditRecord, GenerateOptions, Proposal, generator, review};
+use crate::agentic::{
+    AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, Interception, InterceptionQuery,
+    Proposal, decisions, generator, review,
+};
 use crate::flows::FlowDocument;
 use crate::{App, AppError};
 
@@ -39,4 +42,36 @@ pub async fn agentic_audit(
     query: Option<AuditQuery>,
 ) -> Result<Vec<AuditRecord>, AppError> {
     app.agentic().audit().list(query.unwrap_or_default()).await
+}
+
+pub async fn agentic_interceptions(
+    app: &App,
+    query: Option<InterceptionQuery>,
+) -> Result<Vec<Interception>, AppError> {
+    app.agentic()
+        .interceptions()
+        .list(query.unwrap_or_default())
+        .await
+}
+
+pub async fn agentic_interception(
+    app: &App,
+    interception_id: String,
+) -> Result<Interception, AppError> {
+    app.agentic().interceptions().get(interception_id).await
+}
+
+pub async fn agentic_intercept_decide(
+    app: &App,
+    interception_id: String,
+    decision: InterceptDecision,
+) -> Result<Interception, AppError> {
+    decisions::decide(app, &interception_id, decision).await
+}
+
+pub async fn agentic_interception_revert(
+    app: &App,
+    interception_id: String,
+) -> Result<Interception, AppError> {
+    decisions::revert(app, &interception_id).await
 }

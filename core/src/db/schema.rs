@@ -200,6 +200,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX IF NOT EXISTS ix_ai_audit_flow ON ai_audit(flow_slug, id);
     CREATE INDEX IF NOT EXISTS ix_ai_audit_run ON ai_audit(execution_id, id);
     CREATE INDEX IF NOT EXISTS ix_ai_audit_job ON ai_audit(job_id, id);",
+    // v8: a monitor's interceptions of failed runs, each kept whole as JSON (with the flow's
+    // DSL before and after its fix, for revert), found by run and flow.
+    "CREATE TABLE IF NOT EXISTS agentic_interceptions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        execution_id TEXT NOT NULL,
+        flow_slug TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ix_agentic_interceptions_run ON agentic_interceptions(execution_id, seq);
+    CREATE INDEX IF NOT EXISTS ix_agentic_interceptions_flow ON agentic_interceptions(flow_slug, seq);",
 ];
 
 /// Brings the schema up to [`SCHEMA_VERSION`], one `BEGIN IMMEDIATE` transaction per step (the

@@ -84,6 +84,9 @@ pub enum AdapterError {
         /// What it produced before failing.
         output: Option<serde_json::Value>,
     },
+    /// A person denied its destructive action.
+    #[error("{0}")]
+    Denied(String),
     /// It ran longer than its `timeoutMs` and was stopped.
     #[error("timed out after {0} ms")]
     TimedOut(u64),

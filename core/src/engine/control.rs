@@ -18,6 +18,7 @@ struct Inner {
     cancelled: bool,
     ended: Option<RunStatus>,
     awaiting: Option<(PendingConfirmation, oneshot::Sender<bool>)>,
+    intercepted: Option<String>,
 }
 
 /// The steering wheel of one run.
@@ -65,11 +66,12 @@ impl RunControl {
     }
 
     fn state_of(&self, inner: &Inner) -> RunState {
-        let status = match (inner.ended, &inner.awaiting) {
-            (Some(status), _) => status,
-            (None, Some(_)) => RunStatus::AwaitingConfirmation,
-            (None, None) if inner.paused => RunStatus::Paused,
-            (None, None) => RunStatus::Running,
+        let status = match (inner.ended, &inner.awaiting, &inner.intercepted) {
+            (Some(status), _, _) => status,
+            (None, Some(_), _) => RunStatus::AwaitingConfirmation,
+            (None, None, Some(_)) => RunStatus::Intercepted,
+            (None, None, None) if inner.paused => RunStatus::Paused,
+            (None, None, None) => RunStatus::Running,
         };
         RunState {
             execution_id: self.execution_id.clone(),
@@ -79,6 +81,7 @@ impl RunControl {
             trigger: self.trigger,
             started_at: self.started_at.clone(),
             awaiting: inner.awaiting.as_ref().map(|(p, _)| p.clone()),
+            intercepted: inner.intercepted.clone(),
         }
     }
 
@@ -200,6 +203,11 @@ impl RunControl {
         rx
     }
 
+    /// Marks the node the monitor is deciding about (`None` once it decided).
+    pub(crate) fn set_intercepted(&self, node_id: Option<String>) {
+        self.lock().intercepted = node_id;
+    }
+
     /// Resolves when something changed.
     pub(crate) async fn changed(&self) {
         self.changed.notified().await;
@@ -211,6 +219,7 @@ impl RunControl {
         let mut inner = self.lock();
         inner.ended = Some(status);
         inner.awaiting = None;
+        inner.intercepted = None;
         before_done();
     }
 }

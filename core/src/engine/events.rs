@@ -96,6 +96,22 @@ pub enum ExecutionEventKind {
         /// What it will do, e.g. the command line.
         summary: String,
     },
+    /// A node failed with no `fail` edge and the flow's monitor took it up: the run holds new
+    /// work until it decides (see the `agentic` events of the same run).
+    Intercepted {
+        /// The failed node.
+        node_id: String,
+        /// Why it failed.
+        error: String,
+    },
+    /// The monitor decided about an intercepted failure.
+    InterceptionResolved {
+        /// The node.
+        node_id: String,
+        /// `fixed` (the node runs again with the fix), `resumed` (the failure stands) or
+        /// `stopped` (the run is cancelled).
+        verdict: String,
+    },
     /// Progress of a node's long transfer (the `download` utility).
     NodeProgress {
         /// The node.
@@ -159,7 +175,9 @@ impl ExecutionEventKind {
             | Self::NodeToken { node_id, .. }
             | Self::IterationCapped { node_id, .. }
             | Self::AwaitingConfirmation { node_id, .. }
-            | Self::ConfirmationResolved { node_id, .. } => Some(node_id),
+            | Self::ConfirmationResolved { node_id, .. }
+            | Self::Intercepted { node_id, .. }
+            | Self::InterceptionResolved { node_id, .. } => Some(node_id),
             Self::Started { .. } | Self::Paused {} | Self::Resumed {} | Self::Done { .. } => None,
         }
     }
@@ -199,6 +217,9 @@ pub enum RunStatus {
     Paused,
     /// Waiting for a person to approve a destructive node.
     AwaitingConfirmation,
+    /// A node failed unhandled and the flow's monitor is deciding (planning a fix, or waiting
+    /// for a person to accept it, resume without it, or stop).
+    Intercepted,
     /// Every failure was handled (or none happened).
     Succeeded,
     /// A node failed with no `fail` edge to handle it.

@@ -17,7 +17,7 @@ mod dispatch;
 mod groups;
 mod routing;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,10 +26,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use super::adapter::{AdapterCtx, AdapterError, NodeInvocation};
+use futures_util::future::BoxFuture;
+
 use super::control::RunControl;
 use super::events::{ExecutionEventKind, RunStatus};
+use super::intercept::{Monitor, MonitoredRun, UnhandledFailure, Verdict};
 use super::plan::{EdgeIndex, GroupIndex, GroupKind, IndexVec, NodeIndex, Plan};
 use super::reporter::RunReporter;
+use super::template::has_template;
 
 /// The reserved `data` key under which a `merge` node receives its predecessors' outputs.
 pub const MERGE_INPUTS_KEY: &str = "$inputs";
@@ -45,6 +49,8 @@ pub(crate) struct RunSetup {
     pub ctx: Arc<AdapterCtx>,
     pub control: Arc<RunControl>,
     pub reporter: Arc<RunReporter>,
+    /// The flow's monitor and what it knows of this run, when an agentic node watches it.
+    pub monitor: Option<(Arc<dyn Monitor>, MonitoredRun)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +121,9 @@ struct Finished {
 /// A node held before it starts until someone approves its destructive action.
 type AwaitingApproval = (NodeIndex, NodeInvocation, oneshot::Receiver<bool>);
 
+/// A failed node held until the monitor decides about it.
+type Interception = (NodeIndex, BoxFuture<'static, Verdict>);
+
 struct Run {
     setup: RunSetup,
     nodes: IndexVec<NodeIndex, NodeProgress>,
@@ -131,6 +140,8 @@ struct Run {
     /// Back-edges taken and not yet applied (their loop body still has work in flight).
     reentries: Vec<EdgeIndex>,
     unhandled: bool,
+    /// Unhandled failures waiting for the monitor, one decided at a time.
+    intercepts: VecDeque<(NodeIndex, UnhandledFailure)>,
     tasks: JoinSet<Finished>,
     task_node: HashMap<tokio::task::Id, (NodeIndex, Instant)>,
 }
@@ -171,6 +182,7 @@ pub(crate) async fn run(setup: RunSetup) -> RunStatus {
         groups_to_check: Vec::new(),
         reentries: Vec::new(),
         unhandled: false,
+        intercepts: VecDeque::new(),
         tasks: JoinSet::new(),
         task_node: HashMap::new(),
         setup,
@@ -190,6 +202,9 @@ pub(crate) async fn run(setup: RunSetup) -> RunStatus {
     control.end(status, || {
         reporter.send(ExecutionEventKind::Done { status })
     });
+    if let Some((monitor, watched)) = &run.setup.monitor {
+        monitor.finished(watched, status);
+    }
     status
 }
 
@@ -205,15 +220,28 @@ impl Run {
     /// The dispatch loop.
     async fn drive(&mut self) -> RunStatus {
         let mut waiting: Option<AwaitingApproval> = None;
+        let mut intercepting: Option<Interception> = None;
         loop {
             let cancelled = self.setup.control.is_cancelled();
-            if !cancelled && waiting.is_none() && !self.setup.control.is_paused() {
+            if cancelled {
+                intercepting = None;
+                while let Some((node, _)) = self.intercepts.pop_front() {
+                    self.let_failure_stand(node);
+                }
+            } else if intercepting.is_none() {
+                intercepting = self.next_interception();
+            }
+            if !cancelled
+                && waiting.is_none()
+                && intercepting.is_none()
+                && !self.setup.control.is_paused()
+            {
                 waiting = self.dispatch();
             }
             if cancelled {
                 waiting = None;
             }
-            if self.running == 0 && waiting.is_none() {
+            if self.running == 0 && waiting.is_none() && intercepting.is_none() {
                 if cancelled {
                     return RunStatus::Cancelled;
                 }
@@ -266,12 +294,61 @@ impl Run {
                             if approved {
                                 self.spawn(node, invocation);
                             } else {
-                                self.complete(node, Err(AdapterError::Rejected("denied by user".to_owned())), 0.0);
+                                self.complete(node, Err(AdapterError::Denied("denied by user".to_owned())), 0.0);
                             }
                         }
                     }
                 }
+                verdict = async {
+                    match intercepting.as_mut() {
+                        Some((_, decision)) => decision.await,
+                        None => std::future::pending().await,
+                    }
+                }, if intercepting.is_some() => {
+                    if let Some((node, _)) = intercepting.take() {
+                        self.decided(node, verdict);
+                    }
+                }
                 () = self.setup.control.changed() => {}
+            }
+        }
+    }
+
+    /// Hands the next held failure to the monitor.
+    fn next_interception(&mut self) -> Option<Interception> {
+        let (monitor, watched) = self.setup.monitor.as_ref()?;
+        let (node, failure) = self.intercepts.pop_front()?;
+        self.emit(ExecutionEventKind::Intercepted {
+            node_id: failure.node_id.clone(),
+            error: failure.error.clone(),
+        });
+        self.setup
+            .control
+            .set_intercepted(Some(failure.node_id.clone()));
+        Some((node, monitor.intercept(watched, failure)))
+    }
+
+    /// Applies the monitor's decision about a held failure.
+    fn decided(&mut self, node: NodeIndex, verdict: Verdict) {
+        self.setup.control.set_intercepted(None);
+        self.emit(ExecutionEventKind::InterceptionResolved {
+            node_id: self.id(node).to_owned(),
+            verdict: verdict.as_str().to_owned(),
+        });
+        match verdict {
+            Verdict::Retry { data } => {
+                let plan = &mut self.setup.plan;
+                plan.nodes[node].has_templates = data.values().any(has_template);
+                plan.data[node] = data;
+                self.nodes[node].state = State::Ready;
+                self.ready.insert((plan.topological_position[node], node));
+            }
+            Verdict::Resume => self.let_failure_stand(node),
+            Verdict::Stop => {
+                self.let_failure_stand(node);
+                if let Err(err) = self.setup.control.cancel() {
+                    tracing::debug!(%err, "stopping an intercepted run that is ending anyway");
+                }
             }
         }
     }

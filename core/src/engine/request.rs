@@ -39,6 +39,10 @@ pub struct RunOptions {
     /// Workspace directory (default: `<data dir>/workspaces/<flow slug or id>`).
     #[serde(default)]
     pub workspace: Option<String>,
+    /// Run autonomously: the flow's monitor applies its fixes without asking and re-runs the
+    /// failed node, within the agentic budgets (`max_agentic_*` settings).
+    #[serde(default)]
+    pub autonomous: Option<bool>,
 }
 
 /// A run that was accepted.
@@ -71,6 +75,9 @@ pub struct RunState {
     /// The destructive node waiting for approval, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub awaiting: Option<PendingConfirmation>,
+    /// The failed node the monitor is deciding about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercepted: Option<String>,
 }
 
 /// A destructive node waiting for a person.

@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Instant, SystemTime};
 
 use super::adapter::AdapterCtx;
 use super::control::RunControl;
 use super::events::{ExecutionEventKind, RunTrigger};
 use super::executor::{RunSetup, run};
+use super::intercept::{Monitor, MonitoredRun};
 use super::plan::Plan;
 use super::reporter::{RunReporter, now_rfc3339};
 use super::{Adapter, RunBegin, RunOptions, RunRequest, RunSource, RunStarted, RunState};
@@ -28,6 +29,8 @@ pub struct Engine {
     /// Installed catalog entries, keyed by the `nodes/` directory's mtime: re-reading the
     /// catalog from disk on every run would dominate small runs.
     catalog: Mutex<Option<(SystemTime, Arc<Vec<CatalogEntry>>)>>,
+    /// Who watches runs of flows with a monitoring agentic node (set once the app is built).
+    monitor: OnceLock<Arc<dyn Monitor>>,
 }
 
 impl Default for Engine {
@@ -39,6 +42,7 @@ impl Default for Engine {
                 .collect(),
             runs: Arc::default(),
             catalog: Mutex::default(),
+            monitor: OnceLock::new(),
         }
     }
 }
@@ -80,6 +84,13 @@ impl Engine {
         Ok(Self::default())
     }
 
+    /// Sets who watches monitored runs; a second call is ignored (one per app).
+    pub fn set_monitor(&self, monitor: Arc<dyn Monitor>) {
+        if self.monitor.set(monitor).is_err() {
+            tracing::warn!("the engine's monitor was already set");
+        }
+    }
+
     fn installed(&self, app: &App) -> Arc<Vec<CatalogEntry>> {
         let mtime = std::fs::metadata(app.nodes().nodes_dir())
             .and_then(|m| m.modified())
@@ -108,6 +119,11 @@ impl Engine {
             options,
             seed_outputs,
         } = request;
+        let monitor_node = graph
+            .nodes
+            .iter()
+            .find(|n| crate::flows::monitor::is_monitor(n))
+            .map(|n| n.id.clone());
         let graph = crate::flows::monitor::executable(graph);
         let validation = validation_context(app).await?;
         refuse_invalid(&graph, &self.installed(app), &validation)?;
@@ -139,6 +155,23 @@ impl Engine {
             .max_parallel_nodes
             .unwrap_or(settings.max_parallel_nodes)
             .max(1) as usize;
+        let autonomous = options.autonomous.unwrap_or(false);
+        // A person watches a manual run (or asked for autonomy); scheduled and API runs would
+        // wait on a decision nobody is there to make, so they fail as they always did.
+        let watched = autonomous || matches!(trigger, RunTrigger::Manual | RunTrigger::Rerun);
+        let monitor = match (self.monitor.get(), monitor_node, &flow_slug) {
+            (Some(monitor), Some(monitor_node), Some(slug)) if watched => Some((
+                monitor.clone(),
+                MonitoredRun {
+                    execution_id: execution_id.clone(),
+                    flow_slug: slug.clone(),
+                    monitor_node,
+                    autonomous,
+                    started: Instant::now(),
+                },
+            )),
+            _ => None,
+        };
         let setup = RunSetup {
             plan: Plan::new(&graph, &self.adapters),
             input: options.input.unwrap_or(serde_json::Value::Null),
@@ -152,6 +185,7 @@ impl Engine {
             ctx,
             control: control.clone(),
             reporter: reporter.clone(),
+            monitor,
         };
         let flow_name = graph.name.clone();
         lock(&self.runs).insert(execution_id.clone(), control);

@@ -6,7 +6,7 @@
 mod advisories;
 mod cycles;
 pub mod egress;
-mod matching;
+pub(crate) mod matching;
 mod references;
 mod schema;
 mod structure;

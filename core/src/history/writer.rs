@@ -310,6 +310,10 @@ fn write_event(
             )?;
             set_status(&exec, id, RunStatus::Running)?;
         }
+        ExecutionEventKind::Intercepted { .. } => set_status(&exec, id, RunStatus::Intercepted)?,
+        ExecutionEventKind::InterceptionResolved { .. } => {
+            set_status(&exec, id, RunStatus::Running)?;
+        }
         ExecutionEventKind::Paused {} => set_status(&exec, id, RunStatus::Paused)?,
         ExecutionEventKind::Resumed {} => set_status(&exec, id, RunStatus::Running)?,
         ExecutionEventKind::Done { status } => {
@@ -450,6 +454,8 @@ fn kind_name(kind: &ExecutionEventKind) -> &'static str {
         ExecutionEventKind::Resumed {} => "resumed",
         ExecutionEventKind::AwaitingConfirmation { .. } => "awaiting_confirmation",
         ExecutionEventKind::ConfirmationResolved { .. } => "confirmation_resolved",
+        ExecutionEventKind::Intercepted { .. } => "intercepted",
+        ExecutionEventKind::InterceptionResolved { .. } => "interception_resolved",
         ExecutionEventKind::Done { .. } => "done",
     }
 }

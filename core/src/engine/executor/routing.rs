@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{Outcome, Run, State};
 use crate::engine::adapter::AdapterError;
 use crate::engine::events::ExecutionEventKind;
+use crate::engine::intercept::UnhandledFailure;
 use crate::engine::plan::{EdgeIndex, GroupKind, NodeIndex};
 use crate::engine::template::{Scope, evaluate_condition};
 use crate::flows::graph::EdgeOutcome;
@@ -43,7 +44,7 @@ impl Run {
                         self.route(node, &decisions);
                     }
                     Err(why) => {
-                        self.fail(node, why, Some(output), iteration, duration_ms);
+                        self.fail(node, why, Some(output), iteration, duration_ms, false);
                     }
                 }
             }
@@ -52,11 +53,15 @@ impl Run {
                     AdapterError::Failed { output, .. } => output.clone(),
                     _ => None,
                 };
-                self.fail(node, err.to_string(), output, iteration, duration_ms);
+                // A person's "deny" and a cancel are decisions, not faults to fix.
+                let fault = !matches!(err, AdapterError::Denied(_) | AdapterError::Cancelled);
+                self.fail(node, err.to_string(), output, iteration, duration_ms, fault);
             }
         }
     }
 
+    /// Records a failure; an unhandled `fault` in a monitored run is held for the monitor
+    /// instead of routed (see [`Run::let_failure_stand`]).
     fn fail(
         &mut self,
         node: NodeIndex,
@@ -64,6 +69,7 @@ impl Run {
         output: Option<Value>,
         iteration: u32,
         duration_ms: f64,
+        fault: bool,
     ) {
         // A fail branch reports on what failed (`{{build.stderr}}`, `{{build.error}}`), so a
         // failed node's output feeds templates too, with its error added.
@@ -81,17 +87,46 @@ impl Run {
             .insert(self.id(node).to_owned(), Value::Object(visible));
         self.emit(ExecutionEventKind::NodeFailed {
             node_id: self.id(node).to_owned(),
-            error,
-            output,
+            error: error.clone(),
+            output: output.clone(),
             iteration,
             duration_ms,
         });
-        self.nodes[node].state = State::Failed;
+        if fault
+            && self.is_unhandled(node)
+            && self.setup.monitor.is_some()
+            && !self.setup.control.is_cancelled()
+        {
+            // Held, not failed: nothing downstream moves until the monitor decides.
+            self.nodes[node].state = State::Running;
+            self.intercepts.push_back((
+                node,
+                UnhandledFailure {
+                    node_id: self.id(node).to_owned(),
+                    data: self.setup.plan.data[node].clone(),
+                    error,
+                    output,
+                    iteration,
+                },
+            ));
+            return;
+        }
+        self.let_failure_stand(node);
+    }
+
+    /// Whether a failure of `node` makes the run fail: no `fail` edge handles it, and it is not
+    /// a sub-flow member (judged once the unit has used up its retries).
+    fn is_unhandled(&self, node: NodeIndex) -> bool {
         let plan = &self.setup.plan;
         let in_subflow = plan.group_of[node]
             .is_some_and(|group| matches!(plan.groups[group].kind, GroupKind::SubFlow { .. }));
-        // Sub-flow members are judged once the unit has used up its retries.
-        if !in_subflow && !self.has_fail_edge(node) {
+        !in_subflow && !self.has_fail_edge(node)
+    }
+
+    /// Routes a failure along the node's edges (its `fail` path, if any).
+    pub(super) fn let_failure_stand(&mut self, node: NodeIndex) {
+        self.nodes[node].state = State::Failed;
+        if self.is_unhandled(node) {
             self.unhandled = true;
         }
         let decisions = self.decide(node, Outcome::Failure).unwrap_or_else(|_| {
