@@ -54,7 +54,25 @@ revision?: number | null } |
 /**  The job failed. */
 { phase: "failed"; 
 /**  Why. */
-error: string };
+error: string } | 
+/**  A monitor's interception began or moved on (the job id is the interception's id). */
+{ phase: "interception"; 
+/**  Where it stands now. */
+interception: MonitorInterception } | 
+/**  What an autonomous run has used of its budgets. */
+{ phase: "budget"; 
+/**  The run. */
+executionId: string; 
+/**  The use so far. */
+usage: BudgetUse } | 
+/**  An autonomous run ended, and why. */
+{ phase: "finished"; 
+/**  The run. */
+executionId: string; 
+/**  Converged, or which budget or decision ended it. */
+outcome: AutonomousOutcome; 
+/**  The use at the end. */
+usage: BudgetUse };
 
 /**
  *  A command failure: a machine-readable `kind` and a message meant for people.
@@ -153,6 +171,39 @@ export type AuthKind =
 "apiKey" | 
 /**  OAuth 2 authorization code with PKCE; the token bundle is refreshed before it expires. */
 "oauth2";
+
+/**  How an autonomous run ended. */
+export type AutonomousOutcome = 
+/**  The run passed. */
+"converged" | 
+/**  `max_agentic_iterations` fixes were applied and it still failed. */
+"iterations_exhausted" | 
+/**  `max_agentic_seconds` passed. */
+"seconds_exhausted" | 
+/**  `max_agentic_tokens` were used. */
+"tokens_exhausted" | 
+/**  The model proposed no usable fix. */
+"no_fix" | 
+/**  A person resumed without a fix or stopped the run, or it was cancelled. */
+"stopped" | 
+/**  It failed where the monitor could not help (a handled path, a sub-flow, ...). */
+"failed";
+
+/**  What an autonomous run used of its budgets, against the settings' limits. */
+export type BudgetUse = {
+	/**  Fixes applied. */
+	iterations: number,
+	/**  `max_agentic_iterations`. */
+	maxIterations: number,
+	/**  Seconds since the run started. */
+	seconds: number | null,
+	/**  `max_agentic_seconds`. */
+	maxSeconds: number,
+	/**  Model tokens used by its fixes (prompt and answer). */
+	tokens: number,
+	/**  `max_agentic_tokens`. */
+	maxTokens: number,
+};
 
 /**  How often a schedule fires. */
 export type Cadence = 
@@ -652,6 +703,24 @@ node_id: string;
 name: string; 
 /**  What it will do, e.g. the command line. */
 summary: string } | 
+/**
+ *  A node failed with no `fail` edge and the flow's monitor took it up: the run holds new
+ *  work until it decides (see the `agentic` events of the same run).
+ */
+{ kind: "intercepted"; 
+/**  The failed node. */
+node_id: string; 
+/**  Why it failed. */
+error: string } | 
+/**  The monitor decided about an intercepted failure. */
+{ kind: "interception_resolved"; 
+/**  The node. */
+node_id: string; 
+/**
+ *  `fixed` (the node runs again with the fix), `resumed` (the failure stands) or
+ *  `stopped` (the run is cancelled).
+ */
+verdict: string } | 
 /**  Progress of a node's long transfer (the `download` utility). */
 { kind: "node_progress"; 
 /**  The node. */
@@ -1106,6 +1175,15 @@ export type InstalledTemplate = {
 	edited: boolean,
 };
 
+/**  A person's decision on an interception. */
+export type InterceptDecision = 
+/**  Accept the fix and apply it: a new flow revision, and the node runs again. */
+"accept" | 
+/**  Resume without a fix: the failure stands and the run goes on as it would have. */
+"resume" | 
+/**  Reject and stop the run. */
+"reject";
+
 /**  A destructive-action prompt and its answer. */
 export type Interception = {
 	/**  The node. */
@@ -1119,6 +1197,33 @@ export type Interception = {
 	/**  The answer (absent while waiting, or when the run ended first). */
 	approved?: boolean | null,
 };
+
+/**  Which interceptions to list. */
+export type InterceptionQuery = {
+	/**  Only this flow's. */
+	flowSlug?: string | null,
+	/**  Only this run's. */
+	executionId?: string | null,
+	/**  At most this many, newest first (default 100, at most 1,000). */
+	limit?: number | null,
+};
+
+/**  Where an interception stands. */
+export type InterceptionStatus = 
+/**  The model is planning a fix. */
+"planning" | 
+/**  Waiting for a person (with a fix to review, or with why there is none). */
+"pending" | 
+/**  The fix was applied (a new flow revision) and the node ran again. */
+"fixed" | 
+/**  Resumed without a fix: the failure stood. */
+"resumed" | 
+/**  The run was stopped. */
+"stopped" | 
+/**  The run ended before anyone decided. */
+"abandoned" | 
+/**  The fix was applied, then reverted. */
+"reverted";
 
 /**
  *  Any JSON value. Only its TypeScript shape matters: fields holding `serde_json` values are
@@ -1245,6 +1350,40 @@ export type ModelParams = {
 	gpuLayers?: number | null,
 };
 
+/**  One interception: a monitored run's unhandled failure and what became of it. */
+export type MonitorInterception = {
+	/**  Its id (also the fix proposal's id and the job id of its events). */
+	id: string,
+	/**  The run. */
+	executionId: string,
+	/**  The saved flow. */
+	flowSlug: string,
+	/**  The failed node. */
+	nodeId: string,
+	/**  Why it failed. */
+	error: string,
+	/**  Fixes are applied without asking. */
+	autonomous: boolean,
+	/**  Where it stands. */
+	status: InterceptionStatus,
+	/**  The fix proposal, once the model made one. */
+	proposalId?: string | null,
+	/**  Why there is no fix (the model failed, its fix was invalid, a budget ran out). */
+	fixError?: string | null,
+	/**  The flow's revision the fix was made from. */
+	revisionBefore?: number | null,
+	/**  The revision the fix was saved as. */
+	revisionAfter?: number | null,
+	/**  The flow's DSL before the fix. */
+	dslBefore?: string | null,
+	/**  The flow's DSL after the fix. */
+	dslAfter?: string | null,
+	/**  When it began (RFC 3339). */
+	createdAt: string,
+	/**  When it was decided. */
+	resolvedAt?: string | null,
+};
+
 /**  Result of uninstalling an entry. */
 export type NodeUninstalled = {
 	/**  The removed entry. */
@@ -1336,8 +1475,10 @@ export type Proposal = {
 	flowSlug: string,
 	/**  The flow's revision it was made from; accepting fails if the flow moved on since. */
 	baseRevision: number,
-	/**  The agentic node that asked. */
+	/**  The agentic node that asked (for a fix: the failed node). */
 	nodeId: string,
+	/**  The run a fix is for. */
+	executionId?: string | null,
 	/**  What was asked (as the person wrote it; the model saw it sanitized). */
 	request: string,
 	/**  The model that answered. */
@@ -1371,7 +1512,9 @@ export type Proposal = {
 /**  What a proposal would change. */
 export type ProposalKind = 
 /**  A generated flow in place of the agentic node. */
-"generation";
+"generation" | 
+/**  New fields for one node that failed in a run (a monitor's surgical fix). */
+"fix";
 
 /**  Where a proposal stands. */
 export type ProposalStatus = 
@@ -1468,6 +1611,11 @@ export type RunOptions = {
 	maxParallelNodes?: number | null,
 	/**  Workspace directory (default: `<data dir>/workspaces/<flow slug or id>`). */
 	workspace?: string | null,
+	/**
+	 *  Run autonomously: the flow's monitor applies its fixes without asking and re-runs the
+	 *  failed node, within the agentic budgets (`max_agentic_*` settings).
+	 */
+	autonomous?: boolean | null,
 };
 
 /**
@@ -1511,6 +1659,8 @@ export type RunState = {
 	startedAt: string,
 	/**  The destructive node waiting for approval, if any. */
 	awaiting?: PendingConfirmation | null,
+	/**  The failed node the monitor is deciding about, if any. */
+	intercepted?: string | null,
 };
 
 /**  Where a run stands. */
@@ -1521,6 +1671,11 @@ export type RunStatus =
 "paused" | 
 /**  Waiting for a person to approve a destructive node. */
 "awaiting_confirmation" | 
+/**
+ *  A node failed unhandled and the flow's monitor is deciding (planning a fix, or waiting
+ *  for a person to accept it, resume without it, or stop).
+ */
+"intercepted" | 
 /**  Every failure was handled (or none happened). */
 "succeeded" | 
 /**  A node failed with no `fail` edge to handle it. */
@@ -2204,6 +2359,10 @@ export const COMMANDS = [
 	"agentic_accept",
 	"agentic_reject",
 	"agentic_audit",
+	"agentic_interceptions",
+	"agentic_interception",
+	"agentic_intercept_decide",
+	"agentic_interception_revert",
 ] as const;
 
 /** The name of one command. */
@@ -2418,6 +2577,14 @@ export function createClient(transport: Transport) {
 		agenticReject: (proposalId: string): Promise<Proposal> => transport.invoke("agentic_reject", { proposalId }) as Promise<Proposal>,
 		/** The AI audit log (invocations, reviews, agent edits), newest first, by flow, run or job. */
 		agenticAudit: (query: AuditQuery | null): Promise<AuditRecord[]> => transport.invoke("agentic_audit", { query }) as Promise<AuditRecord[]>,
+		/** A monitor's interceptions of failed runs, newest first, by flow or run. */
+		agenticInterceptions: (query: InterceptionQuery | null): Promise<MonitorInterception[]> => transport.invoke("agentic_interceptions", { query }) as Promise<MonitorInterception[]>,
+		/** One interception, with the flow's DSL before and after its fix. */
+		agenticInterception: (interceptionId: string): Promise<MonitorInterception> => transport.invoke("agentic_interception", { interceptionId }) as Promise<MonitorInterception>,
+		/** Decides a waiting interception: accept the fix (saved, the node re-runs), resume without it, or reject and stop the run. */
+		agenticInterceptDecide: (interceptionId: string, decision: InterceptDecision): Promise<MonitorInterception> => transport.invoke("agentic_intercept_decide", { interceptionId, decision }) as Promise<MonitorInterception>,
+		/** Reverts an applied fix: the flow's graph from before it, as a new revision (a conflict if the flow changed since). */
+		agenticInterceptionRevert: (interceptionId: string): Promise<MonitorInterception> => transport.invoke("agentic_interception_revert", { interceptionId }) as Promise<MonitorInterception>,
 	};
 }
 

@@ -33,8 +33,8 @@ pub mod workspace;
 
 pub use types::{
     AgenticEvent, AgenticEventKind, AuditKind, AuditQuery, AuditRecord, AutonomousOutcome,
-    BudgetUse, GenerateOptions, InterceptDecision, Interception, InterceptionQuery,
-    InterceptionStatus, Proposal, ProposalKind, ProposalStatus,
+    BudgetUse, GenerateOptions, InterceptDecision, InterceptionQuery, InterceptionStatus,
+    MonitorInterception, Proposal, ProposalKind, ProposalStatus,
 };
 
 /// The app's agentic state: proposals waiting for a person and the audit log.

@@ -286,13 +286,13 @@ macro_rules! for_each_command {
             /// The AI audit log (invocations, reviews, agent edits), newest first, by flow, run or job.
             agentic_audit(query: Option<AuditQuery>) -> Vec<AuditRecord>;
             /// A monitor's interceptions of failed runs, newest first, by flow or run.
-            agentic_interceptions(query: Option<InterceptionQuery>) -> Vec<Interception>;
+            agentic_interceptions(query: Option<InterceptionQuery>) -> Vec<MonitorInterception>;
             /// One interception, with the flow's DSL before and after its fix.
-            agentic_interception(interception_id: String) -> Interception;
+            agentic_interception(interception_id: String) -> MonitorInterception;
             /// Decides a waiting interception: accept the fix (saved, the node re-runs), resume without it, or reject and stop the run.
-            agentic_intercept_decide(interception_id: String, decision: InterceptDecision) -> Interception;
+            agentic_intercept_decide(interception_id: String, decision: InterceptDecision) -> MonitorInterception;
             /// Reverts an applied fix: the flow's graph from before it, as a new revision (a conflict if the flow changed since).
-            agentic_interception_revert(interception_id: String) -> Interception;
+            agentic_interception_revert(interception_id: String) -> MonitorInterception;
         }
     };
 }
@@ -302,8 +302,8 @@ pub mod signature {
     pub use super::{ModelDeleted, NoteAdded, SessionTasksDeleted, TaskDeleted};
     pub use crate::AppInfo;
     pub use crate::agentic::{
-        AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, Interception,
-        InterceptionQuery, Proposal,
+        AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, InterceptionQuery,
+        MonitorInterception, Proposal,
     };
     pub use crate::board::agent_status::AgentStatusReport;
     pub use crate::board::features::{

@@ -161,6 +161,16 @@ fn sample_args(command: &str, arg_names: &[&str]) -> Value {
             json!({"proposalId": "$JOB"})
         }
         "agentic_audit" => json!({"query": {"flowSlug": "parity-flow"}}),
+        // No parity run fails under a monitor, so there are no interceptions: the list is empty
+        // and an unknown one is the same NotFound on both sides (real interceptions:
+        // `core/llama/tests/interception.rs`, and in Chromium `agentic.e2e.test.mjs`).
+        "agentic_interceptions" => json!({"query": {"flowSlug": "parity-flow"}}),
+        "agentic_interception" | "agentic_interception_revert" => {
+            json!({"interceptionId": "no-such-interception"})
+        }
+        "agentic_intercept_decide" => {
+            json!({"interceptionId": "no-such-interception", "decision": "resume"})
+        }
         other => panic!(
             "`{other}` takes {arg_names:?}: add sample arguments for it to tests/tests/parity.rs"
         ),
@@ -185,6 +195,9 @@ const EXPECTED_ERRORS: &[&str] = &[
     "model_download_cancel",
     "model_import_file",
     "agentic_reject",
+    "agentic_interception",
+    "agentic_intercept_decide",
+    "agentic_interception_revert",
 ];
 
 /// Replaces every `"$RUN"` string in `args` with `run`, and every `"$JOB"` with `job`.

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use common::install_test_model;
 use flow_core::agentic::{
-    AuditKind, AuditQuery, AutonomousOutcome, InterceptDecision, Interception, InterceptionQuery,
-    InterceptionStatus, ProposalKind,
+    AuditKind, AuditQuery, AutonomousOutcome, InterceptDecision, InterceptionQuery,
+    InterceptionStatus, MonitorInterception, ProposalKind,
 };
 use flow_core::engine::{ExecutionEventKind, RunOptions, RunSource, RunStatus, RunTrigger};
 use flow_core::flows::{FlowGraph, dsl};
@@ -84,8 +84,8 @@ async fn interception(
     app: &App,
     run: &str,
     n: usize,
-    ready: impl Fn(&Interception) -> bool,
-) -> Interception {
+    ready: impl Fn(&MonitorInterception) -> bool,
+) -> MonitorInterception {
     let deadline = tokio::time::Instant::now() + PLANNING;
     loop {
         let mut all = commands::agentic_interceptions(
@@ -109,7 +109,7 @@ async fn interception(
     }
 }
 
-fn planned(i: &Interception) -> bool {
+fn planned(i: &MonitorInterception) -> bool {
     i.status == InterceptionStatus::Pending
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::audit::NewRecord;
 use super::generator::Job;
 use super::types::{
-    AgenticEventKind, AuditKind, InterceptDecision, Interception, InterceptionStatus,
+    AgenticEventKind, AuditKind, InterceptDecision, InterceptionStatus, MonitorInterception,
     ProposalStatus,
 };
 use crate::engine::Verdict;
@@ -19,7 +19,7 @@ pub async fn decide(
     app: &App,
     interception_id: &str,
     decision: InterceptDecision,
-) -> Result<Interception, AppError> {
+) -> Result<MonitorInterception, AppError> {
     let store = app.agentic().interceptions();
     let mut interception = store.get(interception_id.to_owned()).await?;
     if !store.is_waiting(interception_id) {
@@ -59,7 +59,7 @@ pub async fn decide(
 /// Saves the fix's flow as a new revision; returns the fixed node's fields for the re-run.
 async fn apply_fix(
     app: &App,
-    interception: &mut Interception,
+    interception: &mut MonitorInterception,
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
     let proposal_id = interception.proposal_id.clone().ok_or_else(|| {
         AppError::Conflict(match &interception.fix_error {
@@ -111,7 +111,7 @@ async fn apply_fix(
 }
 
 /// Marks the interception's fix proposal (if any, still pending) rejected.
-fn decline_fix(app: &App, interception: &Interception) {
+fn decline_fix(app: &App, interception: &MonitorInterception) {
     if let Some(id) = &interception.proposal_id
         && let Err(err) = app
             .agentic()
@@ -124,7 +124,7 @@ fn decline_fix(app: &App, interception: &Interception) {
 
 /// Puts the flow back as it was before an applied fix (a new revision with the old graph), if
 /// nothing changed it since.
-pub async fn revert(app: &App, interception_id: &str) -> Result<Interception, AppError> {
+pub async fn revert(app: &App, interception_id: &str) -> Result<MonitorInterception, AppError> {
     let store = app.agentic().interceptions();
     let mut interception = store.get(interception_id.to_owned()).await?;
     let (Some(before), Some(after), InterceptionStatus::Fixed) = (
@@ -180,7 +180,7 @@ pub async fn revert(app: &App, interception_id: &str) -> Result<Interception, Ap
 
 async fn audit_decision(
     app: &App,
-    interception: &Interception,
+    interception: &MonitorInterception,
     decision: InterceptDecision,
 ) -> Result<(), AppError> {
     let audit = app.agentic().audit();
@@ -240,7 +240,7 @@ async fn audit_decision(
 
 /// The audit record of an interception's step.
 pub(super) fn record(
-    interception: &Interception,
+    interception: &MonitorInterception,
     summary: String,
     detail: serde_json::Value,
 ) -> NewRecord {
@@ -255,7 +255,7 @@ pub(super) fn record(
 }
 
 /// The job an interception's events belong to.
-pub(super) fn job(interception: &Interception) -> Job {
+pub(super) fn job(interception: &MonitorInterception) -> Job {
     Job {
         id: interception.id.clone(),
         flow_slug: interception.flow_slug.clone(),
@@ -264,10 +264,12 @@ pub(super) fn job(interception: &Interception) -> Job {
 }
 
 /// Publishes the interception as it stands.
-pub(super) fn publish(app: &App, interception: &Interception) {
-    app.publish(job(interception).event(AgenticEventKind::Interception {
-        interception: Box::new(interception.clone()),
-    }));
+pub(super) fn publish(app: &App, interception: &MonitorInterception) {
+    app.publish(
+        job(interception).event(AgenticEventKind::Interception {
+            interception: Box::new(interception.clone()),
+        }),
+    );
 }
 
 /// Now, as the records stamp it.

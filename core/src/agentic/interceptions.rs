@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use rusqlite::{OptionalExtension, params};
 use tokio::sync::oneshot;
 
-use super::types::{Interception, InterceptionQuery};
+use super::types::{InterceptionQuery, MonitorInterception};
 use crate::AppError;
 use crate::db::{Db, sql_error};
 use crate::engine::Verdict;
@@ -34,7 +34,7 @@ impl InterceptionStore {
     }
 
     /// Writes an interception as it stands now (a new one, or a change of an existing one).
-    pub async fn put(&self, interception: &Interception) -> Result<(), AppError> {
+    pub async fn put(&self, interception: &MonitorInterception) -> Result<(), AppError> {
         let record = serde_json::to_string(interception)
             .map_err(|e| AppError::Internal(format!("encoding an interception: {e}")))?;
         let (id, run, flow) = (
@@ -57,7 +57,7 @@ impl InterceptionStore {
     }
 
     /// One interception by id.
-    pub async fn get(&self, id: String) -> Result<Interception, AppError> {
+    pub async fn get(&self, id: String) -> Result<MonitorInterception, AppError> {
         let shown = id.clone();
         let record: Option<String> = self
             .db
@@ -77,7 +77,10 @@ impl InterceptionStore {
     }
 
     /// Interceptions matching `query`, newest first.
-    pub async fn list(&self, query: InterceptionQuery) -> Result<Vec<Interception>, AppError> {
+    pub async fn list(
+        &self,
+        query: InterceptionQuery,
+    ) -> Result<Vec<MonitorInterception>, AppError> {
         let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let records: Vec<String> = self
             .db
@@ -136,7 +139,7 @@ fn gone(id: &str) -> AppError {
     ))
 }
 
-fn decode(record: &str) -> Result<Interception, AppError> {
+fn decode(record: &str) -> Result<MonitorInterception, AppError> {
     serde_json::from_str(record)
         .map_err(|e| AppError::Internal(format!("a stored interception does not decode: {e}")))
 }
@@ -146,8 +149,8 @@ mod tests {
     use super::*;
     use crate::agentic::types::InterceptionStatus;
 
-    fn interception(id: &str, run: &str) -> Interception {
-        Interception {
+    fn interception(id: &str, run: &str) -> MonitorInterception {
+        MonitorInterception {
             id: id.into(),
             execution_id: run.into(),
             flow_slug: "f".into(),

@@ -16,8 +16,8 @@ use super::budget::{self, Spent};
 use super::decisions::{self, job, now, publish, record};
 use super::fixer::{self, MAX_FIX_TOKENS};
 use super::types::{
-    AgenticEventKind, AuditKind, AutonomousOutcome, InterceptDecision, Interception,
-    InterceptionQuery, InterceptionStatus,
+    AgenticEventKind, AuditKind, AutonomousOutcome, InterceptDecision, InterceptionQuery,
+    InterceptionStatus, MonitorInterception,
 };
 use crate::app::WeakApp;
 use crate::engine::{Monitor, MonitoredRun, RunStatus, UnhandledFailure, Verdict};
@@ -107,7 +107,7 @@ async fn intercept(
     let settings = app.settings().get().await;
     let doc = app.flows().get(run.flow_slug.clone()).await?;
     let store = app.agentic().interceptions();
-    let mut interception = Interception {
+    let mut interception = MonitorInterception {
         id: crate::fresh_id::fresh_id("fix"),
         execution_id: run.execution_id.clone(),
         flow_slug: doc.slug.clone(),
@@ -268,7 +268,7 @@ async fn intercept(
 async fn end_loop(
     app: &App,
     uses: &Uses,
-    interception: &mut Interception,
+    interception: &mut MonitorInterception,
     outcome: AutonomousOutcome,
     usage: &crate::agentic::BudgetUse,
 ) -> Result<Verdict, AppError> {
@@ -284,7 +284,10 @@ async fn end_loop(
     Ok(Verdict::Resume)
 }
 
-fn budget_event(interception: &Interception, usage: crate::agentic::BudgetUse) -> crate::FlowEvent {
+fn budget_event(
+    interception: &MonitorInterception,
+    usage: crate::agentic::BudgetUse,
+) -> crate::FlowEvent {
     job(interception).event(AgenticEventKind::Budget {
         execution_id: interception.execution_id.clone(),
         usage,

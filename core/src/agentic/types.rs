@@ -157,7 +157,7 @@ pub enum AgenticEventKind {
     /// A monitor's interception began or moved on (the job id is the interception's id).
     Interception {
         /// Where it stands now.
-        interception: Box<Interception>,
+        interception: Box<MonitorInterception>,
     },
     /// What an autonomous run has used of its budgets.
     Budget {
@@ -200,7 +200,7 @@ pub enum InterceptionStatus {
 /// One interception: a monitored run's unhandled failure and what became of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct Interception {
+pub struct MonitorInterception {
     /// Its id (also the fix proposal's id and the job id of its events).
     pub id: String,
     /// The run.

@@ -6,8 +6,8 @@
 )]
 
 use crate::agentic::{
-    AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, Interception, InterceptionQuery,
-    Proposal, decisions, generator, review,
+    AuditQuery, AuditRecord, GenerateOptions, InterceptDecision, InterceptionQuery,
+    MonitorInterception, Proposal, decisions, generator, review,
 };
 use crate::flows::FlowDocument;
 use crate::{App, AppError};
@@ -47,7 +47,7 @@ pub async fn agentic_audit(
 pub async fn agentic_interceptions(
     app: &App,
     query: Option<InterceptionQuery>,
-) -> Result<Vec<Interception>, AppError> {
+) -> Result<Vec<MonitorInterception>, AppError> {
     app.agentic()
         .interceptions()
         .list(query.unwrap_or_default())
@@ -57,7 +57,7 @@ pub async fn agentic_interceptions(
 pub async fn agentic_interception(
     app: &App,
     interception_id: String,
-) -> Result<Interception, AppError> {
+) -> Result<MonitorInterception, AppError> {
     app.agentic().interceptions().get(interception_id).await
 }
 
@@ -65,13 +65,13 @@ pub async fn agentic_intercept_decide(
     app: &App,
     interception_id: String,
     decision: InterceptDecision,
-) -> Result<Interception, AppError> {
+) -> Result<MonitorInterception, AppError> {
     decisions::decide(app, &interception_id, decision).await
 }
 
 pub async fn agentic_interception_revert(
     app: &App,
     interception_id: String,
-) -> Result<Interception, AppError> {
+) -> Result<MonitorInterception, AppError> {
     decisions::revert(app, &interception_id).await
 }
