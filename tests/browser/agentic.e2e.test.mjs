@@ -120,4 +120,72 @@ describe("agentic flows against flow-server", () => {
       await context.close().catch(() => {});
     }
   });
+  test("a failed step is intercepted: the fix is reviewed and applied, the next one rejected; the run page reverts it; an autonomous run shows its budget", async () => {
+    assert.ok(browser, "the browser did not start (see the before() hook's error)");
+    const context = await browser.newContext();
+    context.setDefaultTimeout(UI_TIMEOUT_MS);
+    try {
+      const page = await context.newPage();
+      await page.goto(loginUrl);
+      await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+      // The read fails in the flow's empty run workspace, so no fix can make it pass.
+      const dsl = `flow "Monitored demo"\nagent[agentic: "Agent"] {\n  request: "Read the notes and log them.", mode: "monitor"\n}\nread[action: "Read notes"] {\n  adapter: "fs", actionId: "read-file", path: "notes.txt"\n}\nlog[utility: "Log"] {\n  actionId: "log", message: "{{read.content}}"\n}\nread.pass --> log\n`;
+      const graph = await invoke(page, "dsl_parse", { source: dsl });
+      const { slug } = await invoke(page, "flow_save", { input: { graph } });
+      await page.goto(`${origin}/flows/${slug}`);
+      await page.getByRole("heading", { name: "Monitored demo", level: 1 }).waitFor();
+      const toolbar = page.getByRole("toolbar", { name: "Editor" });
+      await toolbar.getByRole("button", { name: "Run", exact: true }).click();
+
+      // The run holds; the dialog shows the failure, then the planned fix as a diff.
+      const dialog = page.getByRole("dialog", { name: "A step failed" });
+      await dialog.waitFor();
+      await dialog.getByText("notes.txt").first().waitFor();
+      await page.getByRole("status", { name: /Run intercepted/ }).waitFor();
+      const accept = dialog.getByRole("button", { name: "Accept fix & apply" });
+      await dialog.getByLabel("The fix").waitFor({ timeout: GENERATION_TIMEOUT_MS });
+      assert.equal((await invoke(page, "flow_get", { slug })).revision, 1, "nothing saved before Accept");
+      await accept.click();
+      await page.getByTitle("Saved revision").filter({ hasText: "rev 2" }).waitFor();
+
+      // The fixed step runs again and fails again: a second interception, rejected: the run stops.
+      // Newest first: the accepted one is the oldest.
+      const first = (await invoke(page, "agentic_interceptions", { query: { flowSlug: slug } })).at(-1);
+      assert.equal(first.status, "fixed");
+      const deadline = Date.now() + GENERATION_TIMEOUT_MS;
+      while (!(await invoke(page, "agentic_interceptions", { query: { flowSlug: slug } })).some((i) => i.id !== first.id)) {
+        assert.ok(Date.now() < deadline, "the re-run step was not intercepted again");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await dialog.getByRole("button", { name: "Reject (stop)" }).click();
+      await page.getByRole("status", { name: "Run cancelled" }).waitFor({ timeout: GENERATION_TIMEOUT_MS });
+      await dialog.waitFor({ state: "detached" });
+
+      // The run page lists both interceptions and the audit log; the applied fix reverts.
+      const [run] = await invoke(page, "runs_list", { filter: { flow: slug, limit: 1 } });
+      await page.goto(`${origin}/runs/${run.executionId}`);
+      const table = page.getByRole("table", { name: "Monitor interceptions" });
+      await table.getByRole("row").filter({ hasText: "Rejected, run stopped" }).waitFor();
+      await page.getByRole("table", { name: "AI audit log" }).getByText("agent_edit_applied").first().waitFor();
+      await table.getByRole("button", { name: "Revert fix" }).click();
+      await table.getByRole("row").filter({ hasText: "Fixed, then reverted" }).waitFor();
+      assert.equal((await invoke(page, "flow_get", { slug })).revision, 3);
+
+      // Autonomous: no dialog; fixes apply by themselves until the one-fix budget ends the run.
+      await invoke(page, "settings_update", { patch: { max_agentic_iterations: 1 } });
+      await page.goto(`${origin}/flows/${slug}`);
+      await page.getByRole("heading", { name: "Monitored demo", level: 1 }).waitFor();
+      await toolbar.getByRole("button", { name: "Run autonomously" }).click();
+      const budget = page.getByRole("region", { name: "Autonomous budget" });
+      await budget.getByRole("meter", { name: "Fixes used" }).waitFor({ timeout: GENERATION_TIMEOUT_MS });
+      await budget.getByRole("status").filter({ hasText: "max_agentic_iterations" }).waitFor({ timeout: GENERATION_TIMEOUT_MS });
+      assert.equal(await page.getByRole("dialog", { name: "A step failed" }).count(), 0);
+      await page.getByRole("status", { name: "Run failed" }).waitFor();
+    } catch (error) {
+      await annotateFailure(error, "agentic-intercept", context.pages(), server);
+      throw error;
+    } finally {
+      await context.close().catch(() => {});
+    }
+  });
 });

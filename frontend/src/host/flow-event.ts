@@ -10,7 +10,16 @@ const DOWNLOAD_STATUSES: readonly string[] = [
   "cancelled",
 ] satisfies DownloadStatus[];
 
-const AGENTIC_PHASES: readonly string[] = ["started", "token", "proposed", "resolved", "failed"] satisfies AgenticEvent["phase"][];
+const AGENTIC_PHASES: readonly string[] = [
+  "started",
+  "token",
+  "proposed",
+  "resolved",
+  "failed",
+  "interception",
+  "budget",
+  "finished",
+] satisfies AgenticEvent["phase"][];
 
 // Rust's f64 fields are `number | null` on the wire (serde writes NaN and infinities as null).
 function optionalFiniteNumber(value: unknown): value is number | null | undefined {
@@ -119,6 +128,8 @@ export function parseFlowEvent(value: unknown): FlowEvent | null {
       if (phase === "token" && typeof record.delta !== "string") return null;
       if (phase === "proposed" && (typeof record.proposal !== "object" || record.proposal === null)) return null;
       if (phase === "failed" && typeof record.error !== "string") return null;
+      if (phase === "interception" && (typeof record.interception !== "object" || record.interception === null)) return null;
+      if ((phase === "budget" || phase === "finished") && (typeof record.usage !== "object" || record.usage === null)) return null;
       return value as FlowEvent;
     }
     case "connections-changed": {

@@ -2,6 +2,7 @@ import type { AppError, RunDetail, RunStep } from "@flow/bindings";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { formatRelative } from "../flows/list/flows-logic";
+import { RunAgenticSection } from "../flows/agentic/RunAgenticSection";
 import { asAppError, useHost } from "../host";
 import { errorText } from "../ui/error-text";
 import { useNow } from "../ui/use-debounced-value";
@@ -214,6 +215,7 @@ export function RunDetailPage({ executionId }: { executionId: string }) {
           </table>
         </section>
       )}
+      <RunAgenticSection key={detail.run.status} executionId={executionId} />
     </div>
   );
 }

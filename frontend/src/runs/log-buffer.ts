@@ -85,6 +85,10 @@ export function lineFromEvent(event: ExecutionEvent): LogLine | null {
       return { ...base, nodeId: event.node_id, kind: "run", text: `Waiting for approval of ${event.node_id}: ${event.action}` };
     case "confirmation_resolved":
       return { ...base, nodeId: event.node_id, kind: "run", text: `${event.node_id} ${event.approved ? "approved" : "denied"}` };
+    case "intercepted":
+      return { ...base, nodeId: event.node_id, kind: "run", text: `${event.node_id} failed unhandled: the monitor is planning a fix (${event.error})`, tone: "error" };
+    case "interception_resolved":
+      return { ...base, nodeId: event.node_id, kind: "run", text: `Monitor: ${event.node_id} ${event.verdict}` };
     case "done":
       return { ...base, nodeId: null, kind: "run", text: `Run ${event.status}`, tone: event.status === "succeeded" ? "ok" : "error" };
     default:

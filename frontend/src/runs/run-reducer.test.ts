@@ -83,6 +83,22 @@ describe("runReducer", () => {
     expect(state.nodes.dl?.progress).toEqual({ bytes: 10, total: 100 });
   });
 
+  it("holds while the monitor decides about an intercepted failure", () => {
+    seq = 0;
+    let state = fold([ev({ kind: "started", flow_name: "F", trigger: "manual" }), ev({ kind: "node_failed", node_id: "read", error: "no file", iteration: 0, duration_ms: 1 })]);
+    state = runReducer(state, ev({ kind: "intercepted", node_id: "read", error: "no file" }));
+    expect(state.status).toBe("intercepted");
+    expect(state.intercepted).toEqual({ nodeId: "read", error: "no file" });
+    expect(isActive(state.status)).toBe(true);
+    expect(runStatusLabel("intercepted")).toContain("planning a fix");
+    state = runReducer(state, ev({ kind: "interception_resolved", node_id: "read", verdict: "fixed" }));
+    expect(state.intercepted).toBeNull();
+    expect(state.status).toBe("running");
+    state = runReducer(state, ev({ kind: "node_started", node_id: "read", iteration: 1 }));
+    expect(state.nodes.read?.status).toBe("running");
+    expect(state.nodes.read?.iteration).toBe(1);
+  });
+
   it("pauses, resumes and asks for confirmation", () => {
     seq = 0;
     let state = fold([ev({ kind: "started", flow_name: "F", trigger: "manual" }), ev({ kind: "paused" })]);

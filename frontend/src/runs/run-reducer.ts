@@ -46,6 +46,8 @@ export interface RunView {
   status: RunStatus | null;
   nodes: Readonly<Record<string, NodeRun>>;
   awaiting: AwaitingPrompt | null;
+  /** The failed node the flow's monitor is deciding about, with its error. */
+  intercepted: { nodeId: string; error: string } | null;
   /** The highest `seq` folded in (-1: none); older or repeated events are ignored. */
   lastSeq: number;
   startedAt: string | null;
@@ -66,6 +68,7 @@ export function initialRunView(executionId: string, nodeIds: readonly string[] =
     status: null,
     nodes,
     awaiting: null,
+    intercepted: null,
     lastSeq: -1,
     startedAt: null,
     endedAt: null,
@@ -79,7 +82,7 @@ export function graphNodeIds(graph: FlowGraph): string[] {
 
 /** Whether a run can still change (not ended). */
 export function isActive(status: RunStatus | null): boolean {
-  return status === "running" || status === "paused" || status === "awaiting_confirmation";
+  return status === "running" || status === "paused" || status === "awaiting_confirmation" || status === "intercepted";
 }
 
 function withNode(state: RunView, nodeId: string, update: (node: NodeRun) => NodeRun): Readonly<Record<string, NodeRun>> {
@@ -181,8 +184,16 @@ export function runReducer(state: RunView, event: ExecutionEvent): RunView {
         awaiting: null,
         status: state.status === "awaiting_confirmation" ? "running" : state.status,
       };
+    case "intercepted":
+      return { ...next, status: "intercepted", intercepted: { nodeId: event.node_id, error: event.error } };
+    case "interception_resolved":
+      return {
+        ...next,
+        intercepted: null,
+        status: state.status === "intercepted" ? (state.awaiting !== null ? "awaiting_confirmation" : "running") : state.status,
+      };
     case "done":
-      return { ...next, status: event.status, awaiting: null, endedAt: event.at };
+      return { ...next, status: event.status, awaiting: null, intercepted: null, endedAt: event.at };
     default:
       return next;
   }
@@ -199,6 +210,8 @@ export function runStatusLabel(status: RunStatus): string {
   switch (status) {
     case "awaiting_confirmation":
       return "awaiting confirmation";
+    case "intercepted":
+      return "intercepted: planning a fix";
     default:
       return status;
   }

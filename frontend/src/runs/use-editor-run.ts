@@ -12,7 +12,8 @@ export interface EditorRun extends RunStream {
   starting: boolean;
   busy: boolean;
   actionError: AppError | null;
-  start: (graph: FlowGraph) => void;
+  /** Starts `graph`; `autonomous` lets the flow's monitor apply its fixes within the budgets. */
+  start: (graph: FlowGraph, autonomous?: boolean) => void;
   pause: () => void;
   resume: () => void;
   stop: () => void;
@@ -46,11 +47,11 @@ export function useEditorRun(slug: string, graph: FlowGraph | null): EditorRun {
   }, [client, slug]);
 
   const start = useCallback(
-    (toRun: FlowGraph) => {
+    (toRun: FlowGraph, autonomous = false) => {
       setStarting(true);
       setActionError(null);
       // The slug files the run under this flow; the graph on screen (unsaved edits included) runs.
-      client.runStart({ graph: toRun, slug }, null, null).then(
+      client.runStart({ graph: toRun, slug }, autonomous ? { autonomous: true } : null, null).then(
         (started) => {
           setStarting(false);
           setExecutionId(started.executionId);

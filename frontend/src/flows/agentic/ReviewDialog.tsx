@@ -3,9 +3,9 @@ import { useState } from "react";
 import { Canvas } from "../editor/Canvas";
 import { EMPTY_SELECTION } from "../editor/graph-convert";
 import { layout } from "../editor/layout";
-import { checksByNode, diffCounts, type ReviewState } from "./agentic-logic";
+import { diffCounts, type ReviewState } from "./agentic-logic";
+import { ChecksSection, DiffLines } from "./ProposalParts";
 
-const DIFF_MARK = { equal: " ", insert: "+", delete: "-" } as const;
 const NOOP = () => undefined;
 
 type Tab = "canvas" | "dsl" | "diff";
@@ -97,7 +97,6 @@ function ProposalView({
   onTab: (tab: Tab) => void;
 }) {
   const counts = diffCounts(proposal);
-  const groups = checksByNode(proposal.checks);
   return (
     <>
       <p className="agentic-summary">
@@ -144,36 +143,8 @@ function ProposalView({
           {proposal.dsl}
         </pre>
       )}
-      {tab === "diff" && (
-        <pre className="fe-diff-lines" aria-label="Changes to the flow">
-          {proposal.diff.lines.map((line, i) => (
-            <div key={i} data-op={line.op}>
-              {DIFF_MARK[line.op]} {line.text}
-            </div>
-          ))}
-        </pre>
-      )}
-      <section className="agentic-checks" aria-label="Checks">
-        <h3>Checks</h3>
-        {groups.length === 0 ? (
-          <p className="ok">No findings: the flow can run as proposed.</p>
-        ) : (
-          <ul>
-            {groups.map((group) => (
-              <li key={group.nodeId}>
-                <strong>{group.nodeId === "" ? "Flow" : group.nodeId}</strong>
-                <ul>
-                  {group.issues.map((issue, i) => (
-                    <li key={i} data-severity={issue.severity}>
-                      {issue.severity}: {issue.message}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      {tab === "diff" && <DiffLines proposal={proposal} label="Changes to the flow" />}
+      <ChecksSection checks={proposal.checks} clean="No findings: the flow can run as proposed." />
     </>
   );
 }

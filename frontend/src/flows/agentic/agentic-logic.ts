@@ -7,6 +7,11 @@ export function generatorNodeId(graph: FlowGraph): string | null {
   return node?.id ?? null;
 }
 
+/** Whether an agentic node of the main flow monitors it (so a run may be intercepted). */
+export function isMonitored(graph: FlowGraph): boolean {
+  return (graph.nodes ?? []).some((n) => n.type === "agentic" && n.data?.mode === "monitor");
+}
+
 /** Where a review stands. */
 export type ReviewPhase = "generating" | "review" | "applying" | "failed";
 
@@ -51,6 +56,9 @@ function applyEvent(state: ReviewState, event: AgenticEvent): ReviewState {
     case "failed":
       return { ...state, phase: "failed", error: event.error };
     case "resolved":
+    case "interception":
+    case "budget":
+    case "finished":
       return state;
   }
 }

@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useParams } from "react-router";
 import { ScheduleDialog } from "../../schedules/ScheduleDialog";
-import { generatorNodeId } from "../agentic/agentic-logic";
+import { generatorNodeId, isMonitored } from "../agentic/agentic-logic";
+import { BudgetMeters } from "../agentic/BudgetMeters";
+import { InterceptionDialog } from "../agentic/InterceptionDialog";
+import { openInterception } from "../agentic/interception-logic";
 import { ReviewDialog } from "../agentic/ReviewDialog";
 import { useAgenticReview } from "../agentic/use-agentic-review";
+import { useRunAgentic } from "../agentic/use-run-agentic";
 import { ApproveStepDialog } from "./ApproveStepDialog";
 import { CanvasView } from "./CanvasView";
 import { ConflictDialog } from "./ConflictDialog";
@@ -85,8 +89,18 @@ function FlowEditor({ slug }: { slug: string }) {
     generateAfterSave.current = null;
     generate(nodeId);
   }, [unsaved, flow.saveError, flow.conflict, generate]);
+  // A monitored flow's run may be intercepted: the monitor plans a fix for a failed step, and
+  // a person (or, run autonomously, the budgets) decides.
+  const monitored = graph !== null && isMonitored(graph);
+  const agenticRun = useRunAgentic(run.executionId, adopt);
+  const [autonomous, setAutonomous] = useState(false);
+  const runAutonomously = useCallback(() => {
+    setAutonomous(true);
+    runNow(true);
+  }, [runNow]);
   const runOrGenerate = useCallback(() => {
     if (agenticNode === null) {
+      setAutonomous(false);
       runNow();
       return;
     }
@@ -103,6 +117,7 @@ function FlowEditor({ slug }: { slug: string }) {
   }
   const doc = flow.doc;
   const runView = run.state?.view ?? null;
+  const interception = agenticRun.state === null ? null : openInterception(agenticRun.state);
 
   return (
     <main className="flow-editor-page">
@@ -147,6 +162,7 @@ function FlowEditor({ slug }: { slug: string }) {
           active: run.active,
           busy: run.busy,
           onRun: runOrGenerate,
+          onRunAutonomously: monitored && agenticNode === null ? runAutonomously : null,
           onPause: run.pause,
           onResume: run.resume,
           onStop: run.stop,
@@ -154,6 +170,7 @@ function FlowEditor({ slug }: { slug: string }) {
           scheduled: schedule.schedule !== null,
         }}
       />
+      {autonomous && agenticRun.state !== null && <BudgetMeters state={agenticRun.state} />}
       {run.actionError !== null && (
         <RunErrorNotice error={run.actionError} startFailed={run.executionId === null || run.starting} onDismiss={run.dismissError} />
       )}
@@ -201,6 +218,18 @@ function FlowEditor({ slug }: { slug: string }) {
         />
       )}
       {(run.executionId !== null || run.starting) && <EditorRunLog run={run} log={log} />}
+      {interception !== null && !interception.interception.autonomous && (
+        <InterceptionDialog
+          interception={interception.interception}
+          proposal={interception.proposal}
+          text={agenticRun.state?.text ?? ""}
+          busy={agenticRun.busy}
+          error={agenticRun.error}
+          onDecide={(decision) => {
+            agenticRun.decide(interception.interception.id, decision);
+          }}
+        />
+      )}
       {runView?.awaiting != null && <ApproveStepDialog awaiting={runView.awaiting} busy={run.busy} onAnswer={run.confirm} />}
       {schedule.dialogOpen && (
         <ScheduleDialog slug={slug} flowName={graph.name} existing={schedule.schedule} onChanged={schedule.reload} onClose={schedule.closeDialog} />

@@ -32,6 +32,8 @@ export interface ToolbarRun {
   active: boolean;
   busy: boolean;
   onRun: () => void;
+  /** Runs with the monitor applying its fixes itself (only for a monitored flow). */
+  onRunAutonomously?: (() => void) | null;
   onPause: () => void;
   onResume: () => void;
   onStop: () => void;
@@ -120,12 +122,23 @@ function RunButtons({ run }: { run: ToolbarRun }) {
       <button type="button" className="fe-run" aria-label="Run" onClick={run.onRun} disabled={run.active} title="Run the flow as shown">
         ▶ Run
       </button>
+      {run.onRunAutonomously != null && (
+        <button
+          type="button"
+          aria-label="Run autonomously"
+          onClick={run.onRunAutonomously}
+          disabled={run.active}
+          title="Run; on a failure the monitor applies its fix and re-runs the step, within the agentic budgets"
+        >
+          ⟳ Run autonomously
+        </button>
+      )}
       {paused ? (
         <button type="button" aria-label="Resume" onClick={run.onResume} disabled={!steerable || run.busy}>
           Resume
         </button>
       ) : (
-        <button type="button" aria-label="Pause" onClick={run.onPause} disabled={!steerable || run.busy || run.status === "awaiting_confirmation"}>
+        <button type="button" aria-label="Pause" onClick={run.onPause} disabled={!steerable || run.busy || run.status === "awaiting_confirmation" || run.status === "intercepted"}>
           Pause
         </button>
       )}

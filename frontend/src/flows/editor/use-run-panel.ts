@@ -23,8 +23,11 @@ export interface RunPanel {
   run: EditorRun;
   /** The run shown on the canvas (node status rings, taken edges); null before any run. */
   canvasRun: CanvasRun | null;
-  /** Starts the graph on screen, pending DSL text applied first; with errors, `onBlocked` instead. */
-  runNow: () => void;
+  /**
+   * Starts the graph on screen, pending DSL text applied first; with errors, `onBlocked` instead.
+   * `autonomous`: the flow's monitor applies its fixes itself, within the budgets.
+   */
+  runNow: (autonomous?: boolean) => void;
   log: RunLogView;
 }
 
@@ -60,7 +63,7 @@ export function useRunPanel({
   );
 
   const { start } = run;
-  const runNow = useCallback(() => {
+  const runNow = useCallback((autonomous = false) => {
     const launch = (toRun: FlowGraph) => {
       if (blocked) {
         onBlocked();
@@ -68,7 +71,7 @@ export function useRunPanel({
       }
       setNodeFilter(null);
       setCollapsed(false);
-      start(toRun);
+      start(toRun, autonomous);
     };
     if (mode === "dsl" && dsl.pending) {
       void dsl.flush().then((result) => {
