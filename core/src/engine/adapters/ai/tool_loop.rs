@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use super::dispatch::{ToolOutcome, Toolbox};
 use super::tools::{Turn, parse_turn, turn_schema};
 use crate::App;
+use crate::agentic::AuditKind;
+use crate::agentic::audit::NewRecord;
 use crate::engine::{AdapterCtx, AdapterError, NodeInvocation};
 use crate::llm::{ChatMessage, ChatRequest, ChatRole, FinishReason};
 use crate::privacy::{SanitizeScope, Sanitizer};
@@ -160,6 +162,44 @@ impl Usage {
     }
 }
 
+/// One `ai_invocation` record per turn: what the model was sent this turn (the newest message,
+/// sanitized as the model saw it), never the earlier ones again.
+async fn audit_turn(
+    app: &App,
+    node: &NodeInvocation,
+    ctx: &AdapterCtx,
+    model: &str,
+    turn: u32,
+    scope: &SanitizeScope,
+    messages: &[ChatMessage],
+) -> Result<(), AdapterError> {
+    let sent = messages.last().map(|m| m.content.as_str()).unwrap_or("");
+    app.agentic()
+        .audit()
+        .append(
+            AuditKind::AiInvocation,
+            NewRecord {
+                execution_id: Some(ctx.execution_id.clone()),
+                node_id: Some(node.node_id.clone()),
+                summary: format!("agentic turn {turn} to {model}"),
+                detail: json!({
+                    "model": model,
+                    "purpose": "tool-loop",
+                    "turn": turn,
+                    "sanitized": scope.replacements().len(),
+                    "sent": sent,
+                }),
+                ..NewRecord::default()
+            },
+        )
+        .await
+        .map(drop)
+        .map_err(|err| AdapterError::Failed {
+            reason: format!("the model turn could not be audited: {err}"),
+            output: None,
+        })
+}
+
 /// Runs the loop; `base` is the node's request (model, sampling, token budget per turn).
 pub(super) async fn run(
     app: &App,
@@ -196,6 +236,16 @@ pub(super) async fn run(
         }
         let answer_only = calls.len() >= agentic.max_tool_calls as usize;
         fit(&mut messages, &results);
+        audit_turn(
+            app,
+            node,
+            ctx,
+            &base.model,
+            usage.turns + 1,
+            &scope,
+            &messages,
+        )
+        .await?;
         let request = ChatRequest {
             messages: messages.clone(),
             json_schema: Some(turn_schema(answer_only)),
