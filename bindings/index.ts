@@ -721,6 +721,19 @@ node_id: string;
  *  `stopped` (the run is cancelled).
  */
 verdict: string } | 
+/**
+ *  A tool an `ai` node's model called has finished (or was refused); follows its
+ *  `tool_call`.
+ */
+{ kind: "tool_result"; 
+/**  The node. */
+node_id: string; 
+/**  The tool, as its `tool_call` named it (e.g. `ai__read_file`). */
+name: string; 
+/**  Whether it ran and succeeded (false when refused or failed). */
+ok: boolean; 
+/**  What came of it in one line, e.g. `12 entries` or `refused: …`. */
+summary: string } | 
 /**  Progress of a node's long transfer (the `download` utility). */
 { kind: "node_progress"; 
 /**  The node. */

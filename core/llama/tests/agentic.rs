@@ -427,3 +427,131 @@ async fn private_values_never_reach_the_model_and_come_back_in_the_proposal() {
         assert!(!logged.contains(secret), "{secret} in the audit log");
     }
 }
+
+/// Runs one agentic `ai` node on `root` with `prompt`; returns the watch and the run's status.
+async fn agentic_ai_run(
+    app: &flow_core::App,
+    root: &std::path::Path,
+    prompt: &str,
+    seed: u32,
+) -> (common::Watch, RunStatus) {
+    let g = common::graph(
+        serde_json::json!([{"id": "agent", "type": "ai", "data": {
+            "provider": "local", "modelId": MODEL, "mode": "agentic",
+            "workspace": root.display().to_string(), "prompt": prompt,
+            "maxToolCalls": 3, "temperature": 0, "seed": seed
+        }}]),
+        serde_json::json!([]),
+    );
+    common::run_to_end(app, g, RunOptions::default()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agentic_ai_node_calls_tools_in_its_workspace_and_answers() {
+    let e = env();
+    install_test_model(&e.app, MODEL);
+    let root = e.dir.path().join("project");
+    workspace(&root);
+    // Whether a 270M model looks before it answers depends on the request; structure is what
+    // is asserted, so the first request that makes it call a tool is the one checked.
+    let prompts = [
+        "List the files in this project. The maintainer is alice@acme.io.",
+        "Read README.md and say what this project is. The maintainer is alice@acme.io.",
+        "Which scripts does package.json define? The maintainer is alice@acme.io.",
+    ];
+    let mut checked = None;
+    for prompt in prompts {
+        let (w, status) = agentic_ai_run(&e.app, &root, prompt, 1).await;
+        assert_eq!(status, RunStatus::Succeeded, "{prompt}: {:?}", w.events);
+        let output = w
+            .kinds_of("agent")
+            .iter()
+            .find_map(|k| match k {
+                ExecutionEventKind::NodeSucceeded { output, .. } => Some(output.clone()),
+                _ => None,
+            })
+            .unwrap();
+        // Every turn parsed (the grammar's promise): the calls, then the answer.
+        let calls = output["toolCalls"].as_u64().unwrap();
+        assert_eq!(output["turns"].as_u64().unwrap(), calls + 1, "{output}");
+        assert!(calls <= 3, "{output}");
+        assert!(
+            !output["text"].as_str().unwrap().trim().is_empty(),
+            "{output}"
+        );
+        if calls > 0 {
+            checked = Some((w, output));
+            break;
+        }
+    }
+    let (w, output) = checked.expect("no request made the model call a tool");
+    let calls = output["calls"].as_array().unwrap();
+    // The run shows each call live: `tool_call` before, `tool_result` after.
+    let announced: Vec<String> = w
+        .kinds_of("agent")
+        .iter()
+        .filter_map(|k| match k {
+            ExecutionEventKind::ToolCall { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let reported: Vec<(String, bool)> = w
+        .kinds_of("agent")
+        .iter()
+        .filter_map(|k| match k {
+            ExecutionEventKind::ToolResult { name, ok, .. } => Some((name.clone(), *ok)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(announced.len(), calls.len(), "{:?}", w.events);
+    for ((call, name), (result_name, ok)) in calls.iter().zip(&announced).zip(&reported) {
+        assert!(name.starts_with("ai__"), "{name}");
+        assert_eq!(call["name"], serde_json::json!(name));
+        assert_eq!(result_name, name);
+        assert_eq!(call["ok"], serde_json::json!(ok));
+    }
+    assert!(
+        w.kinds_of("agent")
+            .iter()
+            .any(|k| matches!(k, ExecutionEventKind::NodeToken { .. }))
+    );
+    // One `ai_tool_call` record per call, one `ai_invocation` per turn, all of this run.
+    let audit = commands::agentic_audit(
+        &e.app,
+        Some(AuditQuery {
+            execution_id: Some(w.id.clone()),
+            ..AuditQuery::default()
+        }),
+    )
+    .await
+    .unwrap();
+    let tool_records: Vec<_> = audit
+        .iter()
+        .filter(|r| r.kind == AuditKind::AiToolCall)
+        .collect();
+    assert_eq!(tool_records.len(), calls.len());
+    assert!(
+        tool_records
+            .iter()
+            .all(|r| r.node_id.as_deref() == Some("agent"))
+    );
+    let turns: Vec<_> = audit
+        .iter()
+        .filter(|r| r.kind == AuditKind::AiInvocation)
+        .collect();
+    assert_eq!(turns.len() as u64, output["turns"].as_u64().unwrap());
+    // The model saw a placeholder for the address, never the address.
+    let sent = turns
+        .iter()
+        .map(|r| r.detail["sent"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(sent.contains("[EMAIL_1]"), "{sent}");
+    assert!(!sent.contains("alice@acme.io"), "{sent}");
+    eprintln!(
+        "agentic ai node: {} tool call(s) {:?}, answer {:?}",
+        calls.len(),
+        announced,
+        output["text"]
+    );
+}

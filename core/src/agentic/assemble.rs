@@ -4,7 +4,8 @@
 //! The generated steps run in order on success (`pass` edges). The agentic node's incoming
 //! edges move to the first step and its outgoing edges to the last, and the node itself stays,
 //! edgeless, in monitor mode: it watches the runs of what it generated. Steps are pinned to the
-//! workspace (`cwd` for commands, `workspaceRoot` for file operations), whatever the model wrote.
+//! workspace (`cwd` for commands, `workspaceRoot` for file operations, `workspace` for an agentic
+//! `ai` step), whatever the model wrote.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -190,6 +191,10 @@ fn pin_to_workspace(entry: &CatalogEntry, data: &mut Map<String, Value>, workspa
     let root = Value::String(workspace.display().to_string());
     if declares("cwd") {
         data.insert("cwd".into(), root.clone());
+    }
+    // An agentic `ai` step's tools are confined to the same workspace.
+    if declares("workspace") && data.get("mode").and_then(Value::as_str) == Some("agentic") {
+        data.insert("workspace".into(), root.clone());
     }
     if data.get("adapter").and_then(Value::as_str) == Some("fs") {
         data.insert("workspaceRoot".into(), root);

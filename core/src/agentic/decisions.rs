@@ -265,11 +265,9 @@ pub(super) fn job(interception: &MonitorInterception) -> Job {
 
 /// Publishes the interception as it stands.
 pub(super) fn publish(app: &App, interception: &MonitorInterception) {
-    app.publish(
-        job(interception).event(AgenticEventKind::Interception {
-            interception: Box::new(interception.clone()),
-        }),
-    );
+    app.publish(job(interception).event(AgenticEventKind::Interception {
+        interception: Box::new(interception.clone()),
+    }));
 }
 
 /// Now, as the records stamp it.

@@ -21,9 +21,10 @@ const MAX_LABEL: u32 = 48;
 const MAX_ITEMS: u32 = 8;
 
 /// Fields the engine pins or a person must set; the model never writes them.
-const PINNED_FIELDS: [&str; 9] = [
+const PINNED_FIELDS: [&str; 10] = [
     "cwd",
     "workspaceRoot",
+    "workspace",
     "env",
     "inheritEnv",
     "timeoutMs",

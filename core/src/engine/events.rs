@@ -112,6 +112,18 @@ pub enum ExecutionEventKind {
         /// `stopped` (the run is cancelled).
         verdict: String,
     },
+    /// A tool an `ai` node's model called has finished (or was refused); follows its
+    /// `tool_call`.
+    ToolResult {
+        /// The node.
+        node_id: String,
+        /// The tool, as its `tool_call` named it (e.g. `ai__read_file`).
+        name: String,
+        /// Whether it ran and succeeded (false when refused or failed).
+        ok: bool,
+        /// What came of it in one line, e.g. `12 entries` or `refused: …`.
+        summary: String,
+    },
     /// Progress of a node's long transfer (the `download` utility).
     NodeProgress {
         /// The node.
@@ -171,6 +183,7 @@ impl ExecutionEventKind {
             | Self::NodeSkipped { node_id, .. }
             | Self::NodeLog { node_id, .. }
             | Self::ToolCall { node_id, .. }
+            | Self::ToolResult { node_id, .. }
             | Self::NodeProgress { node_id, .. }
             | Self::NodeToken { node_id, .. }
             | Self::IterationCapped { node_id, .. }

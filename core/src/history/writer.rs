@@ -339,6 +339,7 @@ fn write_event(
             }
         }
         ExecutionEventKind::ToolCall { .. }
+        | ExecutionEventKind::ToolResult { .. }
         | ExecutionEventKind::NodeProgress { .. }
         | ExecutionEventKind::NodeToken { .. }
         | ExecutionEventKind::IterationCapped { .. } => {}
@@ -447,6 +448,7 @@ fn kind_name(kind: &ExecutionEventKind) -> &'static str {
         ExecutionEventKind::NodeSkipped { .. } => "node_skipped",
         ExecutionEventKind::NodeLog { .. } => "node_log",
         ExecutionEventKind::ToolCall { .. } => "tool_call",
+        ExecutionEventKind::ToolResult { .. } => "tool_result",
         ExecutionEventKind::NodeProgress { .. } => "node_progress",
         ExecutionEventKind::NodeToken { .. } => "node_token",
         ExecutionEventKind::IterationCapped { .. } => "iteration_capped",

@@ -20,6 +20,22 @@ describe("log buffer", () => {
     expect(lineFromEvent(ev({ kind: "done", status: "failed" }))).toMatchObject({ nodeId: null, kind: "run", text: "Run failed" });
   });
 
+  it("shows tool calls and their results, a refusal as an error", () => {
+    expect(lineFromEvent(ev({ kind: "tool_call", node_id: "build", name: "shell__run-command", summary: "make" }))?.text).toBe("build → make");
+    expect(lineFromEvent(ev({ kind: "tool_call", node_id: "agent", name: "ai__list_dir", summary: "." }))).toMatchObject({
+      nodeId: "agent",
+      kind: "lifecycle",
+      text: "agent → list_dir .",
+    });
+    expect(lineFromEvent(ev({ kind: "tool_result", node_id: "agent", name: "ai__list_dir", ok: true, summary: "3 entries" }))).toMatchObject({
+      text: "agent ← list_dir 3 entries",
+      tone: "ok",
+    });
+    expect(
+      lineFromEvent(ev({ kind: "tool_result", node_id: "agent", name: "ai__read_file", ok: false, summary: "refused: path escapes the workspace: ../x" })),
+    ).toMatchObject({ text: "agent ← read_file refused: path escapes the workspace: ../x", tone: "error" });
+  });
+
   it("keeps at most the limit, counting what it dropped", () => {
     let buffer = emptyLog(3);
     buffer = appendEvents(buffer, [1, 2].map((n) => ev({ kind: "node_log", node_id: "a", stream: "stdout", line: `l${n}` })));

@@ -1,5 +1,7 @@
 import type { ExecutionEvent } from "@flow/bindings";
 
+import { toolSummary } from "./run-reducer";
+
 /** The panel keeps this many lines; older ones are in the run's history (Runs page). */
 export const LOG_LIMIT = 5_000;
 
@@ -74,7 +76,15 @@ export function lineFromEvent(event: ExecutionEvent): LogLine | null {
     case "node_token":
       return { ...base, nodeId: event.node_id, kind: "generated", text: event.delta };
     case "tool_call":
-      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} → ${event.summary}`, tone: "muted" };
+      return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} → ${toolSummary(event.name, event.summary)}`, tone: "muted" };
+    case "tool_result":
+      return {
+        ...base,
+        nodeId: event.node_id,
+        kind: "lifecycle",
+        text: `${event.node_id} ← ${toolSummary(event.name, event.summary)}`,
+        tone: event.ok ? "ok" : "error",
+      };
     case "iteration_capped":
       return { ...base, nodeId: event.node_id, kind: "lifecycle", text: `${event.node_id} reached its iteration cap (${event.visits} visits)`, tone: "muted" };
     case "paused":

@@ -116,6 +116,20 @@ describe("runReducer", () => {
     expect(isActive(state.status)).toBe(false);
   });
 
+  it("shows an agentic ai node's latest tool call with its result and counts the calls", () => {
+    const state = fold([
+      ev({ kind: "node_started", node_id: "build", iteration: 0 }),
+      ev({ kind: "tool_call", node_id: "build", name: "ai__read_file", summary: "README.md" }),
+      ev({ kind: "tool_result", node_id: "build", name: "ai__read_file", ok: true, summary: "120 bytes" }),
+      ev({ kind: "tool_call", node_id: "build", name: "ai__run_shell", summary: "rm -rf /" }),
+    ]);
+    expect(state.nodes.build?.tool).toBe("run_shell rm -rf /");
+    expect(state.nodes.build?.toolCalls).toBe(1);
+    const after = fold([ev({ kind: "tool_result", node_id: "build", name: "ai__run_shell", ok: false, summary: "refused: rm -rf / (rm)" })], state);
+    expect(after.nodes.build?.tool).toBe("run_shell rm -rf / → refused: rm -rf / (rm)");
+    expect(after.nodes.build?.toolCalls).toBe(2);
+  });
+
   it("node_log changes only the sequence", () => {
     seq = 5;
     const state = initialRunView(ID, ["a"]);

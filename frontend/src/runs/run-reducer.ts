@@ -11,8 +11,10 @@ export interface NodeRun {
   error?: string;
   reason?: string;
   output?: JsonValue;
-  /** The tool call it announced last (e.g. the command line). */
+  /** The tool call it announced last (e.g. the command line), with its result once it has one. */
   tool?: string;
+  /** Tool calls of an agentic `ai` node that finished (or were refused) in this visit. */
+  toolCalls?: number;
   progress?: { bytes: number | null; total: number | null };
   /** Visits when its loop hit `maxIterations`. */
   cappedAt?: number;
@@ -20,6 +22,14 @@ export interface NodeRun {
   streamed?: string;
   /** How many `node_token` pieces arrived in this visit. */
   tokens?: number;
+}
+
+/**
+ * A tool call in words: an agentic `ai` node's calls (`ai__read_file`) name their tool, since
+ * one node makes several kinds; other nodes' summaries (the command line) say it already.
+ */
+export function toolSummary(name: string, summary: string): string {
+  return name.startsWith("ai__") ? `${name.slice("ai__".length)} ${summary}` : summary;
 }
 
 /** The most streamed text a node keeps; the whole answer is in its output once it succeeds. */
@@ -155,7 +165,16 @@ export function runReducer(state: RunView, event: ExecutionEvent): RunView {
     case "node_log":
       return next;
     case "tool_call":
-      return { ...next, nodes: withNode(state, event.node_id, (node) => ({ ...node, tool: event.summary })) };
+      return { ...next, nodes: withNode(state, event.node_id, (node) => ({ ...node, tool: toolSummary(event.name, event.summary) })) };
+    case "tool_result":
+      return {
+        ...next,
+        nodes: withNode(state, event.node_id, (node) => ({
+          ...node,
+          tool: `${node.tool ?? event.name} → ${event.summary}`,
+          toolCalls: (node.toolCalls ?? 0) + 1,
+        })),
+      };
     case "node_progress":
       return {
         ...next,

@@ -9,15 +9,26 @@
 //! `provider: "openai"` sends the same fields (with `model`, the provider's model name, and a
 //! `connection`) to an OpenAI-compatible provider instead ([`openai`]), only while
 //! `cloud_provider_allowed("openai")`.
+//!
+//! `mode: "agentic"` (local models) lets the model call tools on a workspace before it answers
+//! (`workspace`, default the run's; `maxToolCalls`, default 8): the loop is [`tool_loop`], the
+//! tools and the turn grammar [`tools`], and each call runs through the fs and shell adapters
+//! themselves ([`dispatch`]).
 
+pub mod dispatch;
 pub mod openai;
+mod tool_loop;
+pub mod tools;
+
+pub use tool_loop::{DEFAULT_MAX_TOOL_CALLS, MAX_TOOL_CALLS};
 
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::App;
 use crate::engine::{Adapter, AdapterCtx, AdapterError, ExecutionEventKind, NodeInvocation};
-use crate::llm::{self, ChatMessage, ChatRequest, ChatRole, FinishReason};
+use crate::llm::{self, ChatMessage, ChatRequest, ChatResult, ChatRole, FinishReason};
 
 /// Runs `ai` nodes.
 #[derive(Debug, Default)]
@@ -100,6 +111,39 @@ fn request(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<ChatRequest, Adapt
     })
 }
 
+/// One chat request whose tokens stream into the run as the node's `node_token` events;
+/// a cancelled generation is `Cancelled`.
+async fn chat_streamed(
+    app: &App,
+    request: ChatRequest,
+    node: &NodeInvocation,
+    ctx: &AdapterCtx,
+) -> Result<ChatResult, AdapterError> {
+    let (tx, mut rx) = mpsc::channel::<String>(256);
+    let reporter = ctx.reporter.clone();
+    let node_id = node.node_id.clone();
+    let forward = tokio::spawn(async move {
+        while let Some(delta) = rx.recv().await {
+            reporter.emit(ExecutionEventKind::NodeToken {
+                node_id: node_id.clone(),
+                delta,
+            });
+        }
+    });
+    let result = llm::chat(app, request, Some(tx), ctx.cancel.child_token()).await;
+    if let Err(err) = forward.await {
+        tracing::warn!(%err, "forwarding an ai node's tokens stopped");
+    }
+    let result = result.map_err(|err| AdapterError::Failed {
+        reason: err.to_string(),
+        output: None,
+    })?;
+    if result.finish_reason == FinishReason::Cancelled {
+        return Err(AdapterError::Cancelled);
+    }
+    Ok(result)
+}
+
 async fn run(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterError> {
     let provider = text(node, "provider").unwrap_or("local");
     let app = ctx
@@ -107,6 +151,21 @@ async fn run(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterEr
         .as_ref()
         .and_then(|weak| weak.upgrade())
         .ok_or_else(|| AdapterError::Rejected("ai nodes need the app's model runtime".into()))?;
+    let agentic = match text(node, "mode").unwrap_or("answer") {
+        "answer" => false,
+        "agentic" => true,
+        other => {
+            return Err(AdapterError::Rejected(format!(
+                "`mode` must be \"answer\" or \"agentic\", got {other:?}"
+            )));
+        }
+    };
+    if agentic && provider != "local" {
+        // The tool results would leave the machine; the loop is local-only for now.
+        return Err(AdapterError::Rejected(
+            "`mode: \"agentic\"` runs on local models (`provider: \"local\"`)".into(),
+        ));
+    }
     if provider != "local" {
         let settings = app.settings().get().await;
         if let Some(why) = crate::flows::validate::egress::cloud_refusal(&settings, provider) {
@@ -120,31 +179,14 @@ async fn run(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, AdapterEr
             openai::PROVIDER
         )));
     }
+    if agentic {
+        let base = request(node, ctx)?;
+        let prompt = text(node, "prompt").unwrap_or_default();
+        return tool_loop::run(&app, node, ctx, base, text(node, "systemPrompt"), prompt).await;
+    }
     let request = request(node, ctx)?;
     let wants_json = request.json_schema.is_some();
-
-    let (tx, mut rx) = mpsc::channel::<String>(256);
-    let reporter = ctx.reporter.clone();
-    let node_id = node.node_id.clone();
-    let forward = tokio::spawn(async move {
-        while let Some(delta) = rx.recv().await {
-            reporter.emit(ExecutionEventKind::NodeToken {
-                node_id: node_id.clone(),
-                delta,
-            });
-        }
-    });
-    let result = llm::chat(&app, request, Some(tx), ctx.cancel.child_token()).await;
-    if let Err(err) = forward.await {
-        tracing::warn!(%err, "forwarding an ai node's tokens stopped");
-    }
-    let result = result.map_err(|err| AdapterError::Failed {
-        reason: err.to_string(),
-        output: None,
-    })?;
-    if result.finish_reason == FinishReason::Cancelled {
-        return Err(AdapterError::Cancelled);
-    }
+    let result = chat_streamed(&app, request, node, ctx).await?;
     let mut output = json!({
         "text": result.text,
         "tokens": result.completion_tokens,
