@@ -318,13 +318,14 @@ impl Run {
     fn next_interception(&mut self) -> Option<Interception> {
         let (monitor, watched) = self.setup.monitor.as_ref()?;
         let (node, failure) = self.intercepts.pop_front()?;
+        // The state first: whoever sees the event and asks finds the run intercepted.
+        self.setup
+            .control
+            .set_intercepted(Some(failure.node_id.clone()));
         self.emit(ExecutionEventKind::Intercepted {
             node_id: failure.node_id.clone(),
             error: failure.error.clone(),
         });
-        self.setup
-            .control
-            .set_intercepted(Some(failure.node_id.clone()));
         Some((node, monitor.intercept(watched, failure)))
     }
 
