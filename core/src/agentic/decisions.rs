@@ -11,7 +11,6 @@ use super::types::{
     ProposalStatus,
 };
 use crate::engine::Verdict;
-use crate::flows::SaveFlowInput;
 use crate::{App, AppError, FlowEvent};
 
 /// Carries out a decision on a waiting interception and hands the verdict to its run.
@@ -67,34 +66,13 @@ async fn apply_fix(
             None => "the model is still planning the fix; wait for it, or resume or reject".into(),
         })
     })?;
-    let proposals = app.agentic().proposals();
-    let proposal = proposals.decide(&proposal_id, ProposalStatus::Accepted)?;
-    let saved = app
-        .flows()
-        .save(SaveFlowInput {
-            slug: Some(proposal.flow_slug.clone()),
-            base_revision: Some(proposal.base_revision),
-            collection: None,
-            graph: proposal.graph.clone(),
-        })
-        .await;
-    let doc = match saved {
-        Ok(doc) => doc,
-        Err(err) => {
-            proposals.reopen(&proposal_id);
-            return Err(match err {
-                AppError::Conflict(why) => AppError::Conflict(format!(
-                    "the flow changed since the fix was planned ({why}); resume or reject"
-                )),
-                other => other,
-            });
-        }
-    };
-    app.publish(FlowEvent::FlowsChanged {
-        slug: Some(doc.slug.clone()),
-        revision: Some(doc.revision),
-        change: "saved".into(),
-    });
+    let (proposal, doc) = super::review::save_accepted(
+        app,
+        &proposal_id,
+        "the flow changed since the fix was planned",
+        "resume or reject",
+    )
+    .await?;
     let data = doc
         .graph
         .node(&interception.node_id)

@@ -128,20 +128,9 @@ pub async fn generate(
         request_id: Some(job_id.clone()),
         ..ChatRequest::default()
     };
-    let (tx, mut rx) = mpsc::channel::<String>(256);
-    let forward = {
-        let app = app.clone();
-        let job = job.clone();
-        tokio::spawn(async move {
-            while let Some(delta) = rx.recv().await {
-                app.publish(job.event(AgenticEventKind::Token { delta }));
-            }
-        })
-    };
-    let result = llm::chat(app, chat, Some(tx), CancellationToken::new()).await;
-    if let Err(err) = forward.await {
-        tracing::warn!(%err, "forwarding a generation's tokens stopped");
-    }
+    let result = job
+        .chat_streaming(app, chat, CancellationToken::new())
+        .await;
     let built = match result {
         Ok(result) if result.finish_reason == FinishReason::Cancelled => {
             Err(AppError::Unavailable("the generation was cancelled".into()))
@@ -222,6 +211,30 @@ pub(super) struct Job {
 }
 
 impl Job {
+    /// Asks the model, publishing its text as the job's `token` events as it comes.
+    pub async fn chat_streaming(
+        &self,
+        app: &App,
+        chat: ChatRequest,
+        cancel: CancellationToken,
+    ) -> Result<llm::ChatResult, AppError> {
+        let (tx, mut rx) = mpsc::channel::<String>(256);
+        let forward = {
+            let app = app.clone();
+            let job = self.clone();
+            tokio::spawn(async move {
+                while let Some(delta) = rx.recv().await {
+                    app.publish(job.event(AgenticEventKind::Token { delta }));
+                }
+            })
+        };
+        let result = llm::chat(app, chat, Some(tx), cancel).await;
+        if let Err(err) = forward.await {
+            tracing::warn!(%err, job = %self.id, "forwarding a job's tokens stopped");
+        }
+        result
+    }
+
     /// The bus event of one step of the job.
     pub fn event(&self, kind: AgenticEventKind) -> FlowEvent {
         FlowEvent::Agentic(AgenticEvent {

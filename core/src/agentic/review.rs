@@ -13,41 +13,20 @@ use crate::{App, AppError, FlowEvent};
 /// Accepts a pending proposal: the flow is saved with it, unless it changed since the proposal
 /// was made (a conflict; the proposal stays pending).
 pub async fn accept(app: &App, proposal_id: &str) -> Result<FlowDocument, AppError> {
-    let proposals = app.agentic().proposals();
-    if proposals.get(proposal_id)?.kind == ProposalKind::Fix {
+    if app.agentic().proposals().get(proposal_id)?.kind == ProposalKind::Fix {
         // A fix belongs to a waiting run: accepting it also lets the run re-run the node.
         let interception =
             super::decisions::decide(app, proposal_id, super::types::InterceptDecision::Accept)
                 .await?;
         return app.flows().get(interception.flow_slug).await;
     }
-    let proposal = proposals.decide(proposal_id, ProposalStatus::Accepted)?;
-    let saved = app
-        .flows()
-        .save(SaveFlowInput {
-            slug: Some(proposal.flow_slug.clone()),
-            base_revision: Some(proposal.base_revision),
-            collection: None,
-            graph: proposal.graph.clone(),
-        })
-        .await;
-    let doc = match saved {
-        Ok(doc) => doc,
-        Err(err) => {
-            proposals.reopen(proposal_id);
-            return Err(match err {
-                AppError::Conflict(why) => AppError::Conflict(format!(
-                    "the flow changed since this proposal was made ({why}); generate again"
-                )),
-                other => other,
-            });
-        }
-    };
-    app.publish(FlowEvent::FlowsChanged {
-        slug: Some(doc.slug.clone()),
-        revision: Some(doc.revision),
-        change: "saved".into(),
-    });
+    let (proposal, doc) = save_accepted(
+        app,
+        proposal_id,
+        "the flow changed since this proposal was made",
+        "generate again",
+    )
+    .await?;
     resolved(app, &proposal, true, Some(doc.revision)).await?;
     app.agentic()
         .audit()
@@ -71,6 +50,46 @@ pub async fn accept(app: &App, proposal_id: &str) -> Result<FlowDocument, AppErr
         )
         .await?;
     Ok(doc)
+}
+
+/// Marks a pending proposal accepted and saves its flow as a new revision on the one it was made
+/// from. A flow that moved on since is a conflict (`changed (why); what_to_do`), and the proposal
+/// stays pending. Returns the proposal as it was and the saved flow.
+pub(super) async fn save_accepted(
+    app: &App,
+    proposal_id: &str,
+    changed: &str,
+    what_to_do: &str,
+) -> Result<(Proposal, FlowDocument), AppError> {
+    let proposals = app.agentic().proposals();
+    let proposal = proposals.decide(proposal_id, ProposalStatus::Accepted)?;
+    let saved = app
+        .flows()
+        .save(SaveFlowInput {
+            slug: Some(proposal.flow_slug.clone()),
+            base_revision: Some(proposal.base_revision),
+            collection: None,
+            graph: proposal.graph.clone(),
+        })
+        .await;
+    let doc = match saved {
+        Ok(doc) => doc,
+        Err(err) => {
+            proposals.reopen(proposal_id);
+            return Err(match err {
+                AppError::Conflict(why) => {
+                    AppError::Conflict(format!("{changed} ({why}); {what_to_do}"))
+                }
+                other => other,
+            });
+        }
+    };
+    app.publish(FlowEvent::FlowsChanged {
+        slug: Some(doc.slug.clone()),
+        revision: Some(doc.revision),
+        change: "saved".into(),
+    });
+    Ok((proposal, doc))
 }
 
 /// Rejects a pending proposal; the flow stays as it is.
