@@ -32,6 +32,74 @@ fn env() -> common::Env {
     common::env_with(|config| config.with_model_runtime(flow_llama::runtime()))
 }
 
+/// The real runtime, whose fix answers are replaced by a new file name each time (`notes-1.txt`,
+/// `notes-2.txt`, ...): the 270M model repeats the step it is shown, and a fix that changes
+/// nothing is never applied autonomously, so the budgets' arithmetic needs fixes that do change
+/// something. The generation itself (grammar, tokens, time) is the model's.
+fn env_with_fixes_that_change_the_path() -> common::Env {
+    common::env_with(|config| {
+        config.with_model_runtime(flow_core::llm::ModelRuntimeFactory::new(|setup| {
+            std::sync::Arc::new(NewPathEachFix {
+                inner: flow_llama::runtime().build(setup),
+                count: std::sync::atomic::AtomicU32::new(0),
+            })
+        }))
+    })
+}
+
+#[derive(Debug)]
+struct NewPathEachFix {
+    inner: Arc<dyn flow_core::llm::ModelRuntime>,
+    count: std::sync::atomic::AtomicU32,
+}
+
+impl flow_core::llm::ModelRuntime for NewPathEachFix {
+    fn status(
+        &self,
+        enabled: bool,
+        max_loaded_models: u32,
+    ) -> Result<flow_core::llm::LlmStatus, AppError> {
+        self.inner.status(enabled, max_loaded_models)
+    }
+    fn load<'a>(
+        &'a self,
+        file_name: &'a str,
+        params: Option<flow_core::llm::ModelParams>,
+        max_loaded_models: u32,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), AppError>> {
+        self.inner.load(file_name, params, max_loaded_models)
+    }
+    fn unload(&self, file_name: Option<&str>) -> Result<Vec<String>, AppError> {
+        self.inner.unload(file_name)
+    }
+    fn is_loaded(&self, file_name: &str) -> bool {
+        self.inner.is_loaded(file_name)
+    }
+    fn chat<'a>(
+        &'a self,
+        file_name: String,
+        request: flow_core::llm::ChatRequest,
+        limits: flow_core::llm::Limits,
+        sink: Option<tokio::sync::mpsc::Sender<String>>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> futures_util::future::BoxFuture<'a, Result<flow_core::llm::ChatResult, AppError>> {
+        Box::pin(async move {
+            let mut result = self
+                .inner
+                .chat(file_name, request, limits, sink, cancel)
+                .await?;
+            let n = self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            result.text = format!(
+                r#"{{"node": "fs-read-file", "label": "Read notes", "path": "notes-{n}.txt"}}"#
+            );
+            Ok(result)
+        })
+    }
+    fn cancel(&self, request_id: &str) -> Result<bool, AppError> {
+        self.inner.cancel(request_id)
+    }
+}
+
 /// `agent` monitors `read -> log`; `read` fails (the workspace is empty), unhandled.
 fn monitored() -> FlowGraph {
     dsl::parse(
@@ -283,7 +351,7 @@ async fn reject_stops_the_run_and_runs_nobody_watches_are_not_intercepted() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_autonomous_run_applies_fixes_until_the_iteration_budget_ends_it_and_says_so() {
-    let e = env();
+    let e = env_with_fixes_that_change_the_path();
     install_test_model(&e.app, MODEL);
     commands::settings_update(
         &e.app,
@@ -363,7 +431,7 @@ async fn an_autonomous_run_applies_fixes_until_the_iteration_budget_ends_it_and_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_autonomous_run_stops_when_its_token_budget_is_used_up() {
-    let e = env();
+    let e = env_with_fixes_that_change_the_path();
     install_test_model(&e.app, MODEL);
     // The smallest budget the settings allow: one fix's prompt alone uses it up.
     commands::settings_update(
@@ -384,24 +452,84 @@ async fn an_autonomous_run_stops_when_its_token_budget_is_used_up() {
     let mut watch = start(&e.app, &doc.slug, options, RunTrigger::Manual).await;
     assert_eq!(until_done(&mut watch).await, RunStatus::Failed);
     let finished = wait_for(&events, |e| e["phase"] == "finished").await;
-    let outcome: AutonomousOutcome = serde_json::from_value(finished["outcome"].clone()).unwrap();
-    assert!(
-        matches!(
-            outcome,
-            AutonomousOutcome::TokensExhausted | AutonomousOutcome::NoFix
-        ),
+    assert_eq!(
+        finished["outcome"],
+        serde_json::to_value(AutonomousOutcome::TokensExhausted).unwrap(),
         "{finished}"
     );
-    if outcome == AutonomousOutcome::TokensExhausted {
-        assert!(
-            finished["usage"]["tokens"].as_u64().unwrap() >= 256,
+    assert!(
+        finished["usage"]["tokens"].as_u64().unwrap() >= 256,
+        "{finished}"
+    );
+    // The first fix's prompt alone is over the budget: one fix applied, then no more.
+    assert_eq!(finished["usage"]["iterations"], 1, "{finished}");
+    assert_eq!(
+        commands::flow_get(&e.app, doc.slug.clone())
+            .await
+            .unwrap()
+            .revision,
+        doc.revision + 1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_autonomous_run_never_applies_a_fix_that_changes_nothing() {
+    let e = env();
+    install_test_model(&e.app, MODEL);
+    let doc = common::save_new(&e.app, monitored()).await;
+    let events = collect_agentic(&e.app);
+    let options = RunOptions {
+        autonomous: Some(true),
+        ..RunOptions::default()
+    };
+    let mut watch = start(&e.app, &doc.slug, options, RunTrigger::Manual).await;
+    assert_eq!(until_done(&mut watch).await, RunStatus::Failed);
+    let finished = wait_for(&events, |e| e["phase"] == "finished").await;
+    let all = commands::agentic_interceptions(
+        &e.app,
+        Some(InterceptionQuery {
+            execution_id: Some(watch.id.clone()),
+            ..InterceptionQuery::default()
+        }),
+    )
+    .await
+    .unwrap();
+    // Whatever the model writes: every applied fix changed the step, each is one revision, and
+    // a fix that changed nothing ended the loop as `no_fix`.
+    let mut revision = doc.revision;
+    let mut fields = doc.graph.node("read").unwrap().data.clone();
+    for interception in all.iter().rev() {
+        if interception.status != InterceptionStatus::Fixed {
+            continue;
+        }
+        let proposal =
+            commands::agentic_proposal(&e.app, interception.proposal_id.clone().unwrap())
+                .await
+                .unwrap();
+        let fixed = proposal.graph.node("read").unwrap().data.clone();
+        assert_ne!(fixed, fields, "an applied fix changed the step");
+        fields = fixed;
+        revision += 1;
+    }
+    assert_eq!(
+        commands::flow_get(&e.app, doc.slug.clone())
+            .await
+            .unwrap()
+            .revision,
+        revision
+    );
+    let outcome: AutonomousOutcome = serde_json::from_value(finished["outcome"].clone()).unwrap();
+    if outcome == AutonomousOutcome::NoFix {
+        let last = &all[0];
+        assert_eq!(last.status, InterceptionStatus::Resumed);
+        assert!(last.fix_error.is_some(), "{last:?}");
+    } else {
+        assert_eq!(
+            outcome,
+            AutonomousOutcome::IterationsExhausted,
             "{finished}"
         );
     }
-    assert!(
-        finished["usage"]["iterations"].as_u64().unwrap() <= 1,
-        "{finished}"
-    );
 }
 
 async fn wait_for(

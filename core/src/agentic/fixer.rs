@@ -6,16 +6,15 @@
 use std::time::SystemTime;
 
 use serde_json::json;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::audit::NewRecord;
 use super::generator::{Job, restore_strings, text_field};
 use super::types::{AgenticEventKind, AuditKind, Proposal, ProposalKind, ProposalStatus};
-use super::workspace::WorkspaceFacts;
+use super::workspace::{self, WorkspaceFacts};
 use super::{assemble, prompt, schema};
 use crate::engine::{MonitoredRun, UnhandledFailure};
-use crate::flows::{FlowDocument, FlowGraph, Severity};
+use crate::flows::{FlowDocument, FlowGraph, Severity, ValidationIssue};
 use crate::llm::{self, ChatRequest, FinishReason};
 use crate::{App, AppError};
 
@@ -33,6 +32,8 @@ pub struct Fix {
     pub proposal: Proposal,
     /// Prompt and answer tokens together.
     pub tokens: u32,
+    /// The fix leaves every field as it was (a re-run as is, not a repair).
+    pub changes_nothing: bool,
 }
 
 /// Asks the model to fix `failure` in the saved flow `doc`; `job` names the interception.
@@ -67,9 +68,26 @@ pub(super) async fn propose(
         None => llm::default_model(app).await?,
     };
     let file_name = llm::resolve(app, &model)?;
+    let facts = {
+        let root = run.workspace.clone();
+        tokio::task::spawn_blocking(move || {
+            if root.is_dir() {
+                workspace::scan(&root)
+            } else {
+                Ok(WorkspaceFacts::default())
+            }
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("the workspace scan stopped: {e}")))??
+    };
     let settings = app.settings().get().await;
     let sanitizer = crate::privacy::Sanitizer::from_settings(&settings)?;
     let mut scope = sanitizer.scope();
+    let clean_facts = WorkspaceFacts {
+        files: facts.files.iter().map(|f| scope.sanitize(f)).collect(),
+        commands: facts.commands.iter().map(|c| scope.sanitize(c)).collect(),
+        ..WorkspaceFacts::default()
+    };
     let flow_dsl = scope.sanitize(&crate::flows::dsl::serialize(&doc.graph));
     let step = scope.sanitize(&assemble::step_view(node, entry).to_string());
     let error = scope.sanitize(&failure.error);
@@ -77,6 +95,7 @@ pub(super) async fn propose(
     let messages = prompt::messages(
         prompt::fix_system(entry),
         prompt::fix_user(
+            &clean_facts,
             &flow_dsl,
             &serde_json::Value::String(step),
             &error,
@@ -118,21 +137,7 @@ pub(super) async fn propose(
         request_id: Some(job.id.clone()),
         ..ChatRequest::default()
     };
-    let (tx, mut rx) = mpsc::channel::<String>(256);
-    let forward = {
-        let app = app.clone();
-        let job = job.clone();
-        tokio::spawn(async move {
-            while let Some(delta) = rx.recv().await {
-                app.publish(job.event(AgenticEventKind::Token { delta }));
-            }
-        })
-    };
-    let result = llm::chat(app, chat, Some(tx), cancel).await;
-    if let Err(err) = forward.await {
-        tracing::warn!(%err, "forwarding a fix's tokens stopped");
-    }
-    let result = result?;
+    let result = job.chat_streaming(app, chat, cancel).await?;
     match result.finish_reason {
         FinishReason::Cancelled => {
             return Err(AppError::Unavailable("the fix was cancelled".into()));
@@ -150,6 +155,7 @@ pub(super) async fn propose(
         restore_strings(&scope, value);
     }
     let fixed = assemble::fixed_node(node, entry, &answer);
+    let changes_nothing = fixed.data == node.data;
     let mut graph = doc.graph.clone();
     if let Some(slot) = graph.nodes.iter_mut().find(|n| n.id == fixed.id) {
         *slot = fixed.clone();
@@ -160,11 +166,22 @@ pub(super) async fn propose(
         crate::flows::store::revisions::diff(doc.revision, doc.revision + 1, &doc.graph, &graph);
     let mut generated = FlowGraph::new(format!("Fix for {}", failure.node_id));
     generated.nodes.push(fixed);
-    let checks: Vec<_> = report
+    let mut checks: Vec<_> = report
         .issues
         .into_iter()
         .filter(|i| i.node_id.as_deref().is_none_or(|n| n == failure.node_id))
         .collect();
+    if changes_nothing {
+        checks.push(ValidationIssue {
+            severity: Severity::Warning,
+            code: "fix-changes-nothing".into(),
+            message: "this fix changes none of the step's fields: accepting runs it again as it is"
+                .into(),
+            node_id: Some(failure.node_id.clone()),
+            field: None,
+            edge_index: None,
+        });
+    }
     let proposal = Proposal {
         id: job.id.clone(),
         kind: ProposalKind::Fix,
@@ -192,6 +209,7 @@ pub(super) async fn propose(
         tokens: result
             .prompt_tokens
             .saturating_add(result.completion_tokens),
+        changes_nothing,
         proposal,
     })
 }

@@ -189,7 +189,13 @@ async fn intercept(
     interception.status = InterceptionStatus::Pending;
     let valid = match planned {
         Ok(fix) => {
-            let valid = fix.proposal.valid;
+            // The loop only applies a fix that changes something: re-running a step as it was
+            // would spend a revision and a run on the same failure.
+            let valid = fix.proposal.valid && !(run.autonomous && fix.changes_nothing);
+            if run.autonomous && fix.changes_nothing {
+                interception.fix_error =
+                    Some("the model's fix changes none of the step's fields".into());
+            }
             interception.proposal_id = Some(fix.proposal.id.clone());
             app.agentic().proposals().insert(fix.proposal.clone());
             app.agentic()

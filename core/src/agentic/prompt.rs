@@ -99,14 +99,33 @@ pub fn fix_system(entry: &CatalogEntry) -> String {
     )
 }
 
-/// The user message of a surgical fix: the (sanitized) flow, the failed step alone, its error
-/// and the end of what it printed.
-pub fn fix_user(flow_dsl: &str, step: &Value, error: &str, printed: &str) -> String {
-    let mut text = format!(
+/// The user message of a surgical fix: the (sanitized) workspace's files and commands, the
+/// flow, the failed step alone, its error and the end of what it printed.
+pub fn fix_user(
+    facts: &WorkspaceFacts,
+    flow_dsl: &str,
+    step: &Value,
+    error: &str,
+    printed: &str,
+) -> String {
+    let mut text = String::new();
+    if !facts.files.is_empty() {
+        text.push_str("Files in the workspace:\n");
+        for file in &facts.files {
+            text.push_str(&format!("- {file}\n"));
+        }
+    }
+    if !facts.commands.is_empty() {
+        text.push_str("Commands the project defines:\n");
+        for command in &facts.commands {
+            text.push_str(&format!("- {command}\n"));
+        }
+    }
+    text.push_str(&format!(
         "The flow:\n{}\n\nThe step that failed:\n{step}\n\nIts error: {}\n",
         flow_dsl.trim_end(),
         error.trim()
-    );
+    ));
     if !printed.trim().is_empty() {
         text.push_str(&format!("What it printed (end):\n{}\n", printed.trim_end()));
     }
@@ -180,7 +199,19 @@ mod tests {
         assert_eq!(tail.chars().count(), MAX_FAILURE_OUTPUT_CHARS);
         assert!(tail.ends_with("TAIL"));
         let step = serde_json::json!({"node": "shell-run-command", "label": "Build", "command": "npm run buld"});
-        let text = fix_user("flow \"x\"\n", &step, "exit code 1", "missing script: buld");
+        let facts = WorkspaceFacts {
+            files: vec!["package.json".into()],
+            commands: vec!["npm run build".into()],
+            ..WorkspaceFacts::default()
+        };
+        let text = fix_user(
+            &facts,
+            "flow \"x\"\n",
+            &step,
+            "exit code 1",
+            "missing script: buld",
+        );
+        assert!(text.starts_with("Files in the workspace:\n- package.json\nCommands the project defines:\n- npm run build\n"), "{text}");
         assert!(text.contains("\"command\":\"npm run buld\""), "{text}");
         assert!(text.contains("Its error: exit code 1"));
         assert!(text.contains("missing script: buld"));

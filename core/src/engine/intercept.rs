@@ -5,6 +5,7 @@
 //! The engine knows only this seam; the agentic module implements [`Monitor`] (it asks the
 //! model for a fix and a person, or the autonomous budget, for the decision).
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
@@ -25,6 +26,8 @@ pub struct MonitoredRun {
     pub autonomous: bool,
     /// When the run started (the wall-clock budget counts from here).
     pub started: Instant,
+    /// The run's workspace (a fix is grounded in what is there).
+    pub workspace: PathBuf,
 }
 
 /// What failed, as the monitor is told.

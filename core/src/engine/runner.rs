@@ -168,6 +168,7 @@ impl Engine {
                     monitor_node,
                     autonomous,
                     started: Instant::now(),
+                    workspace: ctx.workspace_root.clone(),
                 },
             )),
             _ => None,
