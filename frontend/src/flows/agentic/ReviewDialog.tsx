@@ -54,6 +54,9 @@ export function ReviewDialog({
         <div className="fe-dialog-actions">
           {proposal !== null && state.phase !== "failed" ? (
             <>
+              <button type="button" onClick={onClose} disabled={state.phase === "applying"} title="Close; the proposal stays pending and the editor offers it again">
+                Later
+              </button>
               <button type="button" onClick={onReject} disabled={state.phase === "applying"}>
                 Reject
               </button>

@@ -1,4 +1,4 @@
-import type { AppError, FlowDocument } from "@flow/bindings";
+import type { AppError, FlowDocument, Proposal } from "@flow/bindings";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { asAppError, useHost } from "../../host";
 import { reduceReview, startReview, withProposal, type ReviewState } from "./agentic-logic";
@@ -17,6 +17,10 @@ export interface AgenticReview {
   reject: () => void;
   /** Closes the review (a pending proposal stays pending in the core). */
   close: () => void;
+  /** A generated flow still waiting for a decision while no review is open (e.g. after Hide). */
+  pending: Proposal | null;
+  /** Opens the review of `pending`. */
+  reopen: () => void;
 }
 
 /**
@@ -33,6 +37,28 @@ export function useAgenticReview(slug: string, onApplied: (doc: FlowDocument) =>
   useEffect(() => {
     appliedRef.current = onApplied;
   });
+
+  // Generations of this flow still waiting for a person, kept current from the live events.
+  const [waiting, setWaiting] = useState<Proposal | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const refresh = () => {
+      client.agenticProposals(slug).then(
+        (list) => {
+          if (!cancelled) setWaiting(list.find((p) => p.kind === "generation" && p.status === "pending") ?? null);
+        },
+        () => undefined,
+      );
+    };
+    refresh();
+    const unsubscribe = host.subscribe((event) => {
+      if (event.type === "agentic" && event.flowSlug === slug && (event.phase === "proposed" || event.phase === "resolved")) refresh();
+    });
+    return () => {
+      cancelled = true;
+      unsubscribe();
+    };
+  }, [host, client, slug]);
 
   const generating = state?.phase === "generating";
   useEffect(() => {
@@ -97,5 +123,11 @@ export function useAgenticReview(slug: string, onApplied: (doc: FlowDocument) =>
       setState(null);
       setActionError(null);
     }, []),
+    pending: state === null ? waiting : null,
+    reopen: useCallback(() => {
+      if (waiting === null) return;
+      setActionError(null);
+      setState(withProposal(startReview(slug, waiting.nodeId), waiting));
+    }, [slug, waiting]),
   };
 }

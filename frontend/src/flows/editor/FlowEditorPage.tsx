@@ -171,6 +171,14 @@ function FlowEditor({ slug }: { slug: string }) {
         }}
       />
       {autonomous && agenticRun.state !== null && <BudgetMeters state={agenticRun.state} />}
+      {review.pending !== null && (
+        <div className="fe-notice" role="status" aria-label="Generated flow waiting">
+          A generated flow ({(review.pending.generated.nodes ?? []).length} step(s) for “{review.pending.request}”) is waiting for your review.{" "}
+          <button type="button" onClick={review.reopen}>
+            Review it
+          </button>
+        </div>
+      )}
       {run.actionError !== null && (
         <RunErrorNotice error={run.actionError} startFailed={run.executionId === null || run.starting} onDismiss={run.dismissError} />
       )}
