@@ -8,6 +8,7 @@
 )]
 
 pub mod claude_fixture;
+pub mod in_process;
 pub mod oauth_provider;
 pub mod rest_server;
 pub mod secret_grep;

@@ -74,6 +74,11 @@ impl AccessToken {
 
     /// Whether the request carries the token or a valid session cookie.
     pub(crate) fn authorizes(&self, headers: &HeaderMap) -> bool {
+        self.credential(headers).is_some()
+    }
+
+    /// What authorises the request, if anything: a bearer token wins over a cookie.
+    fn credential(&self, headers: &HeaderMap) -> Option<Credential> {
         let bearer = headers
             .get_all(header::AUTHORIZATION)
             .iter()
@@ -83,10 +88,46 @@ impl AccessToken {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .any(|t| self.accepts_bearer(t.trim()));
-        bearer
-            || CookieJar::from_headers(headers)
-                .get(SESSION_COOKIE)
-                .is_some_and(|c| self.accepts_session(c.value()))
+        if bearer {
+            return Some(Credential::Bearer);
+        }
+        CookieJar::from_headers(headers)
+            .get(SESSION_COOKIE)
+            .is_some_and(|c| self.accepts_session(c.value()))
+            .then_some(Credential::Session)
+    }
+}
+
+/// How a request was authorised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Credential {
+    /// `Authorization: Bearer <token>`: a program, which chose to send it.
+    Bearer,
+    /// The session cookie, which a browser attaches by itself, also to requests another page
+    /// makes (a page on another port of the same host is "same-site", so `SameSite` does not
+    /// stop it).
+    Session,
+}
+
+/// Whether a cookie-authorised request comes from the server's own pages. A browser's
+/// `Sec-Fetch-Site` decides where it is sent (same-origin, or typed by hand): it is the browser's
+/// own view, so it holds behind a proxy that rewrites `Host`. Older browsers send only `Origin`
+/// (on WebSocket handshakes and unsafe methods), which must then name this host (or the host a
+/// proxy forwarded).
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    let hosts: Vec<&str> = [header::HOST.as_str(), "x-forwarded-host"]
+        .iter()
+        .filter_map(|name| headers.get(*name).and_then(|v| v.to_str().ok()))
+        .collect();
+    match headers.get(header::ORIGIN).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| hosts.iter().any(|h| h.eq_ignore_ascii_case(authority))),
+        Some(Err(_)) => false,
     }
 }
 
@@ -100,13 +141,17 @@ pub(crate) async fn require_auth(
     request: Request,
     next: Next,
 ) -> Response {
-    if state.options.token.authorizes(request.headers()) {
-        next.run(request).await
-    } else {
-        ApiError(AppError::Unauthorized(
+    match state.options.token.credential(request.headers()) {
+        Some(Credential::Bearer) => next.run(request).await,
+        Some(Credential::Session) if same_origin(request.headers()) => next.run(request).await,
+        Some(Credential::Session) => ApiError(AppError::Unauthorized(
+            "the session cookie came with a request from another origin; send `Authorization: Bearer <token>`".into(),
+        ))
+        .into_response(),
+        None => ApiError(AppError::Unauthorized(
             "missing or invalid access token: send `Authorization: Bearer <token>` or open the login URL".into(),
         ))
-        .into_response()
+        .into_response(),
     }
 }
 
@@ -174,6 +219,52 @@ mod tests {
             HeaderValue::from_static("flow_session=forged"),
         );
         assert!(!token.authorizes(&headers));
+    }
+
+    #[test]
+    fn a_cookie_counts_only_from_the_servers_own_origin() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (k, v) in pairs {
+                map.insert(*k, HeaderValue::from_static(v));
+            }
+            map
+        };
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:8080")])));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
+        // Another port of the same host is same-site, not same-origin.
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:3000"),
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("sec-fetch-site", "same-site"),
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "flow.internal"),
+            ("origin", "null"),
+        ])));
+        // Behind a proxy that rewrites Host: the forwarded host, or the browser's own word.
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("x-forwarded-host", "flow.example.com"),
+            ("origin", "https://flow.example.com"),
+        ])));
+        assert!(same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "https://flow.example.com"),
+            ("sec-fetch-site", "same-origin"),
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8080"),
+            ("sec-fetch-site", "cross-site"),
+        ])));
     }
 
     #[test]

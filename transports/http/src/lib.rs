@@ -14,6 +14,7 @@ mod listener;
 mod oauth_callback;
 mod openai;
 mod rest;
+mod route_table;
 mod router;
 mod static_ui;
 
@@ -24,7 +25,8 @@ use tokio_util::sync::CancellationToken;
 pub use auth::AccessToken;
 /// Every command the invoke bridge serves, in table order: the core's own list.
 pub use flow_core::commands::COMMAND_NAMES;
-pub use router::router;
+pub use route_table::ListedRoute;
+pub use router::{route_table, router};
 pub use static_ui::StaticUi;
 
 /// How the HTTP transport is put together.
@@ -63,7 +65,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let shutdown = options.shutdown.clone();
     let state = router::state(app, options);
-    let routes = router::routes(state.clone());
+    let (routes, _) = router::routes(state.clone());
     let listener = listener::SplitListener::new(listener, state)?;
     axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown.cancelled_owned())

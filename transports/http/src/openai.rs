@@ -15,15 +15,19 @@ use flow_core::{AppError, commands};
 
 use crate::api_error::status_of;
 use crate::auth;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
 /// The `/v1` routes, gated like `/api`.
-pub(crate) fn routes(state: HttpState) -> Router<HttpState> {
-    Router::new()
+pub(crate) fn routes(state: HttpState) -> (Router<HttpState>, Vec<String>) {
+    let (router, paths) = Table::new()
         .route("/models", get(models))
         .route("/chat/completions", post(chat::completions))
+        .into_parts("/v1");
+    let router = router
         .fallback(not_found)
-        .layer(from_fn_with_state(state, auth::require_auth))
+        .layer(from_fn_with_state(state, auth::require_auth));
+    (router, paths)
 }
 
 /// An error in OpenAI's shape.

@@ -9,13 +9,11 @@ mod nodes;
 mod runs;
 mod theme;
 
-use axum::Router;
-
-use crate::router::HttpState;
+use crate::route_table::Table;
 
 /// Every REST route, relative to `/api`.
-pub(crate) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(crate) fn routes() -> Table {
+    Table::new()
         .merge(theme::routes())
         .merge(board::routes())
         .merge(features::routes())

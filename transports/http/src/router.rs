@@ -16,6 +16,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api_error::ApiError;
+use crate::route_table::{ListedRoute, Table};
 use crate::{
     HttpOptions, auth, events_sse, events_ws, invoke, oauth_callback, openai, rest, static_ui,
 };
@@ -29,7 +30,13 @@ pub(crate) struct HttpState {
 
 /// The whole HTTP surface of a Flow Server over `app`.
 pub fn router(app: App, options: HttpOptions) -> Router {
-    routes(state(app, options))
+    routes(state(app, options)).0
+}
+
+/// Every path the HTTP surface over `app` routes, as [`serve`](crate::serve) builds it (the
+/// auth walk's table).
+pub fn route_table(app: App, options: HttpOptions) -> Vec<ListedRoute> {
+    routes(state(app, options)).1
 }
 
 /// What the routes share.
@@ -40,23 +47,25 @@ pub(crate) fn state(app: App, options: HttpOptions) -> HttpState {
     }
 }
 
-/// The route table over `state`.
-pub(crate) fn routes(state: HttpState) -> Router {
+/// The route table over `state`, with every path it routes.
+pub(crate) fn routes(state: HttpState) -> (Router, Vec<ListedRoute>) {
     let body_limit = state.options.body_limit;
 
-    let api = Router::new()
+    let (api, api_paths) = Table::new()
         .route("/invoke", post(invoke::invoke_body))
         .route("/invoke/{cmd}", post(invoke::invoke_path))
         .route("/events", get(events_sse::events))
         .route("/ws", any(events_ws::upgrade))
         .route("/session", post(auth::open_session))
         .merge(rest::routes())
+        .into_parts("/api");
+    let api = api
         .fallback(api_not_found)
         .layer(from_fn_with_state(state.clone(), auth::require_auth))
         // Added after the gate on purpose: signing out must work with an expired session.
         .route("/session", delete(auth::close_session));
-
-    Router::new()
+    let (v1, v1_paths) = openai::routes(state.clone());
+    let (public, public_paths) = Table::new()
         .route("/health", get(health))
         // Public like `/health`: the provider's redirect carries no token or cookie; the
         // single-use `state` is what the route checks.
@@ -64,8 +73,21 @@ pub(crate) fn routes(state: HttpState) -> Router {
             flow_core::credentials::oauth::CALLBACK_PATH,
             get(oauth_callback::callback),
         )
+        .into_parts("");
+    let listed = api_paths
+        .into_iter()
+        .chain(v1_paths)
+        .map(|path| ListedRoute { path, gated: true })
+        .chain(
+            public_paths
+                .into_iter()
+                .map(|path| ListedRoute { path, gated: false }),
+        )
+        .collect();
+
+    let router = public
         .nest("/api", api)
-        .nest("/v1", openai::routes(state.clone()))
+        .nest("/v1", v1)
         .fallback(static_ui::serve)
         .layer(
             ServiceBuilder::new()
@@ -87,7 +109,8 @@ pub(crate) fn routes(state: HttpState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
-        .with_state(state)
+        .with_state(state);
+    (router, listed)
 }
 
 /// Logs the path only: a query string may hold a login token.

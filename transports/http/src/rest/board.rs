@@ -13,9 +13,9 @@
 //! - `GET /api/tasks/times` and `GET /api/sessions/{id}/times`: each task's `createdAt` and
 //!   `updatedAt` (for the timeline).
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use flow_core::board::index::TaskTimes;
 use flow_core::board::{SessionListItem, Task, TaskWithSession};
 use flow_core::commands::{self, NoteAdded, SessionTasksDeleted, TaskDeleted};
@@ -24,10 +24,11 @@ use serde::Deserialize;
 
 use crate::api_error::ApiError;
 use crate::json_body::JsonBody;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(super) fn routes() -> Table {
+    Table::new()
         .route("/sessions", get(sessions))
         .route("/sessions/{session_id}", get(session_tasks))
         .route("/sessions/{session_id}/tasks", delete(delete_session_tasks))

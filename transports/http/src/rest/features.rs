@@ -5,9 +5,9 @@
 //! its status (404, 400, 409, …) rather than the original's blanket 500. Beyond the original:
 //! `PATCH /{id}`, `DELETE /{id}` and `GET /{id}/events` (the change log).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use flow_core::board::features::{
     CreateFeatureInput, DependencyRef, Feature, FeatureChangeEvent, FeatureGraphNode, FeaturePatch,
     FeatureStats,
@@ -18,10 +18,11 @@ use serde_json::{Value, json};
 
 use crate::api_error::ApiError;
 use crate::json_body::JsonBody;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(super) fn routes() -> Table {
+    Table::new()
         .route("/features", get(list).post(create))
         .route("/features/bulk", post(bulk))
         .route("/features/stats", get(stats))

@@ -1,17 +1,18 @@
 //! Flow Studio's `GET /api/templates` (saved flows) and `GET /api/templates/{slug}`.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use flow_core::commands;
 use flow_core::flows::{FlowDocument, FlowListQuery, FlowSummary};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(super) fn routes() -> Table {
+    Table::new()
         .route("/templates", get(list_templates))
         .route("/templates/{slug}", get(get_template))
 }

@@ -2,19 +2,20 @@
 //! `GET /api/llm/status`, `POST /api/llm/start` (load a model) and `POST /api/llm/stop`
 //! (unload one, or all).
 
+use axum::Json;
 use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use flow_core::commands;
 use flow_core::llm::{LlmStatus, ModelParams};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
 use crate::json_body::JsonBody;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(super) fn routes() -> Table {
+    Table::new()
         .route("/llm/status", get(status))
         .route("/llm/start", post(start))
         .route("/llm/stop", post(stop))

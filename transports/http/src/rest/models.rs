@@ -3,19 +3,20 @@
 //! body size limit; the core checks the name (before a byte is written) and the GGUF header
 //! before installing it.
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::routing::post;
-use axum::{Json, Router};
 use flow_core::commands;
 use flow_core::models::InstalledModel;
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new().route(
+pub(super) fn routes() -> Table {
+    Table::new().route(
         "/models/import",
         post(upload).layer(DefaultBodyLimit::disable()),
     )

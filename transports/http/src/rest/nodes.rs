@@ -1,17 +1,18 @@
 //! Flow Studio's `GET /api/nodes`: the node catalog (`?installed=true`: installed entries only).
 
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use flow_core::commands;
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new().route("/nodes", get(list_nodes))
+pub(super) fn routes() -> Table {
+    Table::new().route("/nodes", get(list_nodes))
 }
 
 /// Read leniently (`?installed`, `=1`, `=true`, `=yes`) so a bad value never becomes a

@@ -7,12 +7,12 @@
 
 use std::convert::Infallible;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use flow_core::AppError;
 use flow_core::commands;
 use flow_core::engine::{ExecutionEvent, RunOptions, RunSource, RunStatus, RunTrigger};
@@ -25,10 +25,11 @@ use serde::de::DeserializeOwned;
 use crate::api_error::ApiError;
 use crate::events_sse::{keep_alive, last_event_id};
 use crate::json_body::JsonBody;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new()
+pub(super) fn routes() -> Table {
+    Table::new()
         .route("/run", get(run_get).post(run_post))
         .route("/runs/{id}/events", get(run_attach))
         .route("/history", get(history))

@@ -1,18 +1,19 @@
 //! `GET/POST /api/theme`: the original board's theme API, now persisted.
 
+use axum::Json;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
 use flow_core::commands;
 use flow_core::theme::{ThemeName, ThemeState};
 use serde::Deserialize;
 
 use crate::api_error::ApiError;
 use crate::json_body::JsonBody;
+use crate::route_table::Table;
 use crate::router::HttpState;
 
-pub(super) fn routes() -> Router<HttpState> {
-    Router::new().route("/theme", get(get_theme).post(set_theme))
+pub(super) fn routes() -> Table {
+    Table::new().route("/theme", get(get_theme).post(set_theme))
 }
 
 async fn get_theme(State(state): State<HttpState>) -> Result<Json<ThemeState>, ApiError> {
