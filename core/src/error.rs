@@ -59,15 +59,38 @@ impl AppError {
         }
     }
 
-    /// Wraps an I/O failure with what was being done, so the message names the file.
+    /// Wraps an I/O failure with what was being done, so the message names the file; the kind
+    /// follows the cause (a bad path is the caller's, a full or read-only disk is unavailable).
     pub fn io(context: impl std::fmt::Display, err: std::io::Error) -> Self {
-        Self::Internal(format!("{context}: {err}"))
+        let message = format!("{context}: {err}");
+        match err.kind() {
+            // The path itself is unusable (a NUL byte, a bad name): the caller's input, not a
+            // failure of ours.
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidFilename => {
+                Self::InvalidInput(message)
+            }
+            // A full disk or a read-only folder: the disk cannot serve the write now.
+            std::io::ErrorKind::StorageFull
+            | std::io::ErrorKind::ReadOnlyFilesystem
+            | std::io::ErrorKind::QuotaExceeded => Self::Unavailable(message),
+            _ => Self::Internal(message),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn io_errors_from_bad_paths_are_the_callers_and_a_full_disk_is_unavailable() {
+        let nul = std::fs::File::open("a\0b").unwrap_err();
+        assert_eq!(AppError::io("opening", nul).kind(), "InvalidInput");
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(AppError::io("writing", full).kind(), "Unavailable");
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(AppError::io("reading", other).kind(), "Internal");
+    }
 
     #[test]
     fn wire_shape_is_kind_and_error() {

@@ -38,7 +38,7 @@ pub async fn delete_list_tasks(
     tasks_dir: &Path,
     session_id: &str,
 ) -> Result<Vec<String>, AppError> {
-    let list_dir = tasks_dir.join(ids::session_id(session_id)?);
+    let list_dir = ids::not_a_link(tasks_dir.join(ids::session_id(session_id)?))?;
     if !list_dir.is_dir() {
         return Err(AppError::NotFound("Session not found".into()));
     }

@@ -11,11 +11,14 @@ use crate::{AppError, atomic_file};
 /// The separator between a description and a note, exactly as the original writes it.
 pub const NOTE_BLOCK: &str = "\n\n---\n\n#### [Note added by user]\n\n";
 
-/// The file of a task, after validating both ids.
+/// The file of a task, after validating both ids. A list folder or task file that is a
+/// symbolic link is refused: it could lead a write (or the note echoed back) outside the tasks
+/// folder, and Claude Code never makes one.
 pub fn task_path(tasks_dir: &Path, session_id: &str, task_id: &str) -> Result<PathBuf, AppError> {
     let session_id = ids::session_id(session_id)?;
     let task_id = ids::task_id(task_id)?;
-    Ok(tasks_dir.join(session_id).join(format!("{task_id}.json")))
+    let list_dir = ids::not_a_link(tasks_dir.join(session_id))?;
+    ids::not_a_link(list_dir.join(format!("{task_id}.json")))
 }
 
 /// Appends `note` (trimmed) to the task's description and rewrites the file atomically, with

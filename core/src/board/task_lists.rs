@@ -15,6 +15,8 @@ pub fn task_files(list_dir: &Path) -> Vec<PathBuf> {
     };
     entries
         .filter_map(Result::ok)
+        // Regular files only: a symbolic link could lead outside the tasks folder.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| e.path())
         .filter(|p| is_task_file(p))
         .collect()

@@ -78,12 +78,18 @@ pub async fn model_import_file(app: &App, path: String) -> Result<InstalledModel
         .and_then(|n| n.to_str())
         .map(str::to_owned)
         .ok_or_else(|| AppError::InvalidInput(format!("`{path}` names no file")))?;
-    let file = tokio::fs::File::open(&source)
-        .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => AppError::NotFound(format!("no file at `{path}`")),
-            _ => AppError::io(format!("opening {path}"), e),
-        })?;
+    let not_found = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => AppError::NotFound(format!("no file at `{path}`")),
+        _ => AppError::io(format!("opening {path}"), e),
+    };
+    // A device, FIFO or folder would block the import or never end (`/dev/zero`).
+    let metadata = tokio::fs::metadata(&source).await.map_err(not_found)?;
+    if !metadata.is_file() {
+        return Err(AppError::InvalidInput(format!(
+            "`{path}` is not a regular file"
+        )));
+    }
+    let file = tokio::fs::File::open(&source).await.map_err(not_found)?;
     import_model_stream(app, &file_name, tokio_util::io::ReaderStream::new(file)).await
 }
 

@@ -464,8 +464,12 @@ fn read_list(dir: &Path, old: Option<&ListEntry>) -> ListEntry {
 }
 
 /// A task file's entry: `previous` itself (the same `Arc`) when mtime and size are unchanged;
-/// `None` when the file is gone or is not a regular file.
+/// `None` when the file is gone or is not a regular file (a symbolic link is not: it could
+/// lead outside the tasks folder).
 fn read_task(path: &Path, previous: Option<&Arc<TaskEntry>>) -> Option<Arc<TaskEntry>> {
+    if !std::fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
     let mut file = std::fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
     if !metadata.is_file() {
