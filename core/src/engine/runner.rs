@@ -209,6 +209,9 @@ impl Engine {
             lock(&runs).remove(&id);
             tracing::debug!(execution_id = %id, ?status, "run ended");
         });
+        // A run whose start was acknowledged is in the history even if the process dies the
+        // next moment (a SIGKILL must not lose it): one commit, before the caller hears of it.
+        app.history().flush().await;
         Ok(RunStarted {
             execution_id,
             flow_name,
