@@ -65,6 +65,11 @@ impl Board {
     async fn events(&self) -> SseStream {
         let mut stream = flow_tests::sse::connect(&self.server.url, TOKEN, None, false).await;
         assert_eq!(stream.next_json().await.1["type"], "connected");
+        // Requests wait for the first index build: after this one, a file the test writes is
+        // new to the index (written during the build, it would be in it already, and its
+        // event a `change`: the CI failure of 2026-12-04).
+        let (status, _) = self.send("GET", "/api/sessions?limit=all").await;
+        assert_eq!(status, 200);
         stream
     }
 }

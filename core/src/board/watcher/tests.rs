@@ -45,7 +45,12 @@ struct Watched {
 }
 
 async fn watch(tasks: &Path, projects: &Path) -> Watched {
-    let bus = Arc::new(EventBus::new(64, 64));
+    watch_with_room(tasks, projects, 64).await
+}
+
+/// `room`: events a subscriber may fall behind by before it gets a resync.
+async fn watch_with_room(tasks: &Path, projects: &Path, room: usize) -> Watched {
+    let bus = Arc::new(EventBus::new(room, room));
     let index = Arc::new(BoardIndex::new(tasks.to_path_buf(), projects.to_path_buf()));
     let watcher = start(bus.clone(), index.clone()).unwrap();
     index.ready().await;
@@ -243,4 +248,72 @@ async fn an_overflow_rebuilds_the_index_and_tells_clients() {
     );
     let listed = index.sessions(None).await.unwrap().decode().unwrap();
     assert_eq!(listed[0].task_count, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_storm_and_folders_coming_and_going_end_right_without_an_event_storm() {
+    const RENAMES: usize = 1000;
+    const CYCLES: usize = 20;
+    let root = tempfile::tempdir().unwrap();
+    let tasks = root.path().join("tasks");
+    std::fs::create_dir_all(tasks.join("s1")).unwrap();
+    std::fs::write(tasks.join("s1/0.json"), r#"{"subject":"moving"}"#).unwrap();
+    // Room for every event, so none is folded into a resync and all of them are counted.
+    let watched = watch_with_room(&tasks, &root.path().join("projects"), 8 * RENAMES).await;
+    let mut sub = watched.bus.subscribe(None);
+    for n in 0..RENAMES {
+        std::fs::rename(
+            tasks.join(format!("s1/{n}.json")),
+            tasks.join(format!("s1/{}.json", n + 1)),
+        )
+        .unwrap();
+    }
+    for _ in 0..CYCLES {
+        std::fs::create_dir_all(tasks.join("s2")).unwrap();
+        std::fs::write(tasks.join("s2/1.json"), r#"{"id":"1"}"#).unwrap();
+        std::fs::remove_dir_all(tasks.join("s2")).unwrap();
+    }
+    std::fs::write(tasks.join("s1/barrier.json"), r#"{"id":"barrier"}"#).unwrap();
+    // Count every event until the index holds the end state and the stream has gone quiet.
+    let ids_of = |listed: Vec<crate::board::Task>| {
+        let mut ids: Vec<String> = listed.into_iter().map(|t| t.id).collect();
+        ids.sort();
+        ids
+    };
+    let want = vec![format!("{RENAMES}"), "barrier".to_owned()];
+    let mut events = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout(Duration::from_millis(500), sub.next()).await {
+            Ok(Some(BusItem::Event(_))) => events += 1,
+            Ok(other) => panic!("the stream broke: {other:?}"),
+            Err(_quiet) => {
+                let s1 = watched
+                    .index
+                    .session_tasks("s1".into(), true)
+                    .await
+                    .unwrap();
+                let done = s1.map(|json| ids_of(json.decode().unwrap())) == Some(want.clone());
+                if done {
+                    break;
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the index never settled"
+                );
+            }
+        }
+    }
+    // No amplification: at most one event per change (a rename is two), usually fewer.
+    let changes = 2 * RENAMES + 3 * CYCLES + 1;
+    assert!(events <= changes, "{events} events for {changes} changes");
+    let listed = watched
+        .index
+        .sessions(None)
+        .await
+        .unwrap()
+        .decode()
+        .unwrap();
+    let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["s1"], "the removed folder is gone from the index");
 }
