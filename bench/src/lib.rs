@@ -71,6 +71,29 @@ impl Scratch {
     }
 }
 
+/// Serves `app`'s HTTP surface with `token` on a free loopback port, without a UI (static
+/// paths answer 404); returns `http://127.0.0.1:<port>` and the token that stops the server.
+pub async fn serve_loopback(
+    app: flow_core::App,
+    scratch: &Scratch,
+    token: &str,
+) -> Result<(String, tokio_util::sync::CancellationToken), flow_core::AppError> {
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let options = flow_http::HttpOptions::new(
+        flow_http::AccessToken::new(token)?,
+        flow_http::StaticUi::Dir(scratch.path().join("no-ui")),
+        shutdown.clone(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| flow_core::AppError::io("bind", e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| flow_core::AppError::io("local addr", e))?;
+    tokio::spawn(flow_http::serve(listener, app, options));
+    Ok((format!("http://{address}"), shutdown))
+}
+
 /// The real test model (Gemma 3 270M Q4_K_M): `$FLOW_TEST_MODEL`, or where
 /// `tests/models/fetch-test-model.sh` caches it.
 pub fn test_model_path() -> std::path::PathBuf {

@@ -9,18 +9,14 @@
 
 use std::time::{Duration, Instant};
 
+use flow_bench::percentile;
+
 use flow_core::AppError;
-use tokio_util::sync::CancellationToken;
 
 const TOKEN: &str = "bench-auth-timing-token-0123456789abcdef";
 
 fn err(context: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("{context}: {e}"))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
 }
 
 fn micros(d: Duration) -> f64 {
@@ -35,22 +31,8 @@ async fn main() -> Result<(), AppError> {
         .unwrap_or(20_000);
     let scratch = flow_bench::Scratch::new()?;
     let app = scratch.open()?;
-    let shutdown = CancellationToken::new();
-    let options = flow_http::HttpOptions::new(
-        flow_http::AccessToken::new(TOKEN)?,
-        flow_http::StaticUi::Dir(scratch.path().join("no-ui")),
-        shutdown.clone(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| AppError::io("bind", e))?;
-    let url = format!(
-        "http://{}/api/invoke/settings_get",
-        listener
-            .local_addr()
-            .map_err(|e| AppError::io("local addr", e))?
-    );
-    tokio::spawn(flow_http::serve(listener, app, options));
+    let (base, shutdown) = flow_bench::serve_loopback(app, &scratch, TOKEN).await?;
+    let url = format!("{base}/api/invoke/settings_get");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(1)
         .build()

@@ -324,20 +324,7 @@ async fn measure() -> Result<(), AppError> {
         std::fs::copy(&path, llms.join(MODEL)).map_err(|e| AppError::io("copy model", e))?;
     }
     let app = scratch.open()?;
-    let shutdown = CancellationToken::new();
-    let options = flow_http::HttpOptions::new(
-        flow_http::AccessToken::new(TOKEN)?,
-        flow_http::StaticUi::Dir(scratch.path().join("no-ui")),
-        shutdown.clone(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| AppError::io("bind", e))?;
-    let url = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| AppError::io("addr", e))?
-    );
-    tokio::spawn(flow_http::serve(listener, app.clone(), options));
+    let (url, shutdown) = flow_bench::serve_loopback(app.clone(), &scratch, TOKEN).await?;
     let client = reqwest::Client::new();
 
     let (_, prompt_tokens) = templated_prompt(&path)?;

@@ -82,20 +82,7 @@ impl Server {
     async fn start() -> Result<Self, AppError> {
         let scratch = flow_bench::Scratch::new()?;
         let app = scratch.open()?;
-        let shutdown = CancellationToken::new();
-        let token = flow_http::AccessToken::new(TOKEN)?;
-        let ui = flow_http::StaticUi::Dir(scratch.path().join("no-ui"));
-        let options = flow_http::HttpOptions::new(token, ui, shutdown.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| AppError::io("bind", e))?;
-        let url = format!(
-            "http://{}",
-            listener
-                .local_addr()
-                .map_err(|e| AppError::io("local addr", e))?
-        );
-        tokio::spawn(flow_http::serve(listener, app.clone(), options));
+        let (url, shutdown) = flow_bench::serve_loopback(app.clone(), &scratch, TOKEN).await?;
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(256)
             .build()
