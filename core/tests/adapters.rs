@@ -329,6 +329,74 @@ async fn output_cap_kills_and_fails() {
 }
 
 #[tokio::test]
+async fn the_output_keeps_the_end_of_each_stream_and_every_line_is_still_logged() {
+    let f = fixture();
+    let out = shell(
+        &f,
+        "run-command",
+        json!({"command": "seq 1 5000; echo oops >&2", "maxCaptureBytes": 1000}),
+    )
+    .await
+    .unwrap();
+    let stdout = out["stdout"].as_str().unwrap();
+    assert!(stdout.len() <= 1000, "kept {}", stdout.len());
+    assert!(stdout.ends_with("\n5000\n"), "{stdout}");
+    let first: u32 = stdout.lines().next().unwrap().parse().unwrap();
+    let printed: u64 = (1..=5000_u64).map(|i| i.to_string().len() as u64 + 1).sum();
+    let before: u64 = (1..first as u64)
+        .map(|i| i.to_string().len() as u64 + 1)
+        .sum();
+    assert_eq!(
+        out["truncated"],
+        json!({"stdout": before, "stderr": 0, "limit": 1000}),
+        "the bytes let go are exactly the lines before the first kept one"
+    );
+    assert_eq!(before + stdout.len() as u64, printed);
+    assert_eq!(out["stderr"], "oops\n", "each stream is kept on its own");
+    let logged = f.recorder.logs();
+    let lines: Vec<&str> = logged
+        .iter()
+        .filter(|(s, _)| *s == LogStream::Stdout)
+        .map(|(_, l)| l.as_str())
+        .collect();
+    let expected: Vec<String> = (1..=5000).map(|i| i.to_string()).collect();
+    assert_eq!(lines, expected, "every line is logged, in order");
+
+    // A whole output carries no `truncated`; a bad limit is refused before anything runs.
+    let whole = shell(&f, "run-command", json!({"command": "echo hi"}))
+        .await
+        .unwrap();
+    assert!(whole.get("truncated").is_none(), "{whole}");
+    let err = shell(
+        &f,
+        "run-command",
+        json!({"command": "echo hi", "maxCaptureBytes": 0}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err,
+        AdapterError::Rejected("maxCaptureBytes must be a positive integer, got 0".into())
+    );
+}
+
+#[tokio::test]
+async fn cli_output_past_the_capture_is_never_parsed_as_json() {
+    let f = fixture();
+    // A long line that is not JSON, then one that is: the kept end alone would parse.
+    let script = r#"'printf "%0300d\n" 0; echo "{\"n\": 1}"'"#;
+    let data = json!({"bin": "sh", "command": "-c", "args": script, "maxCaptureBytes": 50});
+    let out = cli(&f, data).await.unwrap();
+    assert_eq!(out["stdout"], "{\"n\": 1}\n", "{out}");
+    assert_eq!(out["exitCode"], 0, "{out}");
+    assert_eq!(out["truncated"]["limit"], 50, "{out}");
+    assert!(
+        out.get("n").is_none(),
+        "the tail was not taken for the output: {out}"
+    );
+}
+
+#[tokio::test]
 async fn the_environment_is_scrubbed_unless_inherited() {
     let f = fixture();
     // Setting a variable here would need `unsafe` (edition 2024), which the workspace forbids;

@@ -611,8 +611,8 @@ async fn a_200k_line_run_is_recorded_in_bounded_memory_and_paged_back_in_order()
     if let (Some(before), Some(after)) = (before, rss_kib()) {
         let grown_mib = after.saturating_sub(before) / 1024;
         eprintln!("rss grew {grown_mib} MiB while recording {LINES} lines");
-        // The channel holds at most 64k events (a few hundred bytes each) and SQLite's page
-        // caches are capped (64 MB per connection); this bound holds whatever the line count.
+        // The channel holds at most 16k events (a few hundred bytes each) and SQLite's page
+        // caches are capped (8 MiB per connection); this bound holds whatever the line count.
         assert!(grown_mib < 150, "memory grew {grown_mib} MiB");
     }
     eprintln!("recorded in {recorded:?}, committed after {committed:?}");

@@ -21,13 +21,15 @@ const MAX_LABEL: u32 = 48;
 const MAX_ITEMS: u32 = 8;
 
 /// Fields the engine pins or a person must set; the model never writes them.
-const PINNED_FIELDS: [&str; 10] = [
+const PINNED_FIELDS: [&str; 12] = [
     "cwd",
     "workspaceRoot",
     "workspace",
     "env",
     "inheritEnv",
     "timeoutMs",
+    "maxOutputBytes",
+    "maxCaptureBytes",
     "retries",
     "maxResponseBytes",
     "connection",

@@ -53,13 +53,19 @@ pub(super) fn connect(path: &Path, access: Access) -> Result<Connection, AppErro
     Ok(conn)
 }
 
+/// Each connection's page cache, in KiB. The server holds up to six connections (the writer,
+/// the history writer and four idle readers), and SQLite fills a cache before it evicts: at
+/// 64 MB each, a run printing a million lines left ~380 MB resident. The files stay in the
+/// system's page cache either way, so a smaller cache costs little.
+const CACHE_KIB: i64 = 8 * 1024;
+
 fn configure(conn: &Connection, access: Access) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -64000;",
+         PRAGMA temp_store = MEMORY;",
     )?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     if access == Access::ReadOnly {
         conn.pragma_update(None, "query_only", true)?;
     }

@@ -24,8 +24,9 @@ use crate::AppError;
 use crate::db::Db;
 use crate::engine::{ExecutionEvent, RunBegin};
 
-/// How many messages may wait for the writer before `record` waits for room.
-pub const CHANNEL_CAPACITY: usize = 65_536;
+/// How many messages may wait for the writer before `record` waits for room: two of its
+/// batches, enough to keep it busy, and a few megabytes at most.
+pub const CHANNEL_CAPACITY: usize = 2 * super::writer::MAX_BATCH;
 
 /// How many ended runs are kept; older ones are pruned when a new run begins.
 pub const DEFAULT_RETENTION: usize = 1000;

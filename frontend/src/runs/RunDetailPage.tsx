@@ -8,7 +8,7 @@ import { errorText } from "../ui/error-text";
 import { useNow } from "../ui/use-debounced-value";
 import { isActive } from "./run-reducer";
 import { RunStatusBadge } from "./RunStatusBadge";
-import { formatDuration, prettyJson, runDuration, runPath, triggerLabel } from "./runs-logic";
+import { formatDuration, prettyJson, runDuration, runPath, triggerLabel, truncationNote } from "./runs-logic";
 import { useRunDetail, useStepLogs } from "./use-run-detail";
 
 /** `/runs/:executionId`: summary, steps, a step's output and logs, interceptions, re-run. */
@@ -300,6 +300,7 @@ function StepsTable({
 function StepPanel({ executionId, step }: { executionId: string; step: RunStep }) {
   const logs = useStepLogs(executionId, step.nodeId);
   const output = prettyJson(step.output);
+  const truncated = truncationNote(step.output);
   return (
     <section className="run-step-panel card" aria-label={`Step ${step.nodeId}`}>
       <h2>
@@ -307,6 +308,7 @@ function StepPanel({ executionId, step }: { executionId: string; step: RunStep }
       </h2>
       <h3>Output</h3>
       {output === "" ? <p className="muted">No output.</p> : <pre className="run-output">{output}</pre>}
+      {truncated !== null && <p className="muted run-output-truncated">{truncated}</p>}
       <h3>Logs</h3>
       {logs.error !== null && (
         <p className="error" role="alert">

@@ -1,6 +1,7 @@
 import type { RunSummary } from "@flow/bindings";
 import { describe, expect, it } from "vitest";
 import {
+  byteSize,
   EMPTY_FILTER_FORM,
   filterFromParams,
   filterToParams,
@@ -12,6 +13,7 @@ import {
   runPath,
   toRunFilter,
   triggerLabel,
+  truncationNote,
 } from "./runs-logic";
 
 function run(id: string, startedAt: string): RunSummary {
@@ -78,5 +80,33 @@ describe("refreshesRunList", () => {
     expect(refreshesRunList({ ...base, kind: "done", status: "failed" })).toBe(true);
     expect(refreshesRunList({ ...base, kind: "node_log", node_id: "a", stream: "stdout", line: "" })).toBe(false);
     expect(refreshesRunList({ type: "resync" })).toBe(true);
+  });
+});
+
+describe("truncationNote", () => {
+  it("says what a capped step output let go, per stream", () => {
+    const output = { exitCode: 0, stdout: "9999999\n", truncated: { stdout: 78_000_000, stderr: 0, limit: 1_048_576 } };
+    expect(truncationNote(output)).toBe(
+      "The output keeps the last 1.0 MiB of each stream; the first 74.4 MiB of stdout are only in the logs.",
+    );
+    const both = { truncated: { stdout: 2048, stderr: 512, limit: 1024 } };
+    expect(truncationNote(both)).toBe(
+      "The output keeps the last 1.0 KiB of each stream; the first 2.0 KiB of stdout and 512 bytes of stderr are only in the logs.",
+    );
+  });
+
+  it("is null for whole outputs and for shapes it does not know", () => {
+    expect(truncationNote({ exitCode: 0, stdout: "ok" })).toBeNull();
+    expect(truncationNote(null)).toBeNull();
+    expect(truncationNote("text")).toBeNull();
+    expect(truncationNote({ truncated: true })).toBeNull();
+    expect(truncationNote({ truncated: { stdout: 0, stderr: 0, limit: 10 } })).toBeNull();
+  });
+
+  it("sizes bytes in binary units", () => {
+    expect(byteSize(0)).toBe("0 bytes");
+    expect(byteSize(1023)).toBe("1,023 bytes");
+    expect(byteSize(1536)).toBe("1.5 KiB");
+    expect(byteSize(10 * 1024 * 1024)).toBe("10.0 MiB");
   });
 });

@@ -129,3 +129,37 @@ export function prettyJson(value: unknown): string {
     return "(cannot be shown)";
   }
 }
+
+/** A byte count in words: `512 bytes`, `1.5 KiB`, `78.9 MiB`. */
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes.toLocaleString("en")} bytes`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * What a process step's output let go, in words, when it printed more than its `maxCaptureBytes`
+ * (the output then carries `truncated: {stdout, stderr, limit}`); null otherwise.
+ */
+export function truncationNote(output: unknown): string | null {
+  if (typeof output !== "object" || output === null || !("truncated" in output)) return null;
+  const truncated = output.truncated;
+  if (typeof truncated !== "object" || truncated === null) return null;
+  const { stdout, stderr, limit } = truncated as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [name, dropped] of [
+    ["stdout", stdout],
+    ["stderr", stderr],
+  ] as const) {
+    if (typeof dropped === "number" && dropped > 0) parts.push(`${byteSize(dropped)} of ${name}`);
+  }
+  if (parts.length === 0) return null;
+  const kept = typeof limit === "number" ? `the last ${byteSize(limit)} of each stream` : "the end of each stream";
+  return `The output keeps ${kept}; the first ${parts.join(" and ")} are only in the logs.`;
+}

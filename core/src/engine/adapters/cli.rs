@@ -5,14 +5,16 @@
 //! space-separated subcommand path), `args` (split like a shell, no expansion), `outputFilter`
 //! (optional regex over the serialized payload; its first capture group, or the whole match when
 //! it has none, becomes `payload.filtered`, null when nothing matches) and the process fields the
-//! `shell` adapter shares (`cwd`, `timeoutMs`, `maxOutputBytes`, `env`, `inheritEnv`).
+//! `shell` adapter shares (`cwd`, `timeoutMs`, `maxOutputBytes`, `maxCaptureBytes`, `env`,
+//! `inheritEnv`).
 //!
 //! `bin` must be a bare name: a path (`/`, `\`) is refused, because a CLI node names a tool the
 //! catalog probes on PATH, and a templated path would turn it into "run any file"; arbitrary
 //! programs belong to `shell` `run-command`, which is audited as such.
 //!
 //! Output: when stdout is a JSON object or array, that value; otherwise `{stdout, exitCode}`
-//! (a bare scalar like `42` stays text, so a tool that prints a number keeps a stable shape).
+//! (a bare scalar like `42` stays text, so a tool that prints a number keeps a stable shape;
+//! stdout longer than `maxCaptureBytes` is never parsed and carries `truncated`).
 //! A non-zero exit fails with `{exitCode, stdout, stderr, durationMs}`. Invocations are audited
 //! like shell ones, in `cli-YYYY-MM-DD.jsonl`.
 
@@ -114,9 +116,25 @@ async fn run(
         format!("command not found: {program} (is it installed and on PATH?)")
     })
     .await?;
-    let mut payload = match serde_json::from_str::<Value>(finished.stdout.trim()) {
-        Ok(value @ (Value::Object(_) | Value::Array(_))) => value,
-        _ => json!({ "stdout": finished.stdout, "exitCode": finished.exit_code() }),
+    let limit = prepared.options.max_capture_bytes;
+    // The end of a longer output may parse by chance (its last line alone); only whole output is
+    // read as JSON.
+    let whole = finished.stdout.dropped == 0;
+    let parsed = whole
+        .then(|| serde_json::from_str::<Value>(finished.stdout.text.trim()).ok())
+        .flatten();
+    let mut payload = match parsed {
+        Some(value @ (Value::Object(_) | Value::Array(_))) => value,
+        _ => {
+            let mut plain =
+                json!({ "stdout": finished.stdout.text, "exitCode": finished.exit_code() });
+            if let (Some(fields), Some(truncated)) =
+                (plain.as_object_mut(), finished.truncated(limit))
+            {
+                fields.insert("truncated".into(), truncated);
+            }
+            plain
+        }
     };
     if let Some(filter) = &prepared.filter {
         let serialized = payload.to_string();

@@ -18,6 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 
 use super::audit::{self, AuditRecord};
+use super::capture::{Captured, DEFAULT_MAX_CAPTURE_BYTES, TailCapture};
 use super::fs::jail::confine_path;
 use crate::engine::{AdapterCtx, AdapterError, LogStream, NodeInvocation};
 
@@ -56,8 +57,10 @@ pub(super) struct CommonOptions {
     pub cwd: PathBuf,
     /// `timeoutMs`.
     pub timeout_ms: u64,
-    /// `maxOutputBytes`.
+    /// `maxOutputBytes`: more output than this (stdout and stderr together) kills the child.
     pub max_output_bytes: u64,
+    /// `maxCaptureBytes`: how much of each stream's end the node's output keeps for later nodes.
+    pub max_capture_bytes: u64,
     /// Scrubbed or inherited.
     pub env_mode: EnvMode,
     /// `env` object entries, set on top of either mode.
@@ -65,7 +68,8 @@ pub(super) struct CommonOptions {
 }
 
 impl CommonOptions {
-    /// Reads `cwd`, `timeoutMs`, `maxOutputBytes`, `env` and `inheritEnv` from the node data.
+    /// Reads `cwd`, `timeoutMs`, `maxOutputBytes`, `maxCaptureBytes`, `env` and `inheritEnv`
+    /// from the node data.
     pub(super) fn parse(data: &Map<String, Value>, workspace: &Path) -> Result<Self, AdapterError> {
         let cwd = match data.get("cwd") {
             None | Some(Value::Null) => ".",
@@ -82,6 +86,7 @@ impl CommonOptions {
         }
         let timeout_ms = positive(data, "timeoutMs", DEFAULT_TIMEOUT_MS)?;
         let max_output_bytes = positive(data, "maxOutputBytes", DEFAULT_MAX_OUTPUT_BYTES)?;
+        let max_capture_bytes = positive(data, "maxCaptureBytes", DEFAULT_MAX_CAPTURE_BYTES)?;
 
         let mut env_mode = match data.get("inheritEnv") {
             None | Some(Value::Null) | Some(Value::Bool(false)) => EnvMode::Scrubbed,
@@ -132,6 +137,7 @@ impl CommonOptions {
             cwd,
             timeout_ms,
             max_output_bytes,
+            max_capture_bytes,
             env_mode,
             extra_env,
         })
@@ -188,10 +194,10 @@ pub(super) enum Ending {
 pub(super) struct Finished {
     /// How it ended.
     pub ending: Ending,
-    /// Captured stdout (at most `maxOutputBytes` together with stderr), lossily decoded.
-    pub stdout: String,
-    /// Captured stderr.
-    pub stderr: String,
+    /// The end of stdout (at most `maxCaptureBytes`), lossily decoded.
+    pub stdout: Captured,
+    /// The end of stderr, likewise.
+    pub stderr: Captured,
     /// Wall time from spawn to the end.
     pub duration_ms: u64,
     /// Bytes the child printed that we read (stdout and stderr).
@@ -207,13 +213,29 @@ impl Finished {
         }
     }
 
-    /// `{exitCode, stdout, stderr, durationMs}`.
-    pub(super) fn payload(&self) -> Value {
-        json!({
+    /// `{exitCode, stdout, stderr, durationMs}`, plus `truncated: {stdout, stderr, limit}` (the
+    /// bytes let go before each kept tail) when a stream printed more than `maxCaptureBytes`.
+    pub(super) fn payload(&self, limit: u64) -> Value {
+        let mut payload = json!({
             "exitCode": self.exit_code(),
-            "stdout": self.stdout,
-            "stderr": self.stderr,
+            "stdout": self.stdout.text,
+            "stderr": self.stderr.text,
             "durationMs": self.duration_ms,
+        });
+        if let (Some(fields), Some(truncated)) = (payload.as_object_mut(), self.truncated(limit)) {
+            fields.insert("truncated".into(), truncated);
+        }
+        payload
+    }
+
+    /// `{stdout, stderr, limit}` when either stream's capture let bytes go.
+    pub(super) fn truncated(&self, limit: u64) -> Option<Value> {
+        (self.stdout.dropped > 0 || self.stderr.dropped > 0).then(|| {
+            json!({
+                "stdout": self.stdout.dropped,
+                "stderr": self.stderr.dropped,
+                "limit": limit,
+            })
         })
     }
 
@@ -297,8 +319,8 @@ pub(super) async fn run(
     if ctx.cancel.is_cancelled() {
         return Ok(Finished {
             ending: Ending::Cancelled,
-            stdout: String::new(),
-            stderr: String::new(),
+            stdout: TailCapture::new(1).finish(),
+            stderr: TailCapture::new(1).finish(),
             duration_ms: 0,
             output_bytes: 0,
         });
@@ -330,8 +352,8 @@ pub(super) async fn run(
 
     let deadline = tokio::time::sleep(Duration::from_millis(options.timeout_ms));
     tokio::pin!(deadline);
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
+    let mut stdout = TailCapture::new(options.max_capture_bytes);
+    let mut stderr = TailCapture::new(options.max_capture_bytes);
     let mut total: u64 = 0;
     let mut exited: Option<std::process::ExitStatus> = None;
     let mut pipes_open = true;
@@ -353,8 +375,8 @@ pub(super) async fn run(
                         }
                         let text = String::from_utf8_lossy(trim_newline(&line)).into_owned();
                         match chunk.stream {
-                            LogStream::Stdout => stdout.extend_from_slice(&line),
-                            LogStream::Stderr => stderr.extend_from_slice(&line),
+                            LogStream::Stdout => stdout.push(&line),
+                            LogStream::Stderr => stderr.push(&line),
                         }
                         ctx.log(node_id, chunk.stream, text);
                     }
@@ -397,8 +419,8 @@ pub(super) async fn run(
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(Finished {
         ending,
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        stdout: stdout.finish(),
+        stderr: stderr.finish(),
         duration_ms,
         output_bytes: total,
     })
@@ -564,7 +586,7 @@ pub(super) async fn run_audited(
     audit::append(ctx, audit).await;
     let failed = |reason: String| AdapterError::Failed {
         reason,
-        output: Some(finished.payload()),
+        output: Some(finished.payload(spec.options.max_capture_bytes)),
     };
     match finished.ending {
         Ending::Exited(0) => Ok(finished),

@@ -3,10 +3,12 @@
 //!
 //! Fields: `command` (run-command) or `args` (curated), and the shared `cwd` (inside the
 //! workspace, default its root), `timeoutMs` (default 60000), `maxOutputBytes` (default 10 MiB,
-//! stdout and stderr together), `env` (an object of extra variables, or `"scrubbed"` /
+//! stdout and stderr together; more kills the child), `maxCaptureBytes` (default 1 MiB: how much
+//! of the end of each stream the output keeps; every line is logged either way), `env` (an object of extra variables, or `"scrubbed"` /
 //! `"inherit"`) and `inheritEnv` (default false: only `HOME USER PATH LANG LC_* TERM SHELL`).
 //!
-//! Output: `{exitCode, stdout, stderr, durationMs}`; a non-zero exit fails the node with the same
+//! Output: `{exitCode, stdout, stderr, durationMs}` (with `truncated: {stdout, stderr, limit}`,
+//! the bytes let go, when a stream outgrew `maxCaptureBytes`); a non-zero exit fails the node with the same
 //! object as its output. Every invocation, refused ones included, appends one line to the audit
 //! log (schema in `adapters::audit`: `<data_dir>/logs/audit/shell-YYYY-MM-DD.jsonl` with
 //! `at, executionId, nodeId, action, command|argv, cwd, env, exitCode, outcome, durationMs,
@@ -93,7 +95,7 @@ async fn execute(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, Adapt
         format!("command not found: {program}")
     })
     .await?;
-    Ok(finished.payload())
+    Ok(finished.payload(options.max_capture_bytes))
 }
 
 fn tool_call(node: &NodeInvocation, ctx: &AdapterCtx, summary: &str) {
