@@ -61,6 +61,10 @@ pub struct ServerOptions {
     /// `FLOW_STUDIO_DIR` to use instead of a fresh `<temp>/studio`, e.g. a stopped server's
     /// (see [`ServerProcess::studio_dir`]) to check what persists across a restart.
     pub studio_dir: Option<PathBuf>,
+    /// A command the server is started under, the server's path and no arguments appended
+    /// (e.g. `unshare` into a namespace with lower limits); it must `exec` the server, so the
+    /// process id stays the server's.
+    pub wrapper: Vec<String>,
 }
 
 /// A running `flow-server`, killed on drop.
@@ -83,7 +87,14 @@ impl ServerProcess {
     pub fn start(options: ServerOptions) -> Self {
         let data_dir = tempfile::tempdir().expect("temp data dir");
         let claude = data_dir.path().join("claude");
-        let mut command = Command::new(server_binary());
+        let mut command = match options.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(server_binary());
+                command
+            }
+            None => Command::new(server_binary()),
+        };
         command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())

@@ -84,6 +84,7 @@ fn server(studio: Option<PathBuf>, claude: &Path) -> ServerProcess {
             ("RUST_LOG".into(), "info".into()),
         ],
         studio_dir: studio,
+        ..Default::default()
     })
 }
 

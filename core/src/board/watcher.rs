@@ -8,6 +8,10 @@
 //! sees the change. Reads never echo back (access events are ignored); a directory that does
 //! not exist yet is armed as soon as it appears; a watcher overflow, and a periodic check for
 //! anything missed, rebuild the index from a walk while requests keep reading the old one.
+//!
+//! When the system's watch limit is reached (`fs.inotify.max_user_watches` on Linux, at start
+//! or later as folders appear), a partly watched tree would miss changes without a word: the
+//! board drops its watcher, says so once in the log, and polls the tree instead.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,8 +29,10 @@ use crate::{AppError, EventBus};
 const REARM_EVERY: Duration = Duration::from_millis(500);
 /// How often the tree is compared with the index for anything the watcher missed.
 const RECONCILE_EVERY: Duration = Duration::from_secs(30);
-/// How often the tree is walked when the platform gives no watcher at all.
+/// How often the tree is walked when the platform gives no watcher, or its watch limit is reached.
 const POLL_EVERY: Duration = Duration::from_secs(2);
+/// How often the checker looks at the clock (so a switch to polling takes effect promptly).
+const CHECK_TICK: Duration = Duration::from_millis(100);
 /// The most events taken into one batch.
 const MAX_BATCH: usize = 10_000;
 
@@ -38,12 +44,24 @@ enum Signal {
     Stale(Vec<PathBuf>),
 }
 
+/// The platform's watcher, owned by [`BoardWatcher`] and renewed by the indexer; `None` once
+/// the board polls instead.
+type Native = Arc<Mutex<Option<RecommendedWatcher>>>;
+
 /// The running watcher and indexer; both stop when this is dropped.
 pub struct BoardWatcher {
     stop: Arc<AtomicBool>,
+    polling: Arc<AtomicBool>,
     // Dropping these ends the indexer thread: its channel disconnects.
-    _watcher: Option<Arc<Mutex<RecommendedWatcher>>>,
+    _watcher: Option<Native>,
     _signals: Sender<Signal>,
+}
+
+impl BoardWatcher {
+    /// Whether the board is polled (no platform watcher, or its watch limit was reached).
+    pub fn is_polling(&self) -> bool {
+        self.polling.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for BoardWatcher {
@@ -55,13 +73,14 @@ impl Drop for BoardWatcher {
 impl std::fmt::Debug for BoardWatcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BoardWatcher")
-            .field("live", &self._watcher.is_some())
+            .field("polling", &self.is_polling())
             .finish()
     }
 }
 
 /// Builds `index` (on a background thread) and keeps it current, publishing to `bus`. When
-/// the platform refuses a file watcher, the tree is walked every [`POLL_EVERY`] instead.
+/// the platform refuses a file watcher, or its watch limit is reached, the tree is walked every
+/// [`POLL_EVERY`] instead.
 pub fn start(bus: Arc<EventBus>, index: Arc<BoardIndex>) -> Result<BoardWatcher, AppError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let handler_tx = tx.clone();
@@ -75,57 +94,67 @@ pub fn start(bus: Arc<EventBus>, index: Arc<BoardIndex>) -> Result<BoardWatcher,
         tracing::warn!(%err, "no file watcher: the agent board is polled every {POLL_EVERY:?}");
     })
     .ok()
-    .map(|w| Arc::new(Mutex::new(w)));
+    .map(|w| Arc::new(Mutex::new(Some(w))));
 
-    let dirs = [
-        index.paths().tasks_dir.clone(),
-        index.paths().projects_dir.clone(),
-    ];
-    let missing: Vec<PathBuf> = match &watcher {
-        Some(watcher) => dirs.into_iter().filter(|d| !arm(watcher, d)).collect(),
-        None => Vec::new(),
-    };
     let stop = Arc::new(AtomicBool::new(false));
-    let check_every = if watcher.is_some() {
-        RECONCILE_EVERY
-    } else {
-        POLL_EVERY
-    };
-    start_checker(index.clone(), tx.clone(), check_every, stop.clone())?;
-    let indexer = Indexer {
+    let polling = Arc::new(AtomicBool::new(watcher.is_none()));
+    let mut indexer = Indexer {
         bus,
-        index,
+        index: index.clone(),
         watcher: watcher.as_ref().map(Arc::downgrade),
-        missing,
+        missing: Vec::new(),
         stop: stop.clone(),
+        polling: polling.clone(),
     };
+    if let Some(native) = &watcher {
+        for dir in [&index.paths().tasks_dir, &index.paths().projects_dir] {
+            match arm(native, dir) {
+                Armed::Watching => {}
+                Armed::Absent => indexer.missing.push(dir.clone()),
+                Armed::LimitReached(err) => {
+                    indexer.fall_back_to_polling(&err);
+                    break;
+                }
+            }
+        }
+    }
+    start_checker(index, tx.clone(), polling.clone(), stop.clone())?;
     std::thread::Builder::new()
         .name("board-index".into())
         .spawn(move || indexer.run(&rx))
         .map_err(|e| AppError::Internal(format!("cannot start the board indexer: {e}")))?;
     Ok(BoardWatcher {
         stop,
+        polling,
         _watcher: watcher,
         _signals: tx,
     })
 }
 
-/// Every `every`, compares the tree with the index (listings and `stat` only, on its own
-/// thread, so pushes never wait behind it) and hands what differs to the indexer.
+/// Every [`RECONCILE_EVERY`] (every [`POLL_EVERY`] while `polling`), compares the tree with the
+/// index (listings and `stat` only, on its own thread, so pushes never wait behind it) and
+/// hands what differs to the indexer.
 fn start_checker(
     index: Arc<BoardIndex>,
     signals: Sender<Signal>,
-    every: Duration,
+    polling: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 ) -> Result<(), AppError> {
     std::thread::Builder::new()
         .name("board-check".into())
         .spawn(move || {
+            let mut last = Instant::now();
             while !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(every);
-                if !index.is_ready() {
+                std::thread::sleep(CHECK_TICK);
+                let every = if polling.load(Ordering::Relaxed) {
+                    POLL_EVERY
+                } else {
+                    RECONCILE_EVERY
+                };
+                if last.elapsed() < every || !index.is_ready() {
                     continue;
                 }
+                last = Instant::now();
                 let stale = index.stale_paths();
                 if stale.is_empty() {
                     continue;
@@ -147,9 +176,11 @@ fn start_checker(
 struct Indexer {
     bus: Arc<EventBus>,
     index: Arc<BoardIndex>,
-    watcher: Option<Weak<Mutex<RecommendedWatcher>>>,
+    watcher: Option<Weak<Mutex<Option<RecommendedWatcher>>>>,
     missing: Vec<PathBuf>,
     stop: Arc<AtomicBool>,
+    /// Set once the board polls; the checker reads it.
+    polling: Arc<AtomicBool>,
 }
 
 impl Indexer {
@@ -185,10 +216,11 @@ impl Indexer {
 
     /// Applies one batch; whether a watched root itself was removed or moved (its watch must
     /// be renewed).
-    fn handle(&self, batch: Vec<Signal>) -> bool {
+    fn handle(&mut self, batch: Vec<Signal>) -> bool {
         let mut paths = Vec::new();
         let mut rescan = false;
         let mut root_gone = false;
+        let mut limit = None;
         for signal in batch {
             match signal {
                 Signal::Stale(stale) => paths.extend(stale),
@@ -205,12 +237,20 @@ impl Indexer {
                         paths.extend(event.paths);
                     }
                 }
+                // A folder that appeared could not be watched: from here on it would be silent.
+                Signal::File(Err(err)) if matches!(err.kind, notify::ErrorKind::MaxFilesWatch) => {
+                    limit = Some(err);
+                    rescan = true;
+                }
                 Signal::File(Err(err)) => {
-                    // Errors such as a watch limit reached mean events may be missing.
+                    // Other errors may mean events are missing too.
                     tracing::warn!(%err, "board watcher error; rescanning");
                     rescan = true;
                 }
             }
+        }
+        if let Some(err) = limit {
+            self.fall_back_to_polling(&err);
         }
         if rescan {
             tracing::info!("board watcher overflowed; rebuilding the index from a walk");
@@ -224,29 +264,35 @@ impl Indexer {
     /// A watched directory that was deleted (or moved away) takes its watch with it, even when
     /// it is back by now: watch each root again, or look for it until it returns.
     fn rewatch_roots(&mut self) {
-        let Some(watcher) = self.watcher.as_ref().and_then(Weak::upgrade) else {
+        let Some(watcher) = self.native() else {
             return;
         };
         let mut walk = false;
-        for dir in [
-            &self.index.paths().tasks_dir,
-            &self.index.paths().projects_dir,
-        ] {
+        let index = self.index.clone();
+        for dir in [&index.paths().tasks_dir, &index.paths().projects_dir] {
             if self.missing.contains(dir) {
                 continue;
             }
             {
                 let mut watcher = watcher.lock().unwrap_or_else(PoisonError::into_inner);
                 // Forget the stale watch; an error only says it was gone already.
-                if watcher.unwatch(dir).is_err() {
+                if let Some(watcher) = watcher.as_mut()
+                    && watcher.unwatch(dir).is_err()
+                {
                     tracing::trace!(dir = %dir.display(), "no watch to forget");
                 }
             }
-            if arm(&watcher, dir) {
-                walk = true;
-            } else {
-                tracing::info!(dir = %dir.display(), "watched directory removed; waiting for it to return");
-                self.missing.push(dir.clone());
+            match arm(&watcher, dir) {
+                Armed::Watching => walk = true,
+                Armed::Absent => {
+                    tracing::info!(dir = %dir.display(), "watched directory removed; waiting for it to return");
+                    self.missing.push(dir.clone());
+                }
+                Armed::LimitReached(err) => {
+                    self.fall_back_to_polling(&err);
+                    walk = true;
+                    break;
+                }
             }
         }
         if walk {
@@ -259,12 +305,52 @@ impl Indexer {
         if self.missing.is_empty() {
             return false;
         }
-        let Some(watcher) = self.watcher.as_ref().and_then(Weak::upgrade) else {
+        let Some(watcher) = self.native() else {
             return false;
         };
-        let before = self.missing.len();
-        self.missing.retain(|dir| !arm(&watcher, dir));
-        self.missing.len() < before
+        let mut armed = false;
+        let mut still_missing = Vec::new();
+        for dir in std::mem::take(&mut self.missing) {
+            match arm(&watcher, &dir) {
+                Armed::Watching => armed = true,
+                Armed::Absent => still_missing.push(dir),
+                Armed::LimitReached(err) => {
+                    self.fall_back_to_polling(&err);
+                    return true;
+                }
+            }
+        }
+        self.missing = still_missing;
+        armed
+    }
+
+    /// The platform watcher while there is one (not once the board polls).
+    fn native(&self) -> Option<Native> {
+        if self.polling.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.watcher.as_ref().and_then(Weak::upgrade)
+    }
+
+    /// Gives up the platform watcher for polling, once: a tree watched in part would miss the
+    /// changes in the rest without a word.
+    fn fall_back_to_polling(&mut self, err: &notify::Error) {
+        if self.polling.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Some(native) = self.watcher.as_ref().and_then(Weak::upgrade) {
+            // Dropping it closes its inotify instance, which hands every watch back.
+            let dropped = native.lock().unwrap_or_else(PoisonError::into_inner).take();
+            drop(dropped);
+        }
+        self.missing.clear();
+        tracing::warn!(
+            %err,
+            limit = watch_limit(),
+            "the system's file watch limit is reached (fs.inotify.max_user_watches on Linux): the \
+             agent board falls back to polling every {POLL_EVERY:?}; raise the limit and restart \
+             for live updates"
+        );
     }
 
     fn publish(&self, events: Vec<crate::FlowEvent>) {
@@ -295,22 +381,47 @@ fn matters(kind: &EventKind, paths: &[PathBuf], index: &BoardIndex) -> bool {
     }
 }
 
-/// Watches `dir` recursively if it exists; whether it is now watched.
-fn arm(watcher: &Mutex<RecommendedWatcher>, dir: &Path) -> bool {
+/// What arming a directory came to.
+enum Armed {
+    /// It is watched, with everything under it.
+    Watching,
+    /// It does not exist (or cannot be watched for now): try again later.
+    Absent,
+    /// The system's watch limit stopped it part way.
+    LimitReached(notify::Error),
+}
+
+/// Watches `dir` recursively if it exists.
+fn arm(watcher: &Mutex<Option<RecommendedWatcher>>, dir: &Path) -> Armed {
     if !dir.is_dir() {
-        return false;
+        return Armed::Absent;
     }
     let mut watcher = watcher.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(watcher) = watcher.as_mut() else {
+        return Armed::Absent;
+    };
     match watcher.watch(dir, RecursiveMode::Recursive) {
         Ok(()) => {
             tracing::info!(dir = %dir.display(), "watching for board changes");
-            true
+            Armed::Watching
+        }
+        Err(err) if matches!(err.kind, notify::ErrorKind::MaxFilesWatch) => {
+            Armed::LimitReached(err)
         }
         Err(err) => {
             tracing::warn!(dir = %dir.display(), %err, "cannot watch directory; will retry");
-            false
+            Armed::Absent
         }
     }
+}
+
+/// The per-user watch limit, where the system says it (for the fallback's log line).
+fn watch_limit() -> Option<u64> {
+    std::fs::read_to_string("/proc/sys/fs/inotify/max_user_watches")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]

@@ -227,12 +227,13 @@ async fn an_overflow_rebuilds_the_index_and_tells_clients() {
     let bus = Arc::new(EventBus::new(64, 64));
     let index = Arc::new(BoardIndex::new(tasks.clone(), root.path().join("projects")));
     let _first = index.reconcile();
-    let indexer = Indexer {
+    let mut indexer = Indexer {
         bus: bus.clone(),
         index: index.clone(),
         watcher: None,
         missing: Vec::new(),
         stop: Arc::new(AtomicBool::new(false)),
+        polling: Arc::new(AtomicBool::new(false)),
     };
     let mut sub = bus.subscribe(None);
     // Written while the kernel queue overflowed: no event for it ever comes.
