@@ -27,6 +27,8 @@ enum ServerError {
     Config(#[from] config::ConfigError),
     #[error(transparent)]
     Core(#[from] flow_core::AppError),
+    #[error("{0}: point --data-dir (FLOW_STUDIO_DIR) at a writable folder")]
+    DataDir(flow_core::AppError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -76,6 +78,7 @@ fn raise_open_file_limit() {
 
 async fn run(config: Config) -> Result<(), ServerError> {
     let paths = config.resolve()?;
+    flow_core::app::prepare_data_dir(&paths.data_dir).map_err(ServerError::DataDir)?;
     let app = App::open(AppConfig {
         data_dir: paths.data_dir.clone(),
         edition: Edition::Server,

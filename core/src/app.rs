@@ -111,6 +111,43 @@ struct Inner {
     agentic: crate::agentic::Agentic,
 }
 
+/// Creates the data directory if needed, proves it takes a new file, and resolves it.
+///
+/// A read-only or foreign-owned data directory would otherwise let the app start and then fail
+/// every save; this says so at start, naming the folder.
+pub fn prepare_data_dir(data_dir: &Path) -> Result<PathBuf, AppError> {
+    std::fs::create_dir_all(data_dir).map_err(|e| {
+        AppError::io(
+            format!("creating the data directory {}", data_dir.display()),
+            e,
+        )
+    })?;
+    let probe = tempfile::Builder::new()
+        .prefix(".flow-write-check")
+        .tempfile_in(data_dir)
+        .map_err(|err| {
+            let why = match err.kind() {
+                std::io::ErrorKind::ReadOnlyFilesystem => "is on a read-only file system",
+                std::io::ErrorKind::PermissionDenied => "is not writable by this user",
+                _ => "cannot be written",
+            };
+            AppError::Unavailable(format!(
+                "the data directory {} {why} ({err}); Flow keeps its flows, run history and \
+                 settings there and must be able to write them",
+                data_dir.display()
+            ))
+        })?;
+    probe.close().map_err(|e| {
+        AppError::io(
+            format!("removing the write check in {}", data_dir.display()),
+            e,
+        )
+    })?;
+    data_dir
+        .canonicalize()
+        .map_err(|e| AppError::io(format!("resolving {}", data_dir.display()), e))
+}
+
 /// The core, opened on a data directory. Cheap to clone; every clone is the same instance.
 #[derive(Clone)]
 pub struct App(Arc<Inner>);
@@ -118,16 +155,7 @@ pub struct App(Arc<Inner>);
 impl App {
     /// Opens (creating if needed) the data directory and loads its settings.
     pub fn open(config: AppConfig) -> Result<Self, AppError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            AppError::io(
-                format!("creating data directory {}", config.data_dir.display()),
-                e,
-            )
-        })?;
-        let data_dir = config
-            .data_dir
-            .canonicalize()
-            .map_err(|e| AppError::io(format!("resolving {}", config.data_dir.display()), e))?;
+        let data_dir = prepare_data_dir(&config.data_dir)?;
         let settings = SettingsStore::open(&data_dir)?;
         let db = crate::db::Db::open(&data_dir)?;
         let features = FeatureStore::on(&db);

@@ -30,6 +30,11 @@ pub(crate) fn sql_error(
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             AppError::Unavailable(format!("{context}: the database is busy ({err})"))
         }
+        // The disk, not the request: nothing was written, and a retry may succeed later. (A
+        // read-only database is refused at start, and a write on a reader is our bug.)
+        Some(ErrorCode::DiskFull) => {
+            AppError::Unavailable(format!("{context}: the disk is full ({err})"))
+        }
         _ => AppError::Internal(format!("{context}: {err}")),
     }
 }

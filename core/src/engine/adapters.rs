@@ -2,6 +2,7 @@
 
 pub mod ai;
 mod audit;
+mod capture;
 pub mod cli;
 pub mod fs;
 pub mod mock;

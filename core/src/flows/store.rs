@@ -236,21 +236,25 @@ fn summaries(conn: &mut Connection, dir: &Path) -> Result<Vec<FlowSummary>, AppE
     }
     // Whatever is left in `cached` has no file any more; `stale` needs reading.
     if !stale.is_empty() || !cached.is_empty() {
-        let tx = immediate(conn)?;
-        for slug in cached.keys() {
-            index::remove(&tx, slug)?;
-        }
-        for slug in stale {
-            match index::reconcile(&tx, dir, slug) {
-                Ok(Some((entry, _))) => entries.push(entry),
-                Ok(None) => {}
-                Err(AppError::InvalidInput(err)) => {
-                    tracing::warn!(slug, %err, "skipping a flow file that is not a flow");
+        match refresh(conn, dir, cached.keys(), &stale) {
+            Ok(fresh) => entries.extend(fresh),
+            // The disk cannot take the bookkeeping now (full, read-only): list the files as
+            // they are, and record them at a later observation.
+            Err(AppError::Unavailable(why)) => {
+                tracing::warn!(%why, "cannot update the flow index now; listing the files as they are");
+                for slug in stale {
+                    match index::observe(conn, dir, slug) {
+                        Ok(Some(observed)) => entries.push(observed.entry),
+                        Ok(None) => {}
+                        Err(AppError::InvalidInput(err)) => {
+                            tracing::warn!(slug, %err, "skipping a flow file that is not a flow");
+                        }
+                        Err(err) => return Err(err),
+                    }
                 }
-                Err(err) => return Err(err),
             }
+            Err(err) => return Err(err),
         }
-        commit(tx)?;
     }
     let memberships = collections::memberships(conn)?;
     Ok(entries
@@ -262,6 +266,33 @@ fn summaries(conn: &mut Connection, dir: &Path) -> Result<Vec<FlowSummary>, AppE
             entry.summary(collection)
         })
         .collect())
+}
+
+/// Drops the index rows of flows whose files are `gone` and records the `stale` files, in one
+/// transaction; the fresh entries.
+fn refresh<'a>(
+    conn: &mut Connection,
+    dir: &Path,
+    gone: impl Iterator<Item = &'a String>,
+    stale: &[&str],
+) -> Result<Vec<IndexEntry>, AppError> {
+    let tx = immediate(conn)?;
+    for slug in gone {
+        index::remove(&tx, slug)?;
+    }
+    let mut fresh = Vec::with_capacity(stale.len());
+    for slug in stale {
+        match index::reconcile(&tx, dir, slug) {
+            Ok(Some((entry, _))) => fresh.push(entry),
+            Ok(None) => {}
+            Err(AppError::InvalidInput(err)) => {
+                tracing::warn!(slug, %err, "skipping a flow file that is not a flow");
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    commit(tx)?;
+    Ok(fresh)
 }
 
 fn matches(summary: &FlowSummary, query: &FlowListQuery, needle: Option<&str>) -> bool {

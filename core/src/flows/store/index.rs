@@ -86,15 +86,24 @@ impl IndexEntry {
 
 /// Every cached entry, by slug.
 pub(super) fn all(conn: &Connection) -> Result<HashMap<String, IndexEntry>, AppError> {
+    all_where(conn, None)
+}
+
+/// The cached entries, all of them or `slug`'s alone.
+fn all_where(
+    conn: &Connection,
+    slug: Option<&str>,
+) -> Result<HashMap<String, IndexEntry>, AppError> {
     let context = "reading the flow index";
     let mut stmt = conn
         .prepare_cached(
             "SELECT slug, mtime_ns, size, inode, content_hash, revision, updated_at, name,
-                    version, description, node_count, edge_count FROM flow_index",
+                    version, description, node_count, edge_count FROM flow_index
+             WHERE ?1 IS NULL OR slug = ?1",
         )
         .map_err(sql_error(context))?;
     let rows = stmt
-        .query_map([], |row| {
+        .query_map([slug], |row| {
             Ok(IndexEntry {
                 slug: row.get(0)?,
                 fingerprint: Fingerprint {
@@ -167,16 +176,25 @@ pub(super) fn remove(conn: &Connection, slug: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Reads `slug`'s file and brings the database in line with it (see the module docs); `None`
-/// when the file does not exist. A file that is not a flow is `InvalidInput` naming the file.
-/// Call inside a write transaction: it may record a revision.
-pub(super) fn reconcile(
+/// What a flow's file holds now, read beside its recorded revisions without writing anything.
+pub(super) struct Observed {
+    /// The entry the file stands for (its revision the next one when the file is new to the
+    /// revisions).
+    pub entry: IndexEntry,
+    /// The flow in the file.
+    pub graph: FlowGraph,
+    /// The file's JSON when no recorded revision has its bytes (it must be recorded).
+    pub unrecorded: Option<String>,
+}
+
+/// Reads `slug`'s file and compares it with the recorded revisions; `None` when the file does
+/// not exist. A file that is not a flow is `InvalidInput` naming the file.
+pub(super) fn observe(
     conn: &Connection,
     dir: &Path,
     slug: &str,
-) -> Result<Option<(IndexEntry, FlowGraph)>, AppError> {
+) -> Result<Option<Observed>, AppError> {
     let Some(file) = files::read(dir, slug)? else {
-        remove(conn, slug)?;
         return Ok(None);
     };
     let mut graph: FlowGraph = serde_json::from_slice(&file.bytes).map_err(|e| {
@@ -188,30 +206,15 @@ pub(super) fn reconcile(
     // The slug is the flow's identity, whatever id a hand-written file carries.
     graph.id = slug.to_owned();
     let content_hash = files::hash(&file.bytes);
-    let latest = revisions::latest(conn, slug)?;
-    let (revision, updated_at) = match latest {
-        Some(latest) if latest.content_hash == content_hash => (latest.revision, latest.saved_at),
-        latest => {
-            let revision = latest.as_ref().map_or(1, |l| l.revision.saturating_add(1));
-            let saved_at = crate::timestamp::rfc3339(file.modified);
-            let json = String::from_utf8_lossy(&file.bytes);
-            revisions::record(
-                conn,
-                slug,
-                revision,
-                &saved_at,
-                &graph,
-                &json,
-                &content_hash,
-            )?;
-            tracing::info!(
-                slug,
-                revision,
-                first_seen = latest.is_none(),
-                "flow file changed outside Flow; recorded as a new revision"
-            );
-            (revision, saved_at)
+    let (revision, updated_at, unrecorded) = match revisions::latest(conn, slug)? {
+        Some(latest) if latest.content_hash == content_hash => {
+            (latest.revision, latest.saved_at, None)
         }
+        latest => (
+            latest.as_ref().map_or(1, |l| l.revision.saturating_add(1)),
+            crate::timestamp::rfc3339(file.modified),
+            Some(String::from_utf8_lossy(&file.bytes).into_owned()),
+        ),
     };
     let entry = IndexEntry::new(
         slug,
@@ -221,8 +224,59 @@ pub(super) fn reconcile(
         updated_at,
         &graph,
     );
-    upsert(conn, &entry)?;
+    Ok(Some(Observed {
+        entry,
+        graph,
+        unrecorded,
+    }))
+}
+
+/// Reads `slug`'s file and brings the database in line with it (see the module docs); `None`
+/// when the file does not exist. A file that is not a flow is `InvalidInput` naming the file.
+/// Call inside a write transaction: it may record a revision. Nothing is written when the
+/// database already agrees with the file, so reading a saved flow needs no free disk space.
+pub(super) fn reconcile(
+    conn: &Connection,
+    dir: &Path,
+    slug: &str,
+) -> Result<Option<(IndexEntry, FlowGraph)>, AppError> {
+    let Some(observed) = observe(conn, dir, slug)? else {
+        if content_hash(conn, slug)?.is_some() {
+            remove(conn, slug)?;
+        }
+        return Ok(None);
+    };
+    let Observed {
+        entry,
+        graph,
+        unrecorded,
+    } = observed;
+    if let Some(json) = unrecorded {
+        revisions::record(
+            conn,
+            slug,
+            entry.revision,
+            &entry.updated_at,
+            &graph,
+            &json,
+            &entry.content_hash,
+        )?;
+        tracing::info!(
+            slug,
+            revision = entry.revision,
+            first_seen = entry.revision == 1,
+            "flow file changed outside Flow; recorded as a new revision"
+        );
+    }
+    if get(conn, slug)?.as_ref() != Some(&entry) {
+        upsert(conn, &entry)?;
+    }
     Ok(Some((entry, graph)))
+}
+
+/// The cached entry of `slug`, if any.
+pub(super) fn get(conn: &Connection, slug: &str) -> Result<Option<IndexEntry>, AppError> {
+    Ok(all_where(conn, Some(slug))?.remove(slug))
 }
 
 #[cfg(test)]
