@@ -69,7 +69,8 @@ async fn events(server: &ServerProcess) -> SseStream {
 /// Waits for an `update` event of `list` after which the API shows a task titled `subject`
 /// (an earlier write to the same list may be reported first).
 async fn arrives(server: &ServerProcess, stream: &mut SseStream, list: &str, subject: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let written = Instant::now();
+    let deadline = written + Duration::from_secs(20);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let (_, event) = tokio::time::timeout(left, stream.next_json())
@@ -86,6 +87,7 @@ async fn arrives(server: &ServerProcess, stream: &mut SseStream, list: &str, sub
             .iter()
             .any(|t| t["subject"] == json!(subject));
         if shown {
+            eprintln!("{list}: {subject:?} arrived {:?} after it was written", written.elapsed());
             return;
         }
     }

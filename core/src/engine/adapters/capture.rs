@@ -16,7 +16,7 @@ pub(super) struct TailCapture {
 }
 
 /// A finished capture: the text kept and how many bytes before it were let go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Captured {
     /// The kept tail, lossily decoded.
     pub text: String,

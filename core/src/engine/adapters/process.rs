@@ -319,8 +319,8 @@ pub(super) async fn run(
     if ctx.cancel.is_cancelled() {
         return Ok(Finished {
             ending: Ending::Cancelled,
-            stdout: TailCapture::new(1).finish(),
-            stderr: TailCapture::new(1).finish(),
+            stdout: Captured::default(),
+            stderr: Captured::default(),
             duration_ms: 0,
             output_bytes: 0,
         });
