@@ -9,6 +9,7 @@
 
 pub mod claude_fixture;
 pub mod in_process;
+pub mod json_files;
 pub mod oauth_provider;
 pub mod rest_server;
 pub mod secret_grep;

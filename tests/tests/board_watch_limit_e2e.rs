@@ -87,7 +87,10 @@ async fn arrives(server: &ServerProcess, stream: &mut SseStream, list: &str, sub
             .iter()
             .any(|t| t["subject"] == json!(subject));
         if shown {
-            eprintln!("{list}: {subject:?} arrived {:?} after it was written", written.elapsed());
+            eprintln!(
+                "{list}: {subject:?} arrived {:?} after it was written",
+                written.elapsed()
+            );
             return;
         }
     }

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use flow_tests::json_files::corrupt_json;
 use flow_tests::server::{ServerOptions, ServerProcess};
 use serde_json::{Value, json};
 
@@ -86,20 +87,6 @@ fn server(studio: Option<PathBuf>, claude: &Path) -> ServerProcess {
         studio_dir: studio,
         ..Default::default()
     })
-}
-
-/// Every `*.json` file under `dir` that does not parse.
-fn corrupt_json(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
-        .filter(|e| {
-            let bytes = std::fs::read(e.path()).unwrap();
-            serde_json::from_slice::<Value>(&bytes).is_err()
-        })
-        .map(|e| e.path().display().to_string())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

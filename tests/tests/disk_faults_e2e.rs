@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use flow_tests::json_files::corrupt_json;
 use flow_tests::server::{ServerOptions, ServerProcess, server_binary};
 use serde_json::{Value, json};
 
@@ -69,17 +70,6 @@ fn graph(name: &str, size: usize) -> Value {
         }}],
         "edges": []
     })
-}
-
-/// Every `*.json` file under `dir` that does not parse.
-fn corrupt_json(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json"))
-        .filter(|e| serde_json::from_slice::<Value>(&std::fs::read(e.path()).unwrap()).is_err())
-        .map(|e| e.path().display().to_string())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
