@@ -72,9 +72,14 @@ impl AccessToken {
         bool::from(sha256(candidate).ct_eq(&self.0.session_digest))
     }
 
-    /// Whether the request carries the token or a valid session cookie.
+    /// Whether the request carries the token, or a valid session cookie from the server's own
+    /// origin: the same rule as [`require_auth`], for the accept loop's event streams.
     pub(crate) fn authorizes(&self, headers: &HeaderMap) -> bool {
-        self.credential(headers).is_some()
+        match self.credential(headers) {
+            Some(Credential::Bearer) => true,
+            Some(Credential::Session) => same_origin(headers),
+            None => false,
+        }
     }
 
     /// What authorises the request, if anything: a bearer token wins over a cookie.
@@ -214,6 +219,18 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
         assert!(token.authorizes(&headers));
+        // The accept loop serves event streams on this answer: the origin rule holds there too.
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-site"));
+        assert!(!token.authorizes(&headers), "a same-site page's cookie");
+        headers.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(token.authorizes(&headers));
+        headers.remove("sec-fetch-site");
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:3000"),
+        );
+        assert!(!token.authorizes(&headers), "another port's cookie");
         headers.insert(
             header::COOKIE,
             HeaderValue::from_static("flow_session=forged"),
