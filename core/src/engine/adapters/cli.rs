@@ -116,7 +116,6 @@ async fn run(
         format!("command not found: {program} (is it installed and on PATH?)")
     })
     .await?;
-    let limit = prepared.options.max_capture_bytes;
     // The end of a longer output may parse by chance (its last line alone); only whole output is
     // read as JSON.
     let whole = finished.stdout.dropped == 0;
@@ -128,11 +127,7 @@ async fn run(
         _ => {
             let mut plain =
                 json!({ "stdout": finished.stdout.text, "exitCode": finished.exit_code() });
-            if let (Some(fields), Some(truncated)) =
-                (plain.as_object_mut(), finished.truncated(limit))
-            {
-                fields.insert("truncated".into(), truncated);
-            }
+            finished.mark_truncated(&mut plain);
             plain
         }
     };

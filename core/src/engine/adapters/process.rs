@@ -202,6 +202,8 @@ pub(super) struct Finished {
     pub duration_ms: u64,
     /// Bytes the child printed that we read (stdout and stderr).
     pub output_bytes: u64,
+    /// `maxCaptureBytes` the captures kept to.
+    pub capture_limit: u64,
 }
 
 impl Finished {
@@ -215,28 +217,31 @@ impl Finished {
 
     /// `{exitCode, stdout, stderr, durationMs}`, plus `truncated: {stdout, stderr, limit}` (the
     /// bytes let go before each kept tail) when a stream printed more than `maxCaptureBytes`.
-    pub(super) fn payload(&self, limit: u64) -> Value {
+    pub(super) fn payload(&self) -> Value {
         let mut payload = json!({
             "exitCode": self.exit_code(),
             "stdout": self.stdout.text,
             "stderr": self.stderr.text,
             "durationMs": self.duration_ms,
         });
-        if let (Some(fields), Some(truncated)) = (payload.as_object_mut(), self.truncated(limit)) {
-            fields.insert("truncated".into(), truncated);
-        }
+        self.mark_truncated(&mut payload);
         payload
     }
 
-    /// `{stdout, stderr, limit}` when either stream's capture let bytes go.
-    pub(super) fn truncated(&self, limit: u64) -> Option<Value> {
-        (self.stdout.dropped > 0 || self.stderr.dropped > 0).then(|| {
-            json!({
+    /// Adds `truncated: {stdout, stderr, limit}` to an object payload when either stream's
+    /// capture let bytes go.
+    pub(super) fn mark_truncated(&self, payload: &mut Value) {
+        if self.stdout.dropped == 0 && self.stderr.dropped == 0 {
+            return;
+        }
+        if let Some(fields) = payload.as_object_mut() {
+            let truncated = json!({
                 "stdout": self.stdout.dropped,
                 "stderr": self.stderr.dropped,
-                "limit": limit,
-            })
-        })
+                "limit": self.capture_limit,
+            });
+            fields.insert("truncated".into(), truncated);
+        }
     }
 
     /// The audit word for how it went.
@@ -323,6 +328,7 @@ pub(super) async fn run(
             stderr: Captured::default(),
             duration_ms: 0,
             output_bytes: 0,
+            capture_limit: options.max_capture_bytes,
         });
     }
     let mut child = command.spawn().map_err(|source| match source.kind() {
@@ -423,6 +429,7 @@ pub(super) async fn run(
         stderr: stderr.finish(),
         duration_ms,
         output_bytes: total,
+        capture_limit: options.max_capture_bytes,
     })
 }
 
@@ -586,7 +593,7 @@ pub(super) async fn run_audited(
     audit::append(ctx, audit).await;
     let failed = |reason: String| AdapterError::Failed {
         reason,
-        output: Some(finished.payload(spec.options.max_capture_bytes)),
+        output: Some(finished.payload()),
     };
     match finished.ending {
         Ending::Exited(0) => Ok(finished),

@@ -95,7 +95,7 @@ async fn execute(node: &NodeInvocation, ctx: &AdapterCtx) -> Result<Value, Adapt
         format!("command not found: {program}")
     })
     .await?;
-    Ok(finished.payload(options.max_capture_bytes))
+    Ok(finished.payload())
 }
 
 fn tool_call(node: &NodeInvocation, ctx: &AdapterCtx, summary: &str) {

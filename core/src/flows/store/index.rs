@@ -241,9 +241,8 @@ pub(super) fn reconcile(
     slug: &str,
 ) -> Result<Option<(IndexEntry, FlowGraph)>, AppError> {
     let Some(observed) = observe(conn, dir, slug)? else {
-        if content_hash(conn, slug)?.is_some() {
-            remove(conn, slug)?;
-        }
+        // Deleting no row writes nothing.
+        remove(conn, slug)?;
         return Ok(None);
     };
     let Observed {
